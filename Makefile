@@ -1,0 +1,35 @@
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+export DJANGO_DEBUG ?= 1
+
+.PHONY: install run test seed lint format messages migrate bench
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+messages: install
+	$(PYTHON) manage.py compilemessages --ignore=.venv -v 0
+
+migrate: install
+	$(PYTHON) manage.py migrate --no-input -v 0
+
+seed: migrate
+	$(PYTHON) manage.py seed_demo --size $${SIZE:-small}
+
+run: messages seed
+	@echo "Serving on http://127.0.0.1:8000  (admin: /admin/, API docs: /api/docs/)"
+	$(PYTHON) manage.py runserver 127.0.0.1:8000
+
+test: messages
+	DJANGO_DEBUG=0 $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

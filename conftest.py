@@ -1,0 +1,80 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from livrili.accounts.models import User
+
+DEFAULT_PASSWORD = "Correct-Horse-42"
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Throttle counters and cached settings must not leak between tests."""
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+    yield
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def make_user(db):
+    counter = {"n": 0}
+
+    def make(role="admin", perms=(), groups=(), password=DEFAULT_PASSWORD, **fields):
+        counter["n"] += 1
+        fields.setdefault("username", f"{role}{counter['n']}")
+        user = User.objects.create_user(password=password, role=role, **fields)
+        for name in groups:
+            user.groups.add(Group.objects.get(name=name))
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_for():
+    """An API client authenticated with a fresh access token for `user`."""
+
+    def build(user):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+        return client
+
+    return build
+
+
+def assert_error(response, status: int, code: str):
+    body = response.json()
+    assert response.status_code == status, body
+    assert body["success"] is False
+    assert body["error_code"] == code, body
+    return body
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"

@@ -1,0 +1,227 @@
+"""Every change to users goes through these functions (audited, one transaction each)."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from livrili.api.errors import DomainError, conflict, validation_error
+from livrili.core.audit import audit_record, diff, snapshot
+
+from .backends import user_by_identifier
+from .models import PasswordResetCode, Role, User
+
+AUDITED_FIELDS = ("username", "full_name", "email", "phone", "role", "preferred_language", "is_active")
+
+
+def _check_password_strength(password: str, user: User | None, field: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError("VALIDATION_ERROR", details={field: list(exc.messages)}) from exc
+
+
+def _check_unique(user: User) -> None:
+    """Unique clashes → 409 CONFLICT naming the field (the DB constraint stays the backstop)."""
+    for field in ("username", "email", "phone"):
+        value = getattr(user, field)
+        if value and User.objects.filter(**{field: value}).exclude(pk=user.pk).exists():
+            raise conflict(field, _("This value is already in use."))
+
+
+def _save(user: User) -> None:
+    user.normalize()
+    _check_unique(user)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent request took the value between check and save
+        raise DomainError("CONFLICT") from exc
+
+
+def _check_grantable(actor: User, groups: list[Group]) -> None:
+    """A staff member may only hand out permissions they hold themselves."""
+    if actor.is_superuser:
+        return
+    held = actor.get_all_permissions()
+    for group in groups:
+        perms = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+        if not perms <= held:
+            raise DomainError("FORBIDDEN", _("You cannot grant permissions you do not hold."))
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str = "",
+    email: str | None = None,
+    phone: str | None = None,
+    preferred_language: str = "ar",
+    groups: list[Group] | None = None,
+    **extra,
+) -> User:
+    """Create a staff, driver or retailer-member account. Groups only for staff."""
+    groups = groups or []
+    if groups and role != Role.ADMIN:
+        raise validation_error("groups", _("Only staff accounts belong to groups."))
+    _check_grantable(actor, groups)
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        role=role,
+        preferred_language=preferred_language,
+        **extra,
+    )
+    _check_password_strength(password, user, "password")
+    user.set_password(password)
+    _save(user)
+    user.groups.set(groups)
+    audit_record(actor=actor, instance=user, action="create", changes=diff({}, snapshot(user, AUDITED_FIELDS)))
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, groups: list[Group] | None = None, **changes) -> User:
+    """Change profile fields, role or groups; role and group changes are audited like the rest."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(user, AUDITED_FIELDS)
+    before_groups = sorted(user.groups.values_list("name", flat=True))
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if user.role != Role.ADMIN and (groups or (groups is None and before_groups)):
+        if groups is None and before["role"] == Role.ADMIN:
+            groups = []  # leaving staff drops staff groups
+        elif groups:
+            raise validation_error("groups", _("Only staff accounts belong to groups."))
+    if user.pk == actor.pk and (user.role != before["role"] or groups is not None):
+        raise DomainError("FORBIDDEN", _("You cannot change your own role or groups."))
+    _save(user)
+    change_set = diff(before, snapshot(user, AUDITED_FIELDS))
+    if groups is not None:
+        _check_grantable(actor, groups)
+        user.groups.set(groups)
+        after_groups = sorted(g.name for g in groups)
+        if after_groups != before_groups:
+            change_set["groups"] = [before_groups, after_groups]
+    audit_record(actor=actor, instance=user, action="update", changes=change_set)
+    if before["is_active"] and not user.is_active:
+        revoke_refresh_tokens(user)
+    return user
+
+
+def user_deactivate(*, actor: User, user: User) -> User:
+    if user.pk == actor.pk:
+        raise DomainError("FORBIDDEN", _("You cannot deactivate your own account."))
+    return user_update(actor=actor, user=user, is_active=False)
+
+
+@transaction.atomic
+def profile_update(*, user: User, current_password: str | None = None, **changes) -> User:
+    """A user's own profile. Changing e-mail or phone needs the current password."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(user, AUDITED_FIELDS)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.normalize()
+    if (user.email != before["email"] or user.phone != before["phone"]) and not (
+        current_password and user.check_password(current_password)
+    ):
+        raise validation_error("current_password", _("Your current password is required to change e-mail or phone."))
+    _save(user)
+    audit_record(actor=user, instance=user, action="update", changes=diff(before, snapshot(user, AUDITED_FIELDS)))
+    return user
+
+
+def revoke_refresh_tokens(user: User) -> None:
+    """Blacklist every refresh token the user still holds (logout everywhere)."""
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True)
+
+
+@transaction.atomic
+def password_change(*, user: User, current_password: str, new_password: str) -> User:
+    """Requires the current password; every other session's refresh token is revoked."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(current_password):
+        raise validation_error("current_password", _("Your current password is incorrect."))
+    _check_password_strength(new_password, user, "new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    revoke_refresh_tokens(user)
+    audit_record(actor=user, instance=user, action="password_change", changes={})
+    return user
+
+
+def _code_hash(user: User, code: str) -> str:
+    return salted_hmac("livrili.password-reset", f"{user.pk}:{code}").hexdigest()
+
+
+def password_reset_request(*, identifier: str) -> None:
+    """Send a reset code when the account exists and can receive it; say nothing otherwise."""
+    user = user_by_identifier(identifier)
+    if user is None or not user.is_active or not user.email:
+        return
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        PasswordResetCode.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
+        PasswordResetCode.objects.create(
+            user=user, code_hash=_code_hash(user, code), expires_at=timezone.now() + settings.PASSWORD_RESET_CODE_TTL
+        )
+    minutes = int(settings.PASSWORD_RESET_CODE_TTL.total_seconds() // 60)
+    with translation.override(user.preferred_language):
+        subject = _("Your Livrili password reset code")
+        body = _(
+            "Your code is %(code)s. It is valid for %(minutes)s minutes. Ignore this message if you did not ask for it."
+        ) % {
+            "code": code,
+            "minutes": minutes,
+        }
+    send_mail(subject, body, None, [user.email])
+
+
+def password_reset_confirm(*, identifier: str, code: str, new_password: str) -> User:
+    """Single use, 15 minutes, void after 5 wrong tries; all sessions are revoked."""
+    invalid = validation_error("code", _("The code is invalid or has expired."))
+    user = user_by_identifier(identifier)
+    if user is None or not user.is_active:
+        raise invalid
+    reset = (
+        PasswordResetCode.objects.filter(
+            user=user,
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            attempts__lt=settings.PASSWORD_RESET_MAX_ATTEMPTS,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if reset is None:
+        raise invalid
+    if not constant_time_compare(reset.code_hash, _code_hash(user, str(code).strip())):
+        PasswordResetCode.objects.filter(pk=reset.pk).update(attempts=F("attempts") + 1)  # kept: not in a rollback
+        raise invalid
+    _check_password_strength(new_password, user, "new_password")
+    with transaction.atomic():
+        claimed = PasswordResetCode.objects.filter(pk=reset.pk, used_at__isnull=True).update(used_at=timezone.now())
+        if not claimed:  # a concurrent confirm used it first
+            raise invalid
+        user.set_password(new_password)
+        user.save(update_fields=["password", "updated_at"])
+        revoke_refresh_tokens(user)
+        audit_record(actor=user, instance=user, action="password_reset", changes={})
+    return user

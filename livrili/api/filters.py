@@ -1,0 +1,21 @@
+from rest_framework import filters
+
+from .errors import DomainError
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """`?ordering=` with an unknown field is a 400, not silently ignored."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        if len(valid) != len([f for f in fields if f]):
+            allowed = sorted(name for name, _label in self.get_valid_fields(queryset, view, {"request": request}))
+            raise DomainError(
+                "VALIDATION_ERROR",
+                details={self.ordering_param: [f"Unknown ordering field. Allowed: {', '.join(allowed)}."]},
+            )
+        return valid
+
+
+class AllWordsSearchFilter(filters.SearchFilter):
+    """`?search=` matches when every word matches some searched field (DRF's AND-of-ORs)."""

@@ -1,0 +1,75 @@
+"""OpenAPI as served: success payloads inside the envelope, error envelopes on every operation."""
+
+from drf_spectacular.openapi import AutoSchema
+
+from .errors import STATUS_BY_CODE
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
+COMMON_ERRORS = {
+    "400": "VALIDATION_ERROR",
+    "401": "UNAUTHORIZED",
+    "403": "FORBIDDEN",
+    "404": "NOT_FOUND",
+    "429": "RATE_LIMITED",
+}
+
+
+def success_envelope(schema: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["success", "data", "message"],
+        "properties": {
+            "success": {"type": "boolean", "enum": [True]},
+            "data": schema,
+            "message": {"type": "string", "nullable": True},
+        },
+    }
+
+
+class EnvelopeAutoSchema(AutoSchema):
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        if not str(status_code).startswith("2") or "content" not in response:
+            return response
+        paginated = self._is_list_view(serializer) and self._get_paginator() is not None
+        if not paginated:
+            for media in response["content"].values():
+                media["schema"] = success_envelope(media["schema"])
+        return response
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for status_code, code in COMMON_ERRORS.items():
+            if status_code == "401" and not self.get_auth():
+                continue
+            responses.setdefault(
+                status_code,
+                {"description": code, "content": {"application/json": {"schema": ERROR_REF}}},
+            )
+        for status_code in ("409", "413", "415", "422"):
+            if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+                codes = [c for c, s in STATUS_BY_CODE.items() if str(s) == status_code]
+                responses.setdefault(
+                    status_code,
+                    {"description": " | ".join(codes), "content": {"application/json": {"schema": ERROR_REF}}},
+                )
+        return responses
+
+
+def add_error_envelope_component(result, generator, request, public):
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorEnvelope"] = {
+        "type": "object",
+        "required": ["success", "error_code", "message", "details"],
+        "properties": {
+            "success": {"type": "boolean", "enum": [False]},
+            "error_code": {"type": "string", "enum": sorted(STATUS_BY_CODE)},
+            "message": {"type": "string", "description": "Localized message"},
+            "details": {
+                "type": "object",
+                "additionalProperties": True,
+                "description": "VALIDATION_ERROR and CONFLICT: {field: [messages]}; other codes: see api.md",
+            },
+        },
+    }
+    return result

@@ -1,0 +1,58 @@
+import re
+import uuid
+
+from django.conf import settings
+
+from .context import RequestContext, current
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def client_ip(request) -> str | None:
+    # Behind the TLS-terminating proxy the first X-Forwarded-For hop is the client.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")
+
+
+class RequestContextMiddleware:
+    """Request id (from X-Request-ID when well-formed, else new), client IP and user agent."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = current.set(
+            RequestContext(
+                request_id=request_id,
+                ip=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            current.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+def query_language(request) -> str | None:
+    lang = request.GET.get("lang", "")[:2].lower()
+    return lang if lang in _LANGUAGES else None
+
+
+class QueryLanguageMiddleware:
+    """`?lang=` beats every other language source (api.md); LocaleMiddleware does the rest."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        lang = query_language(request)
+        if lang:
+            request.META["HTTP_ACCEPT_LANGUAGE"] = lang
+            request.COOKIES.pop(settings.LANGUAGE_COOKIE_NAME, None)
+        return self.get_response(request)

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from livrili.api.views import api_not_found
+from livrili.core.views import HealthView, ReadinessView
+
+admin.site.site_header = settings.ADMIN_SITE_HEADER
+admin.site.site_title = settings.ADMIN_SITE_HEADER
+admin.site.index_title = settings.ADMIN_INDEX_TITLE
+
+api_v1 = [
+    path("", include("livrili.accounts.api.urls")),
+    path("", include("products.api.urls")),
+    path("", include("retailers.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("deliveries.api.urls")),
+    path("", include("analytics.api.urls")),
+    path("", include("notifications.api.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    re_path(r"^api/", api_not_found),
+    path("health", HealthView.as_view(), name="health"),
+    path("health/ready", ReadinessView.as_view(), name="health-ready"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
