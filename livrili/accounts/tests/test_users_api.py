@@ -1,0 +1,138 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from conftest import assert_error
+from livrili.accounts.models import User
+from livrili.core.models import AuditLog
+
+pytestmark = pytest.mark.django_db
+
+PAYLOAD = {
+    "username": "driver.karim",
+    "full_name": "Karim B.",
+    "phone": "0770 11 22 33",
+    "role": "driver",
+    "password": "Str0ng-Passw0rd",
+}
+
+
+def test_staff_with_permission_creates_a_driver_account(client_for, make_user):
+    staff = make_user(perms=["accounts.add_user"])
+
+    response = client_for(staff).post("/api/v1/users", PAYLOAD, format="json")
+
+    assert response.status_code == 201, response.json()
+    data = response.json()["data"]
+    assert (data["username"], data["phone"], data["role"], data["is_staff"]) == (
+        "driver.karim",
+        "+213770112233",
+        "driver",
+        False,
+    )
+    created = User.objects.get(username="driver.karim")
+    assert created.check_password("Str0ng-Passw0rd")
+    entry = AuditLog.objects.get(object_id=str(created.pk))
+    assert (entry.action, entry.actor, entry.changes["role"]) == ("create", staff, [None, "driver"])
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["anonymous", "retailer", "driver", "staff_without_permission"],
+)
+def test_others_cannot_create_accounts_and_nothing_is_written(api_client, client_for, make_user, who):
+    clients = {
+        "anonymous": lambda: api_client,
+        "retailer": lambda: client_for(make_user(role="retailer")),
+        "driver": lambda: client_for(make_user(role="driver")),
+        "staff_without_permission": lambda: client_for(make_user(perms=["accounts.view_user"])),
+    }
+    before = User.objects.count()
+
+    response = clients[who]().post("/api/v1/users", PAYLOAD, format="json")
+
+    assert response.status_code in (401, 403)
+    assert_error(response, response.status_code, "UNAUTHORIZED" if who == "anonymous" else "FORBIDDEN")
+    assert User.objects.count() == before + (0 if who == "anonymous" else 1)  # only the acting user
+    assert not User.objects.filter(username="driver.karim").exists()
+
+
+def test_duplicate_phone_is_a_conflict(client_for, make_user):
+    staff = make_user(perms=["accounts.add_user"])
+    make_user(role="driver", phone="0770112233")
+
+    response = client_for(staff).post("/api/v1/users", PAYLOAD, format="json")
+
+    body = assert_error(response, 409, "CONFLICT")
+    assert list(body["details"]) == ["phone"]
+    assert not User.objects.filter(username="driver.karim").exists()
+
+
+def test_role_change_is_audited(client_for, make_user):
+    staff = make_user(perms=["accounts.change_user"])
+    driver = make_user(role="driver", username="moving")
+
+    response = client_for(staff).patch(f"/api/v1/users/{driver.pk}", {"role": "admin"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    driver.refresh_from_db()
+    assert (driver.role, driver.is_staff) == ("admin", True)
+    entry = AuditLog.objects.get(object_id=str(driver.pk), action="update")
+    assert entry.changes == {"role": ["driver", "admin"]}
+    assert entry.actor == staff
+
+
+def test_staff_cannot_grant_a_group_beyond_their_own_permissions(client_for, make_user):
+    staff = make_user(perms=["accounts.change_user", "accounts.view_user"])
+    target = make_user(username="clerk")
+
+    response = client_for(staff).patch(f"/api/v1/users/{target.pk}", {"groups": ["Superadmin"]}, format="json")
+
+    assert_error(response, 403, "FORBIDDEN")
+    assert list(target.groups.all()) == []
+    assert not AuditLog.objects.exists()
+
+
+def test_superuser_grants_groups(client_for, make_user):
+    root = make_user(is_superuser=True)
+    target = make_user(username="clerk")
+
+    response = client_for(root).patch(f"/api/v1/users/{target.pk}", {"groups": ["Sales"]}, format="json")
+
+    assert response.json()["data"]["groups"] == ["Sales"]
+    assert list(target.groups.all()) == [Group.objects.get(name="Sales")]
+
+
+def test_deactivate_blocks_login_and_access(api_client, client_for, make_user):
+    staff = make_user(perms=["accounts.change_user"])
+    driver = make_user(role="driver", username="leaving")
+    driver_client = client_for(driver)
+
+    response = client_for(staff).post(f"/api/v1/users/{driver.pk}/deactivate")
+
+    assert response.json()["data"]["is_active"] is False
+    assert_error(driver_client.get("/api/v1/auth/me"), 401, "UNAUTHORIZED")
+    login = api_client.post("/api/v1/auth/login", {"identifier": "leaving", "password": "Correct-Horse-42"})
+    assert_error(login, 401, "UNAUTHORIZED")
+
+
+def test_staff_cannot_deactivate_themselves(client_for, make_user):
+    staff = make_user(perms=["accounts.change_user"])
+
+    assert_error(client_for(staff).post(f"/api/v1/users/{staff.pk}/deactivate"), 403, "FORBIDDEN")
+    staff.refresh_from_db()
+    assert staff.is_active
+
+
+def test_seeded_groups_exist_with_their_permissions():
+    sales = Group.objects.get(name="Sales")
+
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Catalog",
+        "Sales",
+        "Dispatch",
+        "Finance",
+        "Support",
+        "Superadmin",
+    }
+    assert not sales.permissions.filter(codename="change_businesssettings").exists()
+    assert Group.objects.get(name="Finance").permissions.filter(codename="change_businesssettings").exists()
