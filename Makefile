@@ -15,7 +15,7 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 install: $(BIN)/activate
 
 messages: install
-	$(PYTHON) manage.py compilemessages --ignore=.venv -v 0
+	$(PYTHON) manage.py compile_translations
 
 migrate: install
 	$(PYTHON) manage.py migrate --no-input -v 0
