@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
@@ -200,7 +201,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "RetailerStatusEnum": "retailers.models.RetailerStatus",
+        "BusinessTypeEnum": "retailers.models.BusinessType",
+        "RetailerDocumentTypeEnum": "retailers.models.DocumentType",
+        "RetailerEventTypeEnum": "retailers.models.RetailerEventType",
+        "LedgerEntryKindEnum": "retailers.models.LedgerEntryKind",
+        "LedgerAdjustmentKindEnum": ["debit", "credit", "write_off"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "livrili.api.schema.add_error_envelope_component",

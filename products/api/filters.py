@@ -1,0 +1,51 @@
+import django_filters
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Category, Product
+from ..search import filter_search
+from ..selectors import category_descendant_q
+
+
+class ProductFilter(django_filters.FilterSet):
+    category = django_filters.UUIDFilter(method="filter_category", label=_("Category (with its subcategories)"))
+    tag = django_filters.UUIDFilter(field_name="tags__id", label=_("Tag"))
+    brand = django_filters.CharFilter(field_name="brand", lookup_expr="iexact", label=_("Brand"))
+    supplier = django_filters.UUIDFilter(field_name="supplier_id", label=_("Supplier"))
+    in_stock = django_filters.BooleanFilter(method="filter_in_stock", label=_("In stock"))
+    is_featured = django_filters.BooleanFilter(field_name="is_featured", label=_("Featured"))
+    min_price = django_filters.NumberFilter(field_name="base_price", lookup_expr="gte", label=_("Minimum price"))
+    max_price = django_filters.NumberFilter(field_name="base_price", lookup_expr="lte", label=_("Maximum price"))
+    include_inactive = django_filters.BooleanFilter(method="filter_nothing", label=_("Include inactive (staff)"))
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"))
+
+    class Meta:
+        model = Product
+        fields = []
+
+    def filter_category(self, queryset, name, value):
+        category = Category.objects.filter(pk=value).only("path").first()
+        if category is None:
+            return queryset.none()
+        return queryset.filter(category_descendant_q(category))
+
+    def filter_in_stock(self, queryset, name, value):
+        # In stock = at least the minimum order quantity can be sold.
+        if value:
+            return queryset.filter(stock_quantity__gte=F("min_order_quantity"))
+        return queryset.filter(stock_quantity__lt=F("min_order_quantity"))
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by the view, which chooses the base queryset
+
+    def filter_search(self, queryset, name, value):
+        return filter_search(queryset, value)
+
+
+class CategoryFilter(django_filters.FilterSet):
+    parent = django_filters.UUIDFilter(field_name="parent_id", label=_("Parent"))
+    is_active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
+
+    class Meta:
+        model = Category
+        fields = []

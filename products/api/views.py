@@ -1,0 +1,450 @@
+"""Catalog API (api.md "Catalog"). Staff with `products.view_product` get the staff
+representation; every other authenticated user gets the retail one (active, visible products;
+`available_quantity` / `in_stock` instead of raw stock), cached per language without stock."""
+
+import hashlib
+import uuid
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from livrili.api.filters import StrictOrderingFilter
+from livrili.api.permissions import StaffModelPermissions, has_perms
+
+from .. import selectors, services
+from ..models import Category, Product, ProductImage, Supplier, Tag
+from .filters import CategoryFilter, ProductFilter
+from .serializers import (
+    STOCK_FIELDS,
+    BulkTagsResultSerializer,
+    BulkTagsSerializer,
+    CategorySerializer,
+    CategoryTreeSerializer,
+    CategoryWriteSerializer,
+    ProductImageSerializer,
+    ProductImageUploadSerializer,
+    ProductViewResultSerializer,
+    ProductWriteSerializer,
+    RetailProductSerializer,
+    StaffProductSerializer,
+    StockMovementSerializer,
+    StockOperationSerializer,
+    SuggestionsQuerySerializer,
+    SuggestionsSerializer,
+    SupplierSerializer,
+    TagMergeSerializer,
+    TagSerializer,
+    TagWriteSerializer,
+)
+
+RETAIL_CACHE_SECONDS = 600
+ProductRepresentation = PolymorphicProxySerializer(
+    component_name="ProductRepresentation",
+    serializers=[StaffProductSerializer, RetailProductSerializer],
+    resource_type_field_name=None,
+)
+
+
+def validated(serializer_class, data, **kwargs) -> dict:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def is_catalog_staff(user) -> bool:
+    return bool(user.is_authenticated and user.is_staff and user.has_perm("products.view_product"))
+
+
+class ReadAuthenticatedWriteStaff(StaffModelPermissions):
+    """Reads: any authenticated user; writes: staff holding the model permission."""
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return bool(request.user and request.user.is_authenticated)
+        return super().has_permission(request, view)
+
+
+class IsRetailerRole(BasePermission):
+    # The retailer link of users arrives with the retailers capability; until then the role decides.
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.role == "retailer")
+
+
+# --- Retail cache -------------------------------------------------------------------------------
+
+
+def retail_cache_key(kind: str, request, extra: str = "") -> str:
+    params = sorted((k, v) for k, values in request.query_params.lists() for v in values if k != "lang")
+    raw = f"{kind}|{get_language()}|{extra}|{urlencode(params)}"
+    return f"products:retail:{services.catalog_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def strip_stock(items: list[dict]) -> list[dict]:
+    return [{k: v for k, v in item.items() if k not in STOCK_FIELDS} for item in items]
+
+
+def with_live_stock(items: list[dict]) -> list[dict]:
+    """Adds available_quantity / in_stock from the database (one query) to cached items."""
+    stock = selectors.stock_levels([item["id"] for item in items])
+    out = []
+    for item in items:
+        available = stock.get(_uuid(item["id"]), 0)
+        out.append({**item, "available_quantity": available, "in_stock": available >= item["min_order_quantity"]})
+    return out
+
+
+def _uuid(value):
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def retail_product(request, product_id) -> dict:
+    key = retail_cache_key("detail", request, str(product_id))
+    data = cache.get(key)
+    if data is None:
+        product = get_object_or_404(selectors.product_list(retail=True), pk=product_id)
+        data = strip_stock([RetailProductSerializer(product, context={"request": request}).data])[0]
+        cache.set(key, data, RETAIL_CACHE_SECONDS)
+    return with_live_stock([data])[0]
+
+
+def staff_product(product_id) -> dict:
+    product = selectors.product_list(retail=False, include_inactive=True).get(pk=product_id)
+    return StaffProductSerializer(product).data
+
+
+# --- Products -----------------------------------------------------------------------------------
+
+
+class ProductListView(generics.ListAPIView):
+    permission_classes = [ReadAuthenticatedWriteStaff]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filterset_class = ProductFilter
+    queryset = Product.objects.none()
+
+    @property
+    def ordering_fields(self):
+        fields = ["name", "price", "created_at"]
+        return [*fields, "stock_quantity"] if is_catalog_staff(self.request.user) else fields
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Product.objects.none()
+        staff = is_catalog_staff(self.request.user)
+        include_inactive = self.request.query_params.get("include_inactive") == "true"
+        return selectors.product_list(retail=not staff, include_inactive=staff and include_inactive)
+
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False) or is_catalog_staff(self.request.user):
+            return StaffProductSerializer
+        return RetailProductSerializer
+
+    @extend_schema(responses=ProductRepresentation)
+    def get(self, request, *args, **kwargs):
+        if is_catalog_staff(request.user):
+            return super().list(request)
+        # Lists filtered or ordered by stock depend on it: never served from the cache.
+        cacheable = "in_stock" not in request.query_params
+        key = retail_cache_key("list", request)
+        body = cache.get(key) if cacheable else None
+        if body is None:
+            body = dict(super().list(request).data)
+            body["data"] = strip_stock(body["data"])
+            if cacheable:
+                cache.set(key, body, RETAIL_CACHE_SECONDS)
+        response = Response({**body, "data": with_live_stock(body["data"])})
+        response.enveloped = True
+        return response
+
+    @extend_schema(request=ProductWriteSerializer, responses={201: StaffProductSerializer})
+    def post(self, request):
+        product = services.product_create(actor=request.user, **validated(ProductWriteSerializer, request.data))
+        return Response(staff_product(product.pk), status=status.HTTP_201_CREATED)
+
+
+class ProductDetailView(APIView):
+    permission_classes = [ReadAuthenticatedWriteStaff]
+    queryset = Product.objects.none()
+
+    @extend_schema(responses=ProductRepresentation)
+    def get(self, request, pk):
+        if is_catalog_staff(request.user):
+            get_object_or_404(Product, pk=pk)
+            return Response(staff_product(pk))
+        return Response(retail_product(request, pk))
+
+    @extend_schema(request=ProductWriteSerializer, responses=StaffProductSerializer)
+    def patch(self, request, pk):
+        product = get_object_or_404(Product, pk=pk)
+        changes = validated(ProductWriteSerializer, request.data, partial=True)
+        services.product_update(actor=request.user, product=product, **changes)
+        return Response(staff_product(pk))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        services.product_delete(actor=request.user, product=get_object_or_404(Product, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProductLookupView(APIView):
+    """GET products/by-sku/{sku} (any case) and products/by-barcode/{code}."""
+
+    lookup: str = ""
+
+    @extend_schema(responses=ProductRepresentation)
+    def get(self, request, code):
+        staff = is_catalog_staff(request.user)
+        queryset = selectors.product_list(retail=not staff, include_inactive=staff)
+        product = get_object_or_404(queryset.only("id"), **{self.lookup: code})
+        return Response(staff_product(product.pk) if staff else retail_product(request, product.pk))
+
+
+class ProductBySkuView(ProductLookupView):
+    lookup = "sku__iexact"
+
+
+class ProductByBarcodeView(ProductLookupView):
+    lookup = "barcode"
+
+
+class ProductImageListView(APIView):
+    permission_classes = [has_perms("products.change_product")]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ProductImageUploadSerializer, responses={201: ProductImageSerializer})
+    def post(self, request, pk):
+        product = get_object_or_404(Product, pk=pk)
+        image = services.product_image_add(
+            actor=request.user, product=product, **validated(ProductImageUploadSerializer, request.data)
+        )
+        return Response(ProductImageSerializer(image).data, status=status.HTTP_201_CREATED)
+
+
+class ProductImageDetailView(APIView):
+    permission_classes = [has_perms("products.change_product")]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk, image_id):
+        image = get_object_or_404(ProductImage, pk=image_id, product_id=pk)
+        services.product_image_delete(actor=request.user, image=image)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProductStockView(APIView):
+    permission_classes = [has_perms("products.adjust_stock")]
+
+    @extend_schema(request=StockOperationSerializer, responses=StaffProductSerializer)
+    def post(self, request, pk):
+        product = get_object_or_404(Product, pk=pk)
+        services.stock_adjust(actor=request.user, product=product, **validated(StockOperationSerializer, request.data))
+        return Response(staff_product(pk))
+
+
+class ProductStockMovementListView(generics.ListAPIView):
+    permission_classes = [has_perms("products.view_stockmovement")]
+    serializer_class = StockMovementSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Product.objects.none()
+        return selectors.stock_movements(get_object_or_404(Product, pk=self.kwargs["pk"]))
+
+
+class ProductBulkTagsView(APIView):
+    permission_classes = [has_perms("products.change_product")]
+
+    @extend_schema(request=BulkTagsSerializer, responses=BulkTagsResultSerializer)
+    def post(self, request):
+        updated = services.product_tags_bulk(actor=request.user, **validated(BulkTagsSerializer, request.data))
+        return Response({"updated": updated})
+
+
+class ProductSuggestionsView(APIView):
+    @extend_schema(parameters=[SuggestionsQuerySerializer], responses=SuggestionsSerializer)
+    def get(self, request):
+        query = validated(SuggestionsQuerySerializer, request.query_params)["q"]
+        found = selectors.suggestions(query=query, retail=not is_catalog_staff(request.user))
+        return Response(SuggestionsSerializer(found).data)
+
+
+class RecentlyViewedView(APIView):
+    permission_classes = [IsRetailerRole]
+
+    @extend_schema(responses=RetailProductSerializer(many=True))
+    def get(self, request):
+        products = selectors.recently_viewed(user=request.user)
+        data = strip_stock(RetailProductSerializer(products, many=True, context={"request": request}).data)
+        return Response(with_live_stock(data))
+
+
+class ProductViewRecordView(APIView):
+    permission_classes = [IsRetailerRole]
+
+    @extend_schema(request=None, responses=ProductViewResultSerializer)
+    def post(self, request, pk):
+        product = get_object_or_404(selectors.product_list(retail=True).only("id"), pk=pk)
+        view = services.product_view_record(user=request.user, product=product)
+        return Response({"product_id": product.pk, "viewed_at": view.viewed_at})
+
+
+# --- Categories ---------------------------------------------------------------------------------
+
+
+class CategoryListView(generics.ListAPIView):
+    permission_classes = [ReadAuthenticatedWriteStaff]
+    serializer_class = CategorySerializer
+    filterset_class = CategoryFilter
+    search_fields = ["slug", "name_ar", "name_fr", "name_en"]
+    ordering_fields = ["name", "sort_order", "created_at"]
+    queryset = Category.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Category.objects.none()
+        return selectors.category_list(retail=not is_catalog_staff(self.request.user))
+
+    @extend_schema(request=CategoryWriteSerializer, responses={201: CategorySerializer})
+    def post(self, request):
+        category = services.category_create(actor=request.user, **validated(CategoryWriteSerializer, request.data))
+        return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
+
+
+class CategoryTreeView(APIView):
+    @extend_schema(responses=CategoryTreeSerializer(many=True))
+    def get(self, request):
+        categories = list(selectors.category_list(retail=not is_catalog_staff(request.user)))
+        by_id = {category.pk: category for category in categories}
+        roots = []
+        for category in categories:
+            category.tree_children = []
+        for category in categories:
+            parent = by_id.get(category.parent_id)
+            if parent is not None:
+                parent.tree_children.append(category)
+            elif category.parent_id is None:
+                roots.append(category)
+        return Response(CategoryTreeSerializer(roots, many=True).data)
+
+
+class CategoryDetailView(APIView):
+    permission_classes = [ReadAuthenticatedWriteStaff]
+    queryset = Category.objects.none()
+
+    def get_object(self, request, pk) -> Category:
+        return get_object_or_404(selectors.category_list(retail=not is_catalog_staff(request.user)), pk=pk)
+
+    @extend_schema(responses=CategorySerializer)
+    def get(self, request, pk):
+        return Response(CategorySerializer(self.get_object(request, pk)).data)
+
+    @extend_schema(request=CategoryWriteSerializer, responses=CategorySerializer)
+    def patch(self, request, pk):
+        changes = validated(CategoryWriteSerializer, request.data, partial=True)
+        category = services.category_update(actor=request.user, category=self.get_object(request, pk), **changes)
+        return Response(CategorySerializer(selectors.category_list(retail=False).get(pk=category.pk)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        services.category_delete(actor=request.user, category=self.get_object(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Tags -------------------------------------------------------------------------------------
+
+
+class TagListView(generics.ListAPIView):
+    permission_classes = [ReadAuthenticatedWriteStaff]
+    serializer_class = TagSerializer
+    search_fields = ["slug", "name_ar", "name_fr", "name_en", "aliases__alias"]
+    ordering_fields = ["slug", "name", "usage_count", "created_at"]
+    queryset = Tag.objects.none()
+
+    def get_queryset(self):
+        return selectors.tag_list()
+
+    @extend_schema(request=TagWriteSerializer, responses={201: TagSerializer})
+    def post(self, request):
+        tag = services.tag_save(actor=request.user, **validated(TagWriteSerializer, request.data))
+        return Response(TagSerializer(selectors.tag_list().get(pk=tag.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class TagDetailView(APIView):
+    permission_classes = [ReadAuthenticatedWriteStaff]
+    queryset = Tag.objects.none()
+
+    @extend_schema(responses=TagSerializer)
+    def get(self, request, pk):
+        return Response(TagSerializer(get_object_or_404(selectors.tag_list(), pk=pk)).data)
+
+    @extend_schema(request=TagWriteSerializer, responses=TagSerializer)
+    def patch(self, request, pk):
+        changes = validated(TagWriteSerializer, request.data, partial=True)
+        services.tag_save(actor=request.user, tag=get_object_or_404(Tag, pk=pk), **changes)
+        return Response(TagSerializer(selectors.tag_list().get(pk=pk)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        services.tag_delete(actor=request.user, tag=get_object_or_404(Tag, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TagMergeView(APIView):
+    permission_classes = [has_perms("products.change_tag", "products.delete_tag")]
+
+    @extend_schema(request=TagMergeSerializer, responses=TagSerializer)
+    def post(self, request, pk):
+        tag = get_object_or_404(Tag, pk=pk)
+        target = services.tag_merge(actor=request.user, tag=tag, **validated(TagMergeSerializer, request.data))
+        return Response(TagSerializer(selectors.tag_list().get(pk=target.pk)).data)
+
+
+# --- Suppliers --------------------------------------------------------------------------------
+
+
+class SupplierListView(generics.ListAPIView):
+    permission_classes = [StaffModelPermissions]
+    serializer_class = SupplierSerializer
+    filterset_fields = ["is_active", "wilaya"]
+    search_fields = ["code", "name", "contact_name", "city"]
+    ordering_fields = ["name", "code", "created_at"]
+    queryset = Supplier.objects.none()
+
+    def get_queryset(self):
+        return selectors.supplier_list()
+
+    @extend_schema(request=SupplierSerializer, responses={201: SupplierSerializer})
+    def post(self, request):
+        supplier = services.supplier_save(actor=request.user, **validated(SupplierSerializer, request.data))
+        return Response(SupplierSerializer(supplier).data, status=status.HTTP_201_CREATED)
+
+
+class SupplierDetailView(APIView):
+    permission_classes = [StaffModelPermissions]
+    queryset = Supplier.objects.none()
+
+    @extend_schema(responses=SupplierSerializer)
+    def get(self, request, pk):
+        return Response(SupplierSerializer(get_object_or_404(Supplier, pk=pk)).data)
+
+    @extend_schema(request=SupplierSerializer, responses=SupplierSerializer)
+    def patch(self, request, pk):
+        supplier = get_object_or_404(Supplier, pk=pk)
+        changes = validated(SupplierSerializer, request.data, partial=True)
+        return Response(
+            SupplierSerializer(services.supplier_save(actor=request.user, supplier=supplier, **changes)).data
+        )
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        services.supplier_delete(actor=request.user, supplier=get_object_or_404(Supplier, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,107 @@
+"""Catalog reads, with their joins prepared (list endpoints keep a constant query count)."""
+
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+
+from .models import Category, PriceTier, Product, ProductImage, ProductView, StockMovement, Supplier, Tag, TagAlias
+from .search import filter_search, normalize
+from .services import catalog_version
+
+RECENTLY_VIEWED_LIMIT = 20
+
+
+def hidden_category_ids() -> set:
+    """Categories a retailer must not see: inactive ones and everything under them (cached per
+    catalog version)."""
+    key = f"products:hidden-categories:{catalog_version()}"
+    hidden = cache.get(key)
+    if hidden is None:
+        rows = list(Category.objects.values_list("id", "path", "is_active"))
+        inactive = [path for _id, path, active in rows if not active]
+        hidden = {pk for pk, path, _active in rows if any(path == p or path.startswith(p + "/") for p in inactive)}
+        cache.set(key, hidden, 3600)
+    return hidden
+
+
+def category_list(*, retail: bool) -> QuerySet:
+    queryset = Category.objects.select_related("parent").order_by("depth", "sort_order", "name")
+    if retail:
+        queryset = queryset.exclude(pk__in=hidden_category_ids())
+    return queryset
+
+
+def category_descendant_q(category: Category, prefix: str = "category__") -> Q:
+    return Q(**{f"{prefix}path": category.path}) | Q(**{f"{prefix}path__startswith": category.path + "/"})
+
+
+def product_list(*, retail: bool, include_inactive: bool = False, search: str | None = None) -> QuerySet:
+    queryset = Product.objects.select_related("category", "supplier").prefetch_related(
+        Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "created_at")),
+        Prefetch("price_tiers", queryset=PriceTier.objects.order_by("min_quantity")),
+        Prefetch("tags", queryset=Tag.objects.order_by("slug")),
+    )
+    queryset = queryset.annotate(price=F("base_price"))
+    if retail:
+        queryset = queryset.filter(is_active=True).exclude(category_id__in=hidden_category_ids())
+    elif not include_inactive:
+        queryset = queryset.filter(is_active=True)
+    if search:
+        queryset = filter_search(queryset, search)
+    return queryset.order_by("sku")
+
+
+def stock_levels(product_ids) -> dict:
+    """Live stock for products shown from the catalog cache (one query)."""
+    return dict(Product.objects.filter(pk__in=product_ids).values_list("id", "stock_quantity"))
+
+
+def stock_movements(product: Product) -> QuerySet:
+    return StockMovement.objects.filter(product=product).select_related("actor").order_by("-created_at")
+
+
+def tag_list() -> QuerySet:
+    return Tag.objects.prefetch_related(Prefetch("aliases", queryset=TagAlias.objects.order_by("alias"))).annotate(
+        usage_count=Count("products", distinct=True)
+    )
+
+
+def supplier_list() -> QuerySet:
+    return Supplier.objects.select_related("wilaya").order_by("name")
+
+
+def suggestions(*, query: str, retail: bool, limit: int = 5) -> dict:
+    """Typeahead: product names, categories and brands matching every word of `query`."""
+    products = list(
+        product_list(retail=retail, search=query).only("id", "sku", "name", "name_ar", "name_fr", "name_en")[:limit]
+    )
+    words = normalize(query).split()
+    categories = []
+    if words:
+        for category in category_list(retail=retail):
+            haystack = normalize(" ".join(filter(None, [category.name_ar, category.name_fr, category.name_en])))
+            if all(word in haystack for word in words):
+                categories.append(category)
+                if len(categories) == limit:
+                    break
+    brands = []
+    if words:
+        brand_rows = product_list(retail=retail).exclude(brand="").values_list("brand", flat=True).distinct()
+        for brand in brand_rows.order_by("brand"):
+            if all(word in normalize(brand) for word in words):
+                brands.append(brand)
+                if len(brands) == limit:
+                    break
+    return {"products": products, "categories": categories, "brands": brands}
+
+
+def recently_viewed(*, user) -> list[Product]:
+    """The user's last 20 distinct viewed products still visible to retailers, latest first."""
+    latest = (
+        ProductView.objects.filter(user=user)
+        .values("product_id")
+        .annotate(last=Max("viewed_at"))
+        .order_by("-last")[:RECENTLY_VIEWED_LIMIT]
+    )
+    order = [row["product_id"] for row in latest]
+    products = {p.pk: p for p in product_list(retail=True).filter(pk__in=order)}
+    return [products[pk] for pk in order if pk in products]
