@@ -38,13 +38,40 @@ def api_client():
 
 
 @pytest.fixture
-def make_user(db):
+def make_retailer(db):
+    """A retailer in Algiers (status active unless told), without members."""
+    from livrili.core.models import Wilaya
+    from retailers.models import Retailer
+
+    counter = {"n": 0}
+
+    def make(**fields):
+        counter["n"] += 1
+        # Transactional tests flush the wilayas loaded by migration; put back the one used here.
+        Wilaya.objects.get_or_create(
+            code="16", defaults={"name_ar": "الجزائر", "name_fr": "Alger", "name_en": "Algiers"}
+        )
+        fields.setdefault("business_name", f"Shop {counter['n']}")
+        fields.setdefault("wilaya_id", "16")
+        fields.setdefault("status", "active")
+        return Retailer.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db, make_retailer):
     counter = {"n": 0}
 
     def make(role="admin", perms=(), groups=(), password=DEFAULT_PASSWORD, **fields):
         counter["n"] += 1
         fields.setdefault("username", f"{role}{counter['n']}")
+        if role == "retailer" and "retailer" not in fields:
+            fields["retailer"] = make_retailer()  # a retailer member always belongs to a retailer
         user = User.objects.create_user(password=password, role=role, **fields)
+        if role == "retailer" and user.retailer.owner_id is None:
+            user.retailer.owner = user
+            user.retailer.save(update_fields=["owner", "updated_at"])
         for name in groups:
             user.groups.add(Group.objects.get(name=name))
         for perm in perms:

@@ -48,6 +48,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(_("phone"), max_length=16, unique=True, null=True, blank=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.RETAILER)
+    retailer = models.ForeignKey(
+        "retailers.Retailer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("retailer"),
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.AR
     )
@@ -73,6 +81,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
             models.CheckConstraint(
                 condition=Q(is_superuser=False) | Q(role=Role.ADMIN), name="user_superuser_is_admin"
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.RETAILER, retailer__isnull=False)
+                | (~Q(role=Role.RETAILER) & Q(retailer__isnull=True)),
+                name="user_retailer_iff_retailer_role",
             ),
         ]
 

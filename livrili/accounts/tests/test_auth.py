@@ -33,7 +33,7 @@ def test_login_by_email_phone_or_username(api_client, retailer_user, identifier)
         "phone": "+213661234567",
         "role": "retailer",
         "preferred_language": "ar",
-        "retailer": None,
+        "retailer": {"id": str(retailer_user.retailer_id), "business_name": "Shop 1", "status": "active"},
     }
 
 

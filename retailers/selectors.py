@@ -1,0 +1,92 @@
+"""Reads: querysets with their joins prepared, and the account statement."""
+
+from datetime import date
+
+from django.db.models import QuerySet, Sum
+
+from livrili.accounts.models import User
+from livrili.core.money import ZERO, to_money
+
+from .models import DeliveryAddress, LedgerEntry, Retailer, RetailerDocument, RetailerEvent
+
+
+def retailer_list() -> QuerySet[Retailer]:
+    return Retailer.objects.select_related("wilaya", "owner", "approved_by")
+
+
+def retailer_for_user(user: User) -> Retailer:
+    """The caller's own retailer (IsRetailer guarantees there is one)."""
+    return retailer_list().get(pk=user.retailer_id)
+
+
+def address_list(retailer: Retailer) -> QuerySet[DeliveryAddress]:
+    return DeliveryAddress.objects.filter(retailer=retailer).select_related("wilaya")
+
+
+def document_list(retailer: Retailer) -> QuerySet[RetailerDocument]:
+    return RetailerDocument.objects.filter(retailer=retailer).select_related("uploaded_by", "verified_by")
+
+
+def member_list(retailer: Retailer) -> QuerySet[User]:
+    return User.objects.filter(retailer=retailer).select_related("retailer").order_by("date_joined")
+
+
+def ledger_list(retailer: Retailer) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(retailer=retailer).select_related("actor").order_by("-position")
+
+
+def event_list(retailer: Retailer) -> QuerySet[RetailerEvent]:
+    return RetailerEvent.objects.filter(retailer=retailer).select_related("actor").order_by("-created_at")
+
+
+def retailer_statement(*, retailer: Retailer, date_from: date | None = None, date_to: date | None = None) -> dict:
+    """Opening balance before `date_from`, the period's entries in ledger order with their
+    running balance (`balance_after`), and the closing balance at the end of `date_to`
+    (dates in the business time zone, both inclusive)."""
+    entries = LedgerEntry.objects.filter(retailer=retailer).order_by("position")
+    if date_from:
+        before = entries.filter(created_at__date__lt=date_from).order_by("-position").first()
+        opening = before.balance_after if before else ZERO
+        entries = entries.filter(created_at__date__gte=date_from)
+    else:
+        opening = ZERO
+    if date_to:
+        entries = entries.filter(created_at__date__lte=date_to)
+    entries = list(entries)
+    closing = entries[-1].balance_after if entries else opening
+    return {
+        "retailer": retailer,
+        "date_from": date_from,
+        "date_to": date_to,
+        "opening_balance": opening,
+        "entries": entries,
+        "total_debit": sum((e.amount for e in entries if e.amount > 0), ZERO),
+        "total_credit": sum((-e.amount for e in entries if e.amount < 0), ZERO),
+        "closing_balance": closing,
+        "credit_limit": retailer.credit_limit,
+        "available_credit": retailer.available_credit,
+    }
+
+
+def ledger_mismatches() -> list[str]:
+    """Retailers whose cached balance differs from the sum of their ledger, or whose
+    balance_after chain is broken (a check of `check_ledgers`)."""
+    problems = []
+    sums = dict(LedgerEntry.objects.values_list("retailer_id").annotate(total=Sum("amount")).order_by())
+    for pk, name, balance in Retailer.objects.values_list("pk", "business_name", "balance").order_by("pk"):
+        total = to_money(sums.get(pk) or ZERO)  # SQLite sums decimals without their scale
+        if total != balance:
+            problems.append(f"retailer {pk} ({name}): balance {balance} != ledger sum {total}")
+    running: dict = {}
+    for retailer_id, position, amount, balance_after in (
+        LedgerEntry.objects.order_by("retailer_id", "position")
+        .values_list("retailer_id", "position", "amount", "balance_after")
+        .iterator(chunk_size=5000)
+    ):
+        expected = running.get(retailer_id, ZERO) + amount
+        if expected != balance_after:
+            problems.append(
+                f"retailer {retailer_id}: entry #{position} balance_after {balance_after} != expected {expected}"
+            )
+        running[retailer_id] = balance_after
+    return problems

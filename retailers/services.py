@@ -1,0 +1,550 @@
+"""Every change to retailers goes through these functions (one transaction each, audited).
+
+Status changes pass through `retailer_transition` only; money moves through `ledger_post`
+only, so `Retailer.balance == Σ LedgerEntry.amount` holds by construction."""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+import filetype
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from livrili.accounts.models import Role, User
+from livrili.accounts.services import user_create, user_update
+from livrili.api.errors import DomainError, conflict, validation_error
+from livrili.core.audit import audit_record, diff, snapshot
+from livrili.core.money import ZERO, to_money
+
+from .models import (
+    CREDIT_KINDS,
+    DEBIT_KINDS,
+    DeliveryAddress,
+    LedgerEntry,
+    LedgerEntryKind,
+    Retailer,
+    RetailerDocument,
+    RetailerEvent,
+    RetailerEventType,
+    RetailerStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+AUDITED_FIELDS = (
+    "business_name",
+    "business_type",
+    "rc_number",
+    "nif",
+    "nis",
+    "ai_number",
+    "phone",
+    "email",
+    "address",
+    "commune",
+    "wilaya_id",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "status",
+    "status_reason",
+    "credit_limit",
+    "payment_terms_days",
+    "segment",
+    "notes",
+)
+# Fixed once a retailer is approved, except by staff (invoices between traders carry them).
+LOCKED_AFTER_APPROVAL = ("business_name", "rc_number", "nif", "nis", "ai_number")
+
+
+# --- Notifications hook -------------------------------------------------------------------
+
+
+def retailer_notify_owner(*, retailer_id, event_id) -> None:
+    """The one place retailers tell their owner about a status or credit-limit change.
+
+    Runs after commit. The notifications app plugs in here when it exists; until then the
+    change is only logged."""
+    logger.info("Retailer %s: owner notification for event %s", retailer_id, event_id)
+
+
+def _event(*, retailer: Retailer, type: str, from_value, to_value, reason: str, actor) -> RetailerEvent:
+    event = RetailerEvent.objects.create(
+        retailer=retailer,
+        type=type,
+        from_value="" if from_value is None else str(from_value),
+        to_value=str(to_value),
+        reason=reason,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    transaction.on_commit(lambda: retailer_notify_owner(retailer_id=retailer.pk, event_id=event.pk))
+    return event
+
+
+def _lock(retailer: Retailer) -> Retailer:
+    return Retailer.objects.select_for_update().get(pk=retailer.pk)
+
+
+def _check_phone_free(phone: str | None, retailer: Retailer | None = None) -> None:
+    if phone and Retailer.objects.filter(phone=phone).exclude(pk=getattr(retailer, "pk", None)).exists():
+        raise conflict("phone", _("This value is already in use."))
+
+
+# --- Signup and profile ----------------------------------------------------------------------
+
+
+def _generated_username(business_name: str) -> str:
+    base = slugify(business_name)[:30].strip("-") or "retailer"
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+@transaction.atomic
+def retailer_signup(
+    *,
+    full_name: str,
+    password: str,
+    business_name: str,
+    business_type: str,
+    wilaya,
+    commune: str,
+    address: str,
+    phone: str | None = None,
+    email: str | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    rc_number: str = "",
+    nif: str = "",
+    nis: str = "",
+    ai_number: str = "",
+    actor: User | None = None,
+    **staff_fields,
+) -> tuple[User, Retailer]:
+    """Create the owner (role retailer, active, generated username) and a `pending` retailer
+    in one transaction; the address becomes the default delivery address. The caller never
+    chooses role, status, credit limit or balance. `staff_fields` (segment, notes,
+    payment_terms_days) only come from the back office."""
+    if not phone and not email:
+        raise validation_error("phone", _("A phone number or an e-mail address is required."))
+    email = email.strip().lower() if email else None
+    for field, value in (("phone", phone), ("email", email)):
+        if value and User.objects.filter(**{field: value}).exists():
+            raise conflict(field, _("This value is already in use."))
+    _check_phone_free(phone)
+    retailer = Retailer.objects.create(
+        business_name=business_name,
+        business_type=business_type,
+        rc_number=rc_number,
+        nif=nif,
+        nis=nis,
+        ai_number=ai_number,
+        phone=phone,
+        email=email or "",
+        address=address,
+        commune=commune,
+        wilaya=wilaya,
+        latitude=latitude,
+        longitude=longitude,
+        status=RetailerStatus.PENDING,
+        **staff_fields,
+    )
+    owner = user_create(
+        actor=actor or AnonymousUser(),
+        username=_generated_username(business_name),
+        password=password,
+        role=Role.RETAILER,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        retailer=retailer,
+    )
+    retailer.owner = owner
+    retailer.save(update_fields=["owner", "updated_at"])
+    DeliveryAddress.objects.create(
+        retailer=retailer,
+        label=business_name[:100],
+        address=address,
+        commune=commune,
+        wilaya=wilaya,
+        latitude=latitude,
+        longitude=longitude,
+        contact_name=full_name,
+        contact_phone=phone or "",
+        is_default=True,
+    )
+    audit_record(
+        actor=actor or owner,
+        instance=retailer,
+        action="create",
+        changes=diff({}, snapshot(retailer, AUDITED_FIELDS)),
+    )
+    _event(
+        retailer=retailer,
+        type=RetailerEventType.STATUS_CHANGED,
+        from_value="",
+        to_value=RetailerStatus.PENDING,
+        reason="",
+        actor=actor or owner,
+    )
+    return owner, retailer
+
+
+@transaction.atomic
+def retailer_update(*, retailer: Retailer, actor: User, **changes) -> Retailer:
+    """Profile fields. Members edit their retailer in any status, but once it has been
+    approved its business name and legal ids change only through staff."""
+    retailer = _lock(retailer)
+    if not actor.is_staff and retailer.approved_at is not None:
+        for field in LOCKED_AFTER_APPROVAL:
+            if field in changes and changes[field] != getattr(retailer, field):
+                raise validation_error(field, _("Only staff can change this after approval."))
+    before = snapshot(retailer, AUDITED_FIELDS)
+    for field, value in changes.items():
+        setattr(retailer, field, value)
+    _check_phone_free(retailer.phone, retailer)
+    retailer.save()
+    audit_record(
+        actor=actor, instance=retailer, action="update", changes=diff(before, snapshot(retailer, AUDITED_FIELDS))
+    )
+    return retailer
+
+
+# --- Status workflow (workflows.md §1) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: str
+    reason_required: bool
+
+
+S = RetailerStatus
+TRANSITIONS: dict[str, Transition] = {
+    "approve": Transition(frozenset({S.PENDING}), S.ACTIVE, reason_required=False),
+    "reject": Transition(frozenset({S.PENDING}), S.REJECTED, reason_required=True),
+    "suspend": Transition(frozenset({S.ACTIVE}), S.SUSPENDED, reason_required=True),
+    "reactivate": Transition(frozenset({S.SUSPENDED}), S.ACTIVE, reason_required=False),
+    "close": Transition(frozenset({S.PENDING, S.ACTIVE, S.SUSPENDED, S.REJECTED}), S.INACTIVE, reason_required=True),
+}
+TRANSITION_LABELS = {
+    "approve": gettext_lazy("Approve"),
+    "reject": gettext_lazy("Reject"),
+    "suspend": gettext_lazy("Suspend"),
+    "reactivate": gettext_lazy("Reactivate"),
+    "close": gettext_lazy("Close"),
+}
+
+
+def allowed_transitions(status: str) -> list[str]:
+    """The actions allowed from `status`, in table order."""
+    return [action for action, transition in TRANSITIONS.items() if status in transition.sources]
+
+
+@transaction.atomic
+def retailer_transition(*, retailer: Retailer, action: str, actor: User, reason: str = "") -> Retailer:
+    """The only way a retailer's status changes. Illegal moves → 422 INVALID_TRANSITION
+    `{from, to, allowed}` (allowed = actions possible from the current status); approval
+    needs rc_number and nif and stamps approved_at/approved_by. Each change writes a
+    RetailerEvent, an audit entry, and notifies the owner after commit."""
+    transition = TRANSITIONS[action]
+    retailer = _lock(retailer)
+    reason = (reason or "").strip()
+    if retailer.status not in transition.sources:
+        raise DomainError(
+            "INVALID_TRANSITION",
+            details={"from": retailer.status, "to": transition.target, "allowed": allowed_transitions(retailer.status)},
+        )
+    if transition.reason_required and not reason:
+        raise validation_error("reason", _("A reason is required."))
+    if action == "approve":
+        missing = {f: [_("Required to approve a retailer.")] for f in ("rc_number", "nif") if not getattr(retailer, f)}
+        if missing:
+            raise DomainError("VALIDATION_ERROR", details=missing)
+        retailer.approved_at = timezone.now()
+        retailer.approved_by = actor
+    before = snapshot(retailer, ("status", "status_reason"))
+    retailer.status = transition.target
+    retailer.status_reason = reason
+    retailer.save()
+    audit_record(actor=actor, instance=retailer, action=action, changes=diff(before, snapshot(retailer, before.keys())))
+    _event(
+        retailer=retailer,
+        type=RetailerEventType.STATUS_CHANGED,
+        from_value=before["status"],
+        to_value=retailer.status,
+        reason=reason,
+        actor=actor,
+    )
+    return retailer
+
+
+def retailer_require_active(retailer: Retailer) -> None:
+    """Guard for writes that need an active retailer (cart, orders): 422 RETAILER_NOT_ACTIVE."""
+    if retailer.status != RetailerStatus.ACTIVE:
+        raise DomainError("RETAILER_NOT_ACTIVE", details={"status": retailer.status})
+
+
+# --- Credit and ledger (workflows.md §6) -----------------------------------------------------
+
+
+@transaction.atomic
+def retailer_credit_limit_change(*, retailer: Retailer, credit_limit: Decimal, reason: str, actor: User) -> Retailer:
+    """Set the credit limit (≥ 0, reason required); the change is an event (old, new, actor)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise validation_error("reason", _("A reason is required."))
+    credit_limit = to_money(credit_limit)
+    if credit_limit < 0:
+        raise validation_error("credit_limit", _("The credit limit cannot be negative."))
+    retailer = _lock(retailer)
+    old = retailer.credit_limit
+    if old == credit_limit:
+        return retailer
+    retailer.credit_limit = credit_limit
+    retailer.save(update_fields=["credit_limit", "updated_at"])
+    audit_record(
+        actor=actor,
+        instance=retailer,
+        action="credit_limit",
+        changes=diff({"credit_limit": old}, {"credit_limit": credit_limit}),
+    )
+    _event(
+        retailer=retailer,
+        type=RetailerEventType.CREDIT_LIMIT_CHANGED,
+        from_value=old,
+        to_value=credit_limit,
+        reason=reason,
+        actor=actor,
+    )
+    return retailer
+
+
+def signed_amount(kind: str, amount: Decimal) -> Decimal:
+    """The ledger amount for `kind`: debits positive, credits negative; opening balances keep
+    their sign (positive = debt carried over, negative = prepaid)."""
+    amount = to_money(amount)
+    if kind == LedgerEntryKind.OPENING_BALANCE:
+        return amount
+    if amount <= 0:
+        raise validation_error("amount", _("The amount must be positive."))
+    if kind in DEBIT_KINDS:
+        return amount
+    if kind in CREDIT_KINDS:
+        return -amount
+    raise ValueError(f"Unknown ledger kind {kind}")
+
+
+@transaction.atomic
+def ledger_post(
+    *, retailer: Retailer, kind: str, amount: Decimal, actor: User | None, reason: str = "", **links
+) -> LedgerEntry:
+    """Append one entry to the retailer's ledger — the only writer of `Retailer.balance`.
+
+    Invariant: `retailer.balance == Σ entry.amount` and every entry's `balance_after` is the
+    previous entry's `balance_after` + its amount. The retailer row is locked
+    (`select_for_update`) for the whole transaction, so concurrent posts serialise.
+    `amount` is positive and its sign follows `kind` (see `signed_amount`); an opening
+    balance is given signed and non-zero. `links` are the entry's foreign keys to the
+    document it records (order, payment), added by the apps that own those documents.
+    Returns the entry; `retailer.balance` is refreshed in place."""
+    value = signed_amount(kind, amount)
+    if value == ZERO:
+        raise validation_error("amount", _("The amount cannot be zero."))
+    locked = _lock(retailer)
+    last_position = locked.ledger_entries.aggregate(last=Max("position"))["last"] or 0
+    balance_after = locked.balance + value
+    entry = LedgerEntry.objects.create(
+        retailer=locked,
+        position=last_position + 1,
+        kind=kind,
+        amount=value,
+        balance_after=balance_after,
+        reason=reason,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        **links,
+    )
+    Retailer.objects.filter(pk=locked.pk).update(balance=balance_after, updated_at=timezone.now())
+    retailer.balance = balance_after
+    return entry
+
+
+ADJUSTMENT_KINDS = {
+    "debit": LedgerEntryKind.ADJUSTMENT_DEBIT,
+    "credit": LedgerEntryKind.ADJUSTMENT_CREDIT,
+    "write_off": LedgerEntryKind.WRITE_OFF,
+}
+
+
+def ledger_adjust(*, retailer: Retailer, kind: str, amount: Decimal, reason: str, actor: User) -> LedgerEntry:
+    """A manual debit, credit or write-off (Finance): positive amount, reason required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise validation_error("reason", _("A reason is required."))
+    if kind not in ADJUSTMENT_KINDS:
+        raise validation_error("kind", _("Unknown adjustment kind."))
+    return ledger_post(retailer=retailer, kind=ADJUSTMENT_KINDS[kind], amount=amount, actor=actor, reason=reason)
+
+
+def ledger_opening_balance(*, retailer: Retailer, amount: Decimal, actor: User | None, reason: str = "") -> LedgerEntry:
+    """The balance carried over from before Livrili (positive = debt, negative = prepaid);
+    only on an empty ledger."""
+    if retailer.ledger_entries.exists():
+        raise validation_error("amount", _("An opening balance must be the first ledger entry."))
+    return ledger_post(
+        retailer=retailer, kind=LedgerEntryKind.OPENING_BALANCE, amount=amount, actor=actor, reason=reason
+    )
+
+
+# --- Members ---------------------------------------------------------------------------------
+
+
+def _require_owner(retailer: Retailer, actor: User) -> None:
+    if retailer.owner_id != actor.pk:
+        raise DomainError("FORBIDDEN", _("Only the owner manages members."))
+
+
+def member_create(
+    *,
+    retailer: Retailer,
+    actor: User,
+    full_name: str,
+    password: str,
+    phone: str | None = None,
+    email: str | None = None,
+) -> User:
+    """The owner adds a member (role retailer) with a phone or e-mail and an initial password."""
+    _require_owner(retailer, actor)
+    if not phone and not email:
+        raise validation_error("phone", _("A phone number or an e-mail address is required."))
+    return user_create(
+        actor=actor,
+        username=_generated_username(retailer.business_name),
+        password=password,
+        role=Role.RETAILER,
+        full_name=full_name,
+        email=email or None,
+        phone=phone,
+        retailer=retailer,
+    )
+
+
+def member_update(*, retailer: Retailer, actor: User, member: User, **changes) -> User:
+    """The owner renames, deactivates or reactivates a member; never the owner's own account
+    (deactivation revokes the member's sessions)."""
+    _require_owner(retailer, actor)
+    if member.retailer_id != retailer.pk:
+        raise DomainError("NOT_FOUND")
+    if member.pk == retailer.owner_id and changes.get("is_active") is False:
+        raise DomainError("FORBIDDEN", _("The owner's account cannot be deactivated here."))
+    return user_update(actor=actor, user=member, **changes)
+
+
+# --- Delivery addresses ------------------------------------------------------------------
+
+
+def _make_default(address: DeliveryAddress) -> None:
+    # Clear the old default first: at most one default per retailer is a unique constraint.
+    DeliveryAddress.objects.filter(retailer_id=address.retailer_id, is_default=True).exclude(pk=address.pk).update(
+        is_default=False
+    )
+
+
+@transaction.atomic
+def address_create(*, retailer: Retailer, actor: User, **fields) -> DeliveryAddress:
+    """A new address; the first one, or one marked default, becomes the default."""
+    _lock(retailer)
+    address = DeliveryAddress(retailer=retailer, **fields)
+    if not retailer.addresses.filter(is_default=True).exists():
+        address.is_default = True
+    if address.is_default:
+        _make_default(address)
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_update(*, address: DeliveryAddress, actor: User, **fields) -> DeliveryAddress:
+    """Edit an address; the default can move to another address but never disappear."""
+    _lock(address.retailer)
+    if address.is_default and fields.get("is_default") is False:
+        raise validation_error("is_default", _("Mark another address as default instead."))
+    for field, value in fields.items():
+        setattr(address, field, value)
+    if address.is_default:
+        _make_default(address)
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_delete(*, address: DeliveryAddress, actor: User) -> None:
+    """Delete an address; when it was the default, the oldest remaining one takes over."""
+    _lock(address.retailer)
+    was_default = address.is_default
+    retailer_id = address.retailer_id
+    address.delete()
+    if was_default:
+        successor = DeliveryAddress.objects.filter(retailer_id=retailer_id).order_by("created_at").first()
+        if successor:
+            successor.is_default = True
+            successor.save(update_fields=["is_default", "updated_at"])
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+ALLOWED_DOCUMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def document_upload(*, retailer: Retailer, actor: User, type: str, file) -> RetailerDocument:
+    """Store a PDF, JPEG or PNG of at most 5 MB in private storage. The type is sniffed from
+    the content, never trusted from the name or the client's content type."""
+    if file.size > MAX_DOCUMENT_BYTES:
+        raise validation_error("file", _("The file must be at most 5 MB."))
+    file.seek(0)
+    kind = filetype.guess(file.read(2048))
+    file.seek(0)
+    if kind is None or kind.mime not in ALLOWED_DOCUMENT_TYPES:
+        raise validation_error("file", _("Only PDF, JPEG and PNG files are accepted."))
+    original_name = (getattr(file, "name", "") or "document")[:255]
+    file.name = f"document.{ALLOWED_DOCUMENT_TYPES[kind.mime]}"
+    document = RetailerDocument(
+        retailer=retailer,
+        type=type,
+        file=file,
+        original_name=original_name,
+        content_type=kind.mime,
+        size=file.size,
+        uploaded_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            document.save()
+    except Exception:
+        if document.file.name:
+            document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_verify(*, document: RetailerDocument, actor: User) -> RetailerDocument:
+    """Staff mark a document as checked (who and when)."""
+    if document.verified_at is None:
+        document.verified_at = timezone.now()
+        document.verified_by = actor
+        document.save(update_fields=["verified_at", "verified_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            instance=document.retailer,
+            action="document_verify",
+            changes={"document": [None, str(document.pk)]},
+        )
+    return document
