@@ -276,6 +276,14 @@ class LedgerEntry(models.Model):
     amount = money_field(_("amount"))
     balance_after = money_field(_("balance after"))
     reason = models.TextField(_("reason"), blank=True)
+    order = models.ForeignKey(
+        "orders.Order",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("order"),
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
