@@ -34,17 +34,23 @@ def category_descendant_q(category: Category, prefix: str = "category__") -> Q:
     return Q(**{f"{prefix}path": category.path}) | Q(**{f"{prefix}path__startswith": category.path + "/"})
 
 
+def visible_products(*, retail: bool, include_inactive: bool = False) -> QuerySet:
+    """Retailers: active products whose category and every ancestor are active. Staff: active
+    ones unless `include_inactive`."""
+    queryset = Product.objects.all()
+    if retail:
+        return queryset.filter(is_active=True).exclude(category_id__in=hidden_category_ids())
+    return queryset if include_inactive else queryset.filter(is_active=True)
+
+
 def product_list(*, retail: bool, include_inactive: bool = False, search: str | None = None) -> QuerySet:
-    queryset = Product.objects.select_related("category", "supplier").prefetch_related(
+    queryset = visible_products(retail=retail, include_inactive=include_inactive)
+    queryset = queryset.select_related("category", "supplier").prefetch_related(
         Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "created_at")),
         Prefetch("price_tiers", queryset=PriceTier.objects.order_by("min_quantity")),
         Prefetch("tags", queryset=Tag.objects.order_by("slug")),
     )
     queryset = queryset.annotate(price=F("base_price"))
-    if retail:
-        queryset = queryset.filter(is_active=True).exclude(category_id__in=hidden_category_ids())
-    elif not include_inactive:
-        queryset = queryset.filter(is_active=True)
     if search:
         queryset = filter_search(queryset, search)
     return queryset.order_by("sku")
@@ -71,9 +77,8 @@ def supplier_list() -> QuerySet:
 
 def suggestions(*, query: str, retail: bool, limit: int = 5) -> dict:
     """Typeahead: product names, categories and brands matching every word of `query`."""
-    products = list(
-        product_list(retail=retail, search=query).only("id", "sku", "name", "name_ar", "name_fr", "name_en")[:limit]
-    )
+    matching = filter_search(visible_products(retail=retail), query).order_by("sku")
+    products = list(matching.only("id", "sku", "name_ar", "name_fr", "name_en")[:limit])
     words = normalize(query).split()
     categories = []
     if words:
@@ -85,7 +90,7 @@ def suggestions(*, query: str, retail: bool, limit: int = 5) -> dict:
                     break
     brands = []
     if words:
-        brand_rows = product_list(retail=retail).exclude(brand="").values_list("brand", flat=True).distinct()
+        brand_rows = visible_products(retail=retail).exclude(brand="").values_list("brand", flat=True).distinct()
         for brand in brand_rows.order_by("brand"):
             if all(word in normalize(brand) for word in words):
                 brands.append(brand)

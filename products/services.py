@@ -75,9 +75,15 @@ def catalog_version() -> str:
     return version
 
 
+def _bump_catalog_version() -> None:
+    cache.set(CATALOG_VERSION_KEY, uuid.uuid4().hex, None)
+
+
 def catalog_changed() -> None:
-    """Retail catalog caches are keyed by this version; a new one after commit invalidates them."""
-    transaction.on_commit(lambda: cache.set(CATALOG_VERSION_KEY, uuid.uuid4().hex, None))
+    """Retail catalog caches are keyed by this version. It changes now and again after commit,
+    so a reader that cached the old rows in between is invalidated too."""
+    _bump_catalog_version()
+    transaction.on_commit(_bump_catalog_version)
 
 
 # --- Shared validation -------------------------------------------------------------------
@@ -130,11 +136,12 @@ def _tier_errors(base_price: Decimal, tiers: list[dict]) -> list[str]:
         return [_("Each minimum quantity may appear only once.")]
     if any(quantity <= 1 for quantity in quantities):
         return [_("A tier's minimum quantity must be greater than 1.")]
-    previous = Decimal(base_price)
+    previous = Decimal(str(base_price))
     for tier in ordered:
-        if tier["unit_price"] >= previous:
+        price = Decimal(str(tier["unit_price"]))
+        if price >= previous:
             return [_("Tier prices must be below the base price and decrease as the quantity rises.")]
-        previous = tier["unit_price"]
+        previous = price
     return []
 
 
@@ -248,7 +255,8 @@ def category_delete(*, actor, category: Category) -> None:
 def supplier_save(*, actor, supplier: Supplier | None = None, **fields) -> Supplier:
     creating = supplier is None
     supplier = Supplier() if creating else Supplier.objects.select_for_update().get(pk=supplier.pk)
-    before = {} if creating else snapshot(supplier, fields.keys())
+    audited = [Supplier._meta.get_field(name).attname for name in fields]
+    before = {} if creating else snapshot(supplier, audited)
     for field, value in fields.items():
         setattr(supplier, field, value)
     if Supplier.objects.filter(code__iexact=supplier.code).exclude(pk=supplier.pk).exists():
@@ -258,7 +266,7 @@ def supplier_save(*, actor, supplier: Supplier | None = None, **fields) -> Suppl
         actor=actor,
         instance=supplier,
         action="create" if creating else "update",
-        changes=diff(before, snapshot(supplier, fields.keys())),
+        changes=diff(before, snapshot(supplier, audited)),
     )
     return supplier
 

@@ -203,7 +203,7 @@ class ProductLookupView(APIView):
     @extend_schema(responses=ProductRepresentation)
     def get(self, request, code):
         staff = is_catalog_staff(request.user)
-        queryset = selectors.product_list(retail=not staff, include_inactive=staff)
+        queryset = selectors.visible_products(retail=not staff, include_inactive=staff)
         product = get_object_or_404(queryset.only("id"), **{self.lookup: code})
         return Response(staff_product(product.pk) if staff else retail_product(request, product.pk))
 
@@ -292,7 +292,7 @@ class ProductViewRecordView(APIView):
 
     @extend_schema(request=None, responses=ProductViewResultSerializer)
     def post(self, request, pk):
-        product = get_object_or_404(selectors.product_list(retail=True).only("id"), pk=pk)
+        product = get_object_or_404(selectors.visible_products(retail=True).only("id"), pk=pk)
         view = services.product_view_record(user=request.user, product=product)
         return Response({"product_id": product.pk, "viewed_at": view.viewed_at})
 
