@@ -1,0 +1,274 @@
+"""Back office for retailers. Status, credit and ledger changes call the same services as the
+API (with a reason form), so the admin and the PWA cannot disagree."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from livrili.api.errors import DomainError
+from livrili.core.admin import AuditedAdminMixin
+
+from . import services
+from .models import DeliveryAddress, LedgerEntry, Retailer, RetailerDocument, RetailerEvent
+
+
+def _error_text(exc: DomainError) -> str:
+    details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in exc.details.items())
+    return f"{exc.message} {details}".strip()
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class CreditLimitForm(forms.Form):
+    credit_limit = forms.DecimalField(
+        label=_("New credit limit"), max_digits=14, decimal_places=2, min_value=Decimal(0)
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class LedgerEntryInline(ReadOnlyInline):
+    model = LedgerEntry
+    fields = ("position", "created_at", "kind", "amount", "balance_after", "reason", "actor")
+    readonly_fields = fields
+    ordering = ("-position",)
+    verbose_name_plural = _("ledger (read-only)")
+
+
+class RetailerEventInline(ReadOnlyInline):
+    model = RetailerEvent
+    fields = ("created_at", "type", "from_value", "to_value", "reason", "actor")
+    readonly_fields = fields
+
+
+class RetailerDocumentInline(ReadOnlyInline):
+    model = RetailerDocument
+    fields = ("type", "download", "size", "created_at", "uploaded_by", "verified_at", "verified_by")
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, document):
+        url = reverse("admin:retailers_retailerdocument_file", args=[document.pk])
+        return format_html('<a href="{}">{}</a>', url, document.original_name)
+
+
+class DeliveryAddressInline(admin.StackedInline):
+    model = DeliveryAddress
+    extra = 0
+    fields = (
+        ("label", "is_default"),
+        "address",
+        ("commune", "wilaya"),
+        ("latitude", "longitude"),
+        ("contact_name", "contact_phone"),
+        "instructions",
+    )
+
+
+def transition_action(action: str):
+    """An admin action running `services.retailer_transition` on each selected retailer,
+    after an intermediate page asking for the reason."""
+
+    def run(modeladmin, request, queryset):
+        if not request.user.has_perm("retailers.approve_retailer"):
+            raise PermissionDenied
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done = 0
+            for retailer in queryset:
+                try:
+                    services.retailer_transition(
+                        retailer=retailer, action=action, actor=request.user, reason=form.cleaned_data["reason"]
+                    )
+                    done += 1
+                except DomainError as exc:
+                    modeladmin.message_user(request, f"{retailer}: {_error_text(exc)}", messages.ERROR)
+            if done:
+                modeladmin.message_user(
+                    request,
+                    _("%(action)s: %(count)d retailer(s) updated.")
+                    % {"action": services.TRANSITION_LABELS[action], "count": done},
+                    messages.SUCCESS,
+                )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/retailers/retailer/transition.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "title": services.TRANSITION_LABELS[action],
+                "opts": modeladmin.model._meta,
+                "form": form,
+                "retailers": queryset,
+                "action": f"{action}_retailers",
+                "reason_required": services.TRANSITIONS[action].reason_required,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    run.__name__ = f"{action}_retailers"
+    return admin.action(description=services.TRANSITION_LABELS[action], permissions=["approve"])(run)
+
+
+@admin.register(Retailer)
+class RetailerAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audited_fields = tuple(f for f in services.AUDITED_FIELDS if f not in ("status", "status_reason", "credit_limit"))
+    list_display = (
+        "business_name",
+        "status",
+        "wilaya",
+        "business_type",
+        "segment",
+        "credit_limit",
+        "balance",
+        "created_at",
+    )
+    list_filter = ("status", "wilaya", "business_type", "segment")
+    search_fields = ("business_name", "phone", "email", "rc_number", "nif", "nis", "ai_number")
+    list_select_related = ("wilaya",)
+    autocomplete_fields = ("owner",)
+    actions = [transition_action(action) for action in services.TRANSITIONS]
+    inlines = [DeliveryAddressInline, RetailerDocumentInline, RetailerEventInline, LedgerEntryInline]
+    readonly_fields = (
+        "status",
+        "status_reason",
+        "approved_at",
+        "approved_by",
+        "credit_limit_with_link",
+        "balance",
+        "available_credit",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("business_name", "business_type", "owner", "segment", "notes")}),
+        (_("Legal identifiers"), {"fields": ("rc_number", "nif", "nis", "ai_number")}),
+        (
+            _("Contact and location"),
+            {"fields": ("phone", "email", "address", "commune", "wilaya", "postal_code", ("latitude", "longitude"))},
+        ),
+        (_("Status"), {"fields": ("status", "status_reason", "approved_at", "approved_by")}),
+        (_("Credit"), {"fields": ("credit_limit_with_link", "balance", "available_credit", "payment_terms_days")}),
+        (_("Dates"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("retailers.approve_retailer")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # retailers are closed, never deleted (the ledger keeps their history)
+
+    @admin.display(description=_("credit limit"))
+    def credit_limit_with_link(self, retailer):
+        url = reverse("admin:retailers_retailer_credit_limit", args=[retailer.pk])
+        return format_html('{} — <a href="{}">{}</a>', retailer.credit_limit, url, _("change"))
+
+    @admin.display(description=_("available credit"))
+    def available_credit(self, retailer):
+        return retailer.available_credit
+
+    def get_urls(self):
+        return [
+            path(
+                "<uuid:pk>/credit-limit/",
+                self.admin_site.admin_view(self.credit_limit_view),
+                name="retailers_retailer_credit_limit",
+            ),
+            *super().get_urls(),
+        ]
+
+    def credit_limit_view(self, request, pk):
+        if not request.user.has_perm("retailers.change_credit_limit"):
+            raise PermissionDenied
+        retailer = get_object_or_404(Retailer, pk=pk)
+        form = CreditLimitForm(request.POST or None, initial={"credit_limit": retailer.credit_limit})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.retailer_credit_limit_change(retailer=retailer, actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                self.message_user(request, _("The credit limit was changed."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:retailers_retailer_change", args=[pk]))
+        return TemplateResponse(
+            request,
+            "admin/retailers/retailer/credit_limit.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Change the credit limit of %(name)s") % {"name": retailer},
+                "opts": self.model._meta,
+                "original": retailer,
+                "form": form,
+            },
+        )
+
+
+@admin.register(RetailerDocument)
+class RetailerDocumentAdmin(admin.ModelAdmin):
+    list_display = ("retailer", "type", "original_name", "created_at", "uploaded_by", "verified_at", "verified_by")
+    list_filter = ("type", ("verified_at", admin.EmptyFieldListFilter))
+    search_fields = ("retailer__business_name", "original_name")
+    list_select_related = ("retailer", "uploaded_by", "verified_by")
+    fields = (
+        "retailer",
+        "type",
+        "download",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "created_at",
+        "verified_at",
+        "verified_by",
+    )
+    readonly_fields = fields
+    actions = ["verify"]
+
+    def has_add_permission(self, request):
+        return False  # uploaded by the retailer through the API
+
+    @admin.display(description=_("file"))
+    def download(self, document):
+        url = reverse("admin:retailers_retailerdocument_file", args=[document.pk])
+        return format_html('<a href="{}">{}</a>', url, document.original_name)
+
+    @admin.action(description=_("Mark as verified"), permissions=["change"])
+    def verify(self, request, queryset):
+        for document in queryset.select_related("retailer"):
+            services.document_verify(document=document, actor=request.user)
+        self.message_user(request, _("Documents verified."), messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path("<uuid:pk>/file/", self.admin_site.admin_view(self.file_view), name="retailers_retailerdocument_file"),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request, pk):
+        """Private files reach staff only through this permission-checked view."""
+        if not request.user.has_perm("retailers.view_retailerdocument"):
+            raise PermissionDenied
+        document = get_object_or_404(RetailerDocument, pk=pk)
+        return FileResponse(
+            document.file.open("rb"), filename=document.original_name, content_type=document.content_type
+        )

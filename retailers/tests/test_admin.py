@@ -1,0 +1,87 @@
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from retailers.models import Retailer, RetailerEvent
+from retailers.services import document_upload, ledger_adjust
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/retailers/retailer/"
+
+
+@pytest.fixture
+def admin_client_(make_user):
+    user = make_user(role="admin", is_superuser=True, username="boss")
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def test_changelist_filters_search_and_change_page_with_ledger_render(admin_client_, owner, finance):
+    ledger_adjust(retailer=owner.retailer, kind="debit", amount=Decimal("10.00"), reason="x", actor=finance)
+
+    listing = admin_client_.get(CHANGELIST, {"status": "active", "wilaya__code__exact": "16", "q": "Shop"})
+    change = admin_client_.get(f"{CHANGELIST}{owner.retailer_id}/change/")
+
+    assert listing.status_code == 200 and owner.retailer.business_name in listing.text
+    assert change.status_code == 200
+    assert 'id="ledger_entries-group"' in change.text and 'name="ledger_entries-0-amount"' not in change.text
+
+
+def test_suspend_action_asks_for_a_reason_then_calls_the_service(admin_client_, make_retailer):
+    retailer = make_retailer(status="active")
+    post = {"action": "suspend_retailers", "_selected_action": [str(retailer.pk)]}
+
+    form_page = admin_client_.post(CHANGELIST, post)
+    done = admin_client_.post(CHANGELIST, {**post, "apply": "1", "reason": "Cheque bounced"})
+
+    assert form_page.status_code == 200 and "reason" in form_page.text
+    assert done.status_code == 302
+    retailer.refresh_from_db()
+    assert (retailer.status, retailer.status_reason) == ("suspended", "Cheque bounced")
+    assert RetailerEvent.objects.get().actor == admin_client_.user
+
+
+def test_admin_action_refuses_an_illegal_transition_and_writes_nothing(admin_client_, make_retailer):
+    retailer = make_retailer(status="inactive")
+
+    admin_client_.post(
+        CHANGELIST, {"action": "approve_retailers", "_selected_action": [str(retailer.pk)], "apply": "1", "reason": ""}
+    )
+
+    retailer.refresh_from_db()
+    assert (retailer.status, RetailerEvent.objects.count()) == ("inactive", 0)
+
+
+def test_credit_limit_form_changes_the_limit_through_the_service(admin_client_, make_retailer):
+    retailer = make_retailer(credit_limit=Decimal("100.00"))
+    url = f"{CHANGELIST}{retailer.pk}/credit-limit/"
+
+    missing_reason = admin_client_.post(url, {"credit_limit": "500.00", "reason": ""})
+    changed = admin_client_.post(url, {"credit_limit": "500.00", "reason": "Seasonal stock"})
+
+    assert missing_reason.status_code == 200
+    assert changed.status_code == 302
+    retailer.refresh_from_db()
+    assert retailer.credit_limit == Decimal("500.00")
+    assert RetailerEvent.objects.get().reason == "Seasonal stock"
+
+
+def test_document_verification_and_staff_download(admin_client_, owner):
+    document = document_upload(
+        retailer=owner.retailer, actor=owner, type="id_document", file=SimpleUploadedFile("id.pdf", b"%PDF-1.4\n%%EOF")
+    )
+
+    admin_client_.post(
+        "/admin/retailers/retailerdocument/", {"action": "verify", "_selected_action": [str(document.pk)]}
+    )
+    download = admin_client_.get(f"/admin/retailers/retailerdocument/{document.pk}/file/")
+
+    document.refresh_from_db()
+    assert document.verified_by == admin_client_.user
+    assert b"".join(download.streaming_content) == b"%PDF-1.4\n%%EOF"
+    assert Retailer.objects.get().status == "active"
