@@ -208,6 +208,10 @@ SPECTACULAR_SETTINGS = {
         "RetailerEventTypeEnum": "retailers.models.RetailerEventType",
         "LedgerEntryKindEnum": "retailers.models.LedgerEntryKind",
         "LedgerAdjustmentKindEnum": ["debit", "credit", "write_off"],
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "OrderStatusChangeEnum": ["confirmed", "processing", "shipped", "delivered", "returned"],
+        "PaymentMethodEnum": "orders.models.PaymentMethod",
+        "OrderChannelEnum": "orders.models.Channel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

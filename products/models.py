@@ -5,6 +5,7 @@ Every invariant the database can hold is a constraint here; the rules it cannot 
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -149,8 +150,8 @@ class Product(BaseModel):
     min_order_quantity = models.PositiveIntegerField(
         _("minimum order quantity"), default=1, validators=[MinValueValidator(1)]
     )
-    base_price = money_field(_("base price"))
-    cost_price = money_field(_("cost price"), null=True, blank=True)
+    base_price = money_field(_("base price"), validators=[MinValueValidator(Decimal("0.01"))])
+    cost_price = money_field(_("cost price"), null=True, blank=True, validators=[MinValueValidator(Decimal("0"))])
     tax_rate = percent_field(_("tax rate"))
     stock_quantity = models.IntegerField(_("stock quantity"), default=0, editable=False)
     low_stock_threshold = models.PositiveIntegerField(_("low-stock threshold"), null=True, blank=True)
@@ -229,7 +230,7 @@ class PriceTier(BaseModel):
         Product, on_delete=models.CASCADE, related_name="price_tiers", verbose_name=_("product")
     )
     min_quantity = models.PositiveIntegerField(_("minimum quantity"))
-    unit_price = money_field(_("unit price"))
+    unit_price = money_field(_("unit price"), validators=[MinValueValidator(Decimal("0.01"))])
 
     class Meta:
         ordering = ["min_quantity"]

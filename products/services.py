@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from livrili.api.errors import DomainError, conflict, validation_error
 from livrili.core.audit import audit_record, diff, snapshot
 from livrili.core.models import BusinessSettings
+from livrili.core.money import to_money
 
 from .models import (
     MAX_CATEGORY_DEPTH,
@@ -358,10 +359,17 @@ def tag_merge(*, actor, tag: Tag, target: Tag) -> Tag:
 # --- Products -----------------------------------------------------------------------------
 
 
-def _product_snapshot(product: Product) -> dict:
+def product_snapshot_values(product: Product, tiers: list[dict] | None = None) -> dict:
+    """The audited fields, price tiers included (from `tiers` when given, else the product's)."""
     data = snapshot(product, PRODUCT_AUDITED)
-    data["price_tiers"] = [[t.min_quantity, str(t.unit_price)] for t in product.price_tiers.order_by("min_quantity")]
+    if tiers is None:
+        tiers = [{"min_quantity": t.min_quantity, "unit_price": t.unit_price} for t in product.price_tiers.all()]
+    data["price_tiers"] = sorted([t["min_quantity"], str(to_money(t["unit_price"]))] for t in tiers)
     return data
+
+
+def _product_snapshot(product: Product) -> dict:
+    return product_snapshot_values(Product.objects.prefetch_related("price_tiers").get(pk=product.pk))
 
 
 def _check_product_unique(product: Product) -> None:
