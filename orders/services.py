@@ -702,9 +702,9 @@ def order_cancel(*, order: Order, actor, reason: str, by_retailer: bool = False)
 @transaction.atomic
 def order_return(*, order: Order, actor, reason: str) -> Order:
     """Shipped goods came back: stock returns (`return` movements) and any charge is reversed."""
-    reason = _require_reason(reason)
     order = lock_order(order)
     _require_transition(order, OrderStatus.RETURNED)
+    reason = _require_reason(reason)
     lock_retailer(order.retailer_id)
     _stock_back(order, StockReason.RETURN, actor)
     _reverse_charge(order, actor, reason)

@@ -51,6 +51,7 @@ def _next_from_sequence(prefix: str, year: int) -> int:
                     cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
             except DatabaseError:  # another process created it a moment earlier
                 pass
-            _known_sequences.add(name)
+            # DDL is transactional: remember the sequence only once its creation is committed.
+            transaction.on_commit(lambda: _known_sequences.add(name))
         cursor.execute("SELECT nextval(%s)", [name])
         return cursor.fetchone()[0]

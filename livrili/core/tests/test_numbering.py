@@ -94,3 +94,19 @@ def test_increasing_numbers_are_unique_under_concurrency_without_a_lock_row():
 
     assert len(set(taken)) == 100
     assert not Sequence.objects.filter(prefix="ORD").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sequence_created_in_a_rolled_back_transaction_is_created_again():
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        next_number("DEL", gap_free=False)  # creates the sequence, then rolls it back
+        raise Abort
+
+    with transaction.atomic():
+        number = next_number("DEL", gap_free=False)
+
+    assert number.startswith(f"DEL-{current_year()}-")

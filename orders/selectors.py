@@ -1,0 +1,155 @@
+"""Order-to-cash reads, joins prepared: constant query counts whatever the page or cart size."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+
+from livrili.core.models import BusinessSettings
+from livrili.core.money import ZERO
+from products.models import PriceTier, ProductImage
+from products.pricing import LinePrice, line_price
+from products.selectors import hidden_category_ids
+from retailers.models import Retailer
+
+from .models import CartItem, Order, OrderStatus
+from .pricing import OrderTotals, order_totals
+from .services import RETAILER_CANCELLABLE, product_available, quantity_error
+
+
+@dataclass
+class CartLine:
+    item: CartItem
+    price: LinePrice
+    problems: list[str]
+
+
+@dataclass
+class CartSummary:
+    lines: list[CartLine]
+    totals: OrderTotals
+    cash_totals: OrderTotals
+    minimum_order_value: Decimal
+    available_credit: Decimal
+
+    @property
+    def item_count(self) -> int:
+        return len(self.lines)
+
+    @property
+    def min_order_remaining(self) -> Decimal:
+        return max(self.minimum_order_value - self.totals.goods_with_tax, ZERO)
+
+    @property
+    def credit_after_order(self) -> Decimal:
+        return self.available_credit - self.totals.total
+
+
+def cart_items(retailer: Retailer) -> QuerySet:
+    return (
+        CartItem.objects.filter(retailer=retailer)
+        .select_related("product")
+        .prefetch_related(
+            Prefetch("product__price_tiers", queryset=PriceTier.objects.order_by("min_quantity")),
+            Prefetch("product__images", queryset=ProductImage.objects.order_by("-is_primary", "sort_order")),
+        )
+        .order_by("added_at")
+    )
+
+
+def line_problems(item: CartItem, hidden: set) -> list[str]:
+    """What would stop this line from being ordered now (codes of api.md)."""
+    product = item.product
+    if not product_available(product, hidden):
+        return ["PRODUCT_UNAVAILABLE"]
+    problems = []
+    if item.quantity > product.stock_quantity:
+        problems.append("INSUFFICIENT_STOCK")
+    error = quantity_error(product, item.quantity)
+    if error:
+        problems.append(error.code)
+    return problems
+
+
+def cart_summary(retailer: Retailer) -> CartSummary:
+    """The server-computed cart: current prices, per-line problems, fee, minimum-order progress
+    and credit after this order (the total without stamp duty; `cash_totals` adds it)."""
+    settings = BusinessSettings.load()
+    hidden = hidden_category_ids()
+    lines = [
+        CartLine(item=item, price=line_price(item.product, item.quantity), problems=line_problems(item, hidden))
+        for item in cart_items(retailer)
+    ]
+    prices = [line.price for line in lines]
+    return CartSummary(
+        lines=lines,
+        totals=order_totals(prices, payment_method=None, settings=settings),
+        cash_totals=order_totals(prices, payment_method="cash", settings=settings),
+        minimum_order_value=settings.minimum_order_value,
+        available_credit=retailer.available_credit,
+    )
+
+
+def order_list() -> QuerySet:
+    return Order.objects.select_related("retailer").annotate(item_count=Count("items")).order_by("-created_at")
+
+
+def retailer_orders(retailer: Retailer) -> QuerySet:
+    return order_list().filter(retailer=retailer)
+
+
+def order_detail(*, with_events: bool = False) -> QuerySet:
+    queryset = Order.objects.select_related("retailer", "created_by").prefetch_related("items")
+    return queryset.prefetch_related("events__actor") if with_events else queryset
+
+
+TRACKING_STEPS = [
+    (OrderStatus.PENDING, "placed", "created_at"),
+    (OrderStatus.CONFIRMED, "confirmed", "confirmed_at"),
+    (OrderStatus.PROCESSING, "processing", "processing_at"),
+    (OrderStatus.SHIPPED, "shipped", "shipped_at"),
+    (OrderStatus.DELIVERED, "delivered", "delivered_at"),
+]
+
+
+def order_tracking(order: Order) -> dict:
+    """The retailer's timeline from the order's milestones (stamped by its events); a
+    cancelled or returned order ends with that step. Driver and ETA join with deliveries."""
+    steps = [
+        {"key": key, "at": getattr(order, stamp), "done": getattr(order, stamp) is not None}
+        for _status, key, stamp in TRACKING_STEPS
+    ]
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.RETURNED):
+        steps = [step for step in steps if step["done"]]
+        stamp = order.cancelled_at if order.status == OrderStatus.CANCELLED else order.returned_at
+        steps.append({"key": order.status, "at": stamp, "done": True})
+    return {
+        "status": order.status,
+        "can_cancel": order.status in RETAILER_CANCELLABLE,
+        "steps": steps,
+        "driver": None,
+        "eta": None,
+    }
+
+
+def order_stats(*, date_from=None, date_to=None, retailer_id=None) -> list[dict]:
+    """Count and total per status over the period (one aggregate query)."""
+    queryset = Order.objects.all()
+    if date_from:
+        queryset = queryset.filter(created_at__date__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(created_at__date__lte=date_to)
+    if retailer_id:
+        queryset = queryset.filter(retailer_id=retailer_id)
+    rows = {
+        row["status"]: row
+        for row in queryset.values("status").annotate(count=Count("id"), total=Sum("total")).order_by("status")
+    }
+    return [
+        {
+            "status": status,
+            "count": rows.get(status, {}).get("count", 0),
+            "total": rows.get(status, {}).get("total") or ZERO,
+        }
+        for status in OrderStatus.values
+    ]

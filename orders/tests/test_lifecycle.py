@@ -1,0 +1,273 @@
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.utils import timezone
+
+from conftest import assert_error
+from livrili.core.models import BusinessSettings
+from orders import services
+from orders.models import CartItem, Order, OrderEvent
+from products.models import Product, StockMovement
+from retailers.models import LedgerEntry, Retailer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def oil(make_product):
+    return make_product(stock=50, base_price=D("120.00"), tax_rate=D("19.00"))
+
+
+@pytest.fixture
+def place(shop, oil):
+    """Place a 10 × oil order (1785.00 on credit, 1803.00 in cash) for `shop`."""
+    counter = {"n": 0}
+
+    def make(payment_method="credit", quantity=10):
+        counter["n"] += 1
+        CartItem.objects.create(retailer=shop.retailer, product=oil, quantity=quantity)
+        order, _replayed = services.order_place(
+            retailer=shop.retailer,
+            actor=shop,
+            payment_method=payment_method,
+            idempotency_key=f"k{counter['n']}",
+            fingerprint="f",
+        )
+        return order
+
+    return make
+
+
+def move_to(order, status, actor):
+    path = ["confirmed", "processing", "shipped", "delivered"]
+    for step in path[: path.index(status) + 1]:
+        services.order_set_status(order=order, actor=actor, status=step)
+    order.refresh_from_db()
+    return order
+
+
+def balance(shop):
+    return Retailer.objects.get(pk=shop.retailer_id).balance
+
+
+@pytest.mark.parametrize("status", ["pending", "confirmed", "processing"])
+def test_cancel_restores_exactly_the_stock_and_credit_taken(client_for, sales, shop, oil, place, status):
+    order = place()
+    if status != "pending":
+        move_to(order, status, sales)
+    assert (Product.objects.get(pk=oil.pk).stock_quantity, balance(shop)) == (40, D("1785.00"))
+
+    response = client_for(sales).post(
+        f"/api/v1/orders/{order.pk}/cancel", {"reason": "Customer request"}, format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["status"] == "cancelled"
+    assert Product.objects.get(pk=oil.pk).stock_quantity == 50
+    assert list(StockMovement.objects.filter(reason="order_cancel").values_list("delta", "stock_after")) == [(10, 50)]
+    assert balance(shop) == D("0.00")
+    assert list(LedgerEntry.objects.order_by("position").values_list("kind", "amount", "balance_after")) == [
+        ("order_charge", D("1785.00"), D("1785.00")),
+        ("order_reversal", D("-1785.00"), D("0.00")),
+    ]
+    order.refresh_from_db()
+    assert (order.cancel_reason, order.cancelled_by) == ("Customer request", sales)
+
+
+def test_cancel_an_on_hold_order_restores_stock_and_posts_nothing(shop, oil, place, finance, debt):
+    BusinessSettings.objects.update_or_create(id=1, defaults={"credit_policy": "hold"})
+    BusinessSettings.load().save()
+    debt(shop.retailer, "99000.00")
+    order = place()
+    assert order.status == "on_hold"
+
+    services.order_cancel(order=order, actor=finance, reason="No credit")
+
+    assert Product.objects.get(pk=oil.pk).stock_quantity == 50
+    assert list(LedgerEntry.objects.values_list("kind", flat=True)) == ["adjustment_debit"]
+
+
+def test_a_cash_order_delivered_posts_exactly_its_total(shop, place, sales):
+    order = place(payment_method="cash")
+    assert not LedgerEntry.objects.filter(order=order).exists()
+
+    move_to(order, "delivered", sales)
+
+    entry = LedgerEntry.objects.get(order=order)
+    assert (entry.kind, entry.amount, order.total) == ("order_charge", D("1803.00"), D("1803.00"))
+    assert balance(shop) == D("1803.00")
+    assert order.delivered_at is not None
+
+
+def test_return_of_a_shipped_order_brings_stock_back_and_reverses_the_charge(client_for, sales, shop, oil, place):
+    order = move_to(place(), "shipped", sales)
+
+    response = client_for(sales).post(
+        f"/api/v1/orders/{order.pk}/status", {"status": "returned", "note": "Shop closed"}, format="json"
+    )
+
+    assert response.json()["data"]["status"] == "returned"
+    assert Product.objects.get(pk=oil.pk).stock_quantity == 50
+    assert StockMovement.objects.filter(reason="return").get().delta == 10
+    assert balance(shop) == D("0.00")
+
+
+def test_a_shipped_order_cannot_be_cancelled_and_nothing_changes(client_for, sales, shop, oil, place):
+    order = move_to(place(), "shipped", sales)
+
+    response = client_for(sales).post(f"/api/v1/orders/{order.pk}/cancel", {"reason": "late"}, format="json")
+
+    body = assert_error(response, 422, "INVALID_TRANSITION")
+    assert body["details"] == {"from": "shipped", "to": "cancelled", "allowed": ["delivered", "returned"]}
+    assert Product.objects.get(pk=oil.pk).stock_quantity == 40
+    assert balance(shop) == D("1785.00")
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "allowed"),
+    [
+        ("pending", "processing", ["confirmed", "cancelled"]),
+        ("pending", "shipped", ["confirmed", "cancelled"]),
+        ("pending", "delivered", ["confirmed", "cancelled"]),
+        ("confirmed", "shipped", ["processing", "cancelled"]),
+        ("confirmed", "confirmed", ["processing", "cancelled"]),
+        ("processing", "delivered", ["shipped", "cancelled"]),
+        ("delivered", "returned", []),
+        ("delivered", "shipped", []),
+    ],
+)
+def test_illegal_transitions_answer_422_with_the_allowed_ones(client_for, sales, place, start, target, allowed):
+    order = place(payment_method="cash")
+    if start != "pending":
+        move_to(order, start, sales)
+    events = OrderEvent.objects.count()
+    entries = LedgerEntry.objects.count()
+
+    response = client_for(sales).post(f"/api/v1/orders/{order.pk}/status", {"status": target}, format="json")
+
+    body = assert_error(response, 422, "INVALID_TRANSITION")
+    assert body["details"] == {"from": start, "to": target, "allowed": allowed}
+    assert Order.objects.get(pk=order.pk).status == start
+    assert (OrderEvent.objects.count(), LedgerEntry.objects.count()) == (events, entries)
+
+
+def test_retailers_cancel_only_their_pending_or_on_hold_orders(client_for, shop, sales, oil, place):
+    pending, confirmed = place(), move_to(place(), "confirmed", sales)
+    client = client_for(shop)
+
+    ok = client.post(f"/api/v1/retailers/orders/{pending.pk}/cancel", {"reason": "Mistake"}, format="json")
+    refused = client.post(f"/api/v1/retailers/orders/{confirmed.pk}/cancel", {"reason": "Mistake"}, format="json")
+
+    assert ok.json()["data"]["status"] == "cancelled"
+    assert_error(refused, 422, "INVALID_TRANSITION")
+    assert Order.objects.get(pk=confirmed.pk).status == "confirmed"
+    assert Product.objects.get(pk=oil.pk).stock_quantity == 40
+
+
+def test_release_hold_charges_over_the_limit_as_an_override(client_for, finance, sales, shop, place, debt):
+    BusinessSettings.objects.update_or_create(id=1, defaults={"credit_policy": "hold"})
+    BusinessSettings.load().save()
+    debt(shop.retailer, "99000.00")
+    order = place()
+
+    assert_error(client_for(sales).post(f"/api/v1/orders/{order.pk}/release-hold"), 403, "FORBIDDEN")
+    response = client_for(finance).post(f"/api/v1/orders/{order.pk}/release-hold", {"note": "Paid by cheque"})
+
+    assert response.json()["data"]["status"] == "confirmed"
+    assert balance(shop) == D("100785.00")
+    event = OrderEvent.objects.get(type="hold_released")
+    assert event.data == {"override": True, "available_credit_before": "1000.00"}
+
+
+def test_expired_holds_are_cancelled_and_stock_restored(shop, oil, place, debt):
+    BusinessSettings.objects.update_or_create(id=1, defaults={"credit_policy": "hold", "hold_expiry_days": 3})
+    BusinessSettings.load().save()
+    debt(shop.retailer, "99000.00")
+    old, recent = place(), place()
+    Order.objects.filter(pk=old.pk).update(held_at=timezone.now() - timedelta(days=4))
+
+    assert services.orders_expire_holds() == [old.number]
+
+    assert (Order.objects.get(pk=old.pk).status, Order.objects.get(pk=recent.pk).status) == ("cancelled", "on_hold")
+    assert Product.objects.get(pk=oil.pk).stock_quantity == 40
+
+
+def test_edit_replaces_items_stock_and_charge(client_for, sales, shop, oil, place, make_product):
+    order = place()
+    sugar = make_product(stock=20, base_price=D("250.00"), tax_rate=D("9.00"))
+    body = {"items": [{"product_id": str(oil.pk), "quantity": 5}, {"product_id": str(sugar.pk), "quantity": 4}]}
+
+    response = client_for(sales).patch(f"/api/v1/orders/{order.pk}", body, format="json")
+
+    assert response.status_code == 200, response.json()
+    # 600 + 114 and 1000 + 90: goods 1804.00; fee 300 + 57 → 1600 + 300 + 261 = 2161.00
+    assert response.json()["data"]["total"] == "2161.00"
+    assert (Product.objects.get(pk=oil.pk).stock_quantity, Product.objects.get(pk=sugar.pk).stock_quantity) == (45, 16)
+    assert balance(shop) == D("2161.00")
+    assert list(LedgerEntry.objects.order_by("position").values_list("kind", "amount")) == [
+        ("order_charge", D("1785.00")),
+        ("order_reversal", D("-1785.00")),
+        ("order_charge", D("2161.00")),
+    ]
+    edited = OrderEvent.objects.get(type="edited")
+    assert [line["quantity"] for line in edited.data["before"]] == [10]
+
+
+def test_bulk_status_reports_per_order(client_for, sales, place):
+    first, second = place(), move_to(place(), "confirmed", sales)
+    body = {"order_ids": [str(first.pk), str(second.pk), "00000000-0000-0000-0000-000000000000"], "status": "confirmed"}
+
+    results = client_for(sales).post("/api/v1/orders/bulk-status", body, format="json").json()["data"]["results"]
+
+    assert results == [
+        {"order_id": str(first.pk), "ok": True, "error_code": None},
+        {"order_id": str(second.pk), "ok": False, "error_code": "INVALID_TRANSITION"},
+        {"order_id": "00000000-0000-0000-0000-000000000000", "ok": False, "error_code": "NOT_FOUND"},
+    ]
+
+
+def test_tracking_follows_the_milestones(client_for, shop, sales, place):
+    order = move_to(place(), "processing", sales)
+
+    tracking = client_for(shop).get(f"/api/v1/retailers/orders/{order.pk}/tracking").json()["data"]
+
+    assert [(step["key"], step["done"]) for step in tracking["steps"]] == [
+        ("placed", True),
+        ("confirmed", True),
+        ("processing", True),
+        ("shipped", False),
+        ("delivered", False),
+    ]
+    assert (tracking["status"], tracking["can_cancel"], tracking["driver"]) == ("processing", False, None)
+
+
+def test_reorder_copies_available_lines_adjusted_to_stock(client_for, shop, oil, place):
+    order = place(quantity=30)  # 20 left in stock
+    Product.objects.filter(pk=oil.pk).update(stock_quantity=25)
+
+    data = client_for(shop).post(f"/api/v1/retailers/orders/{order.pk}/reorder").json()["data"]
+
+    assert data["adjustments"] == [
+        {"product_id": str(oil.pk), "requested": 30, "result": "adjusted", "quantity": 25, "error_code": None}
+    ]
+    assert CartItem.objects.get().quantity == 25
+
+
+def test_stats_count_and_total_per_status(client_for, sales, place):
+    place(), place(payment_method="cash")
+
+    stats = client_for(sales).get("/api/v1/orders/stats").json()["data"]
+
+    assert {row["status"]: (row["count"], row["total"]) for row in stats}["pending"] == (2, "3588.00")
+
+
+def test_staff_without_order_permission_gets_403_and_nothing_changes(client_for, make_user, place):
+    order = place()
+    catalog = make_user(groups=["Catalog"])
+
+    assert_error(
+        client_for(catalog).post(f"/api/v1/orders/{order.pk}/status", {"status": "confirmed"}), 403, "FORBIDDEN"
+    )
+    assert_error(client_for(catalog).get("/api/v1/orders"), 403, "FORBIDDEN")
+    assert Order.objects.get(pk=order.pk).status == "pending"

@@ -1,0 +1,269 @@
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from conftest import assert_error
+from livrili.core.models import BusinessSettings
+from orders.models import CartItem, Order, OrderEvent, OrderItem
+from orders.services import earliest_delivery_date
+from products.models import Product, StockMovement
+from retailers.models import LedgerEntry
+
+pytestmark = pytest.mark.django_db
+
+ORDERS = "/api/v1/retailers/orders"
+
+
+def fill_cart(retailer, *lines):
+    for product, quantity in lines:
+        CartItem.objects.create(retailer=retailer, product=product, quantity=quantity)
+
+
+def place(client, key="key-1", **body):
+    body.setdefault("payment_method", "credit")
+    return client.post(ORDERS, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+@pytest.fixture
+def two_products(make_product):
+    return (
+        make_product(stock=50, base_price=D("120.00"), tax_rate=D("19.00")),
+        make_product(stock=20, base_price=D("250.00"), tax_rate=D("9.00")),
+    )
+
+
+def test_placing_the_cart_writes_the_order_stock_ledger_and_event(client_for, shop, two_products):
+    oil, sugar = two_products
+    fill_cart(shop.retailer, (oil, 10), (sugar, 4))
+
+    response = place(client_for(shop), notes="Back door")
+
+    assert response.status_code == 201, response.json()
+    data = response.json()["data"]
+    # 1200.00 + 228.00 (19 %) and 1000.00 + 90.00 (9 %); fee 300.00 + 57.00
+    assert (data["subtotal"], data["tax_total"], data["delivery_fee"], data["stamp_duty"], data["total"]) == (
+        "2200.00",
+        "375.00",
+        "300.00",
+        "0.00",
+        "2875.00",
+    )
+    assert data["status"] == "pending" and data["notes"] == "Back door"
+    assert data["number"].startswith(f"ORD-{timezone.localdate().year}-")
+    assert data["requested_delivery_date"] == earliest_delivery_date(BusinessSettings.load()).isoformat()
+    order = Order.objects.get()
+    assert sorted(OrderItem.objects.values_list("sku", "quantity", "line_total")) == sorted(
+        [(oil.sku, 10, D("1428.00")), (sugar.sku, 4, D("1090.00"))]
+    )
+    assert sorted(Product.objects.values_list("stock_quantity", flat=True)) == [16, 40]
+    assert set(StockMovement.objects.filter(reason="order").values_list("delta", "reference")) == {
+        (-10, order.number),
+        (-4, order.number),
+    }
+    entry = LedgerEntry.objects.get()
+    assert (entry.kind, entry.amount, entry.balance_after, entry.order_id) == (
+        "order_charge",
+        D("2875.00"),
+        D("2875.00"),
+        order.pk,
+    )
+    assert list(OrderEvent.objects.values_list("type", flat=True)) == ["placed"]
+    assert not CartItem.objects.exists()
+
+
+def test_cash_orders_carry_stamp_duty_and_are_not_charged_at_placement(client_for, shop, two_products):
+    oil, sugar = two_products
+    fill_cart(shop.retailer, (oil, 10), (sugar, 4))
+
+    data = place(client_for(shop), payment_method="cash").json()["data"]
+
+    assert (data["stamp_duty"], data["total"]) == ("29.00", "2904.00")
+    assert not LedgerEntry.objects.exists()
+
+
+def test_the_idempotency_key_is_required(client_for, shop, two_products):
+    fill_cart(shop.retailer, (two_products[0], 10))
+
+    response = client_for(shop).post(ORDERS, {"payment_method": "cash"}, format="json")
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert list(body["details"]) == ["Idempotency-Key"]
+    assert not Order.objects.exists()
+
+
+def test_a_replay_returns_the_same_order_and_another_body_conflicts(client_for, shop, two_products):
+    oil, _sugar = two_products
+    fill_cart(shop.retailer, (oil, 10))
+    client = client_for(shop)
+    first = place(client, key="k")
+    fill_cart(shop.retailer, (oil, 10))  # the cart changed meanwhile
+
+    replay = place(client, key="k")
+    other = place(client, key="k", payment_method="cash")
+
+    assert replay.status_code == 201
+    assert replay.json()["data"]["id"] == first.json()["data"]["id"]
+    assert_error(other, 409, "IDEMPOTENCY_CONFLICT")
+    assert Order.objects.count() == 1
+    assert LedgerEntry.objects.count() == 1
+    assert Product.objects.get(pk=oil.pk).stock_quantity == 40
+
+
+def nothing_written(stock_before: dict):
+    assert not Order.objects.exists()
+    assert not LedgerEntry.objects.exists()
+    assert not StockMovement.objects.filter(reason="order").exists()
+    assert dict(Product.objects.values_list("pk", "stock_quantity")) == stock_before
+
+
+def test_price_changed_answers_the_new_cart_and_writes_nothing(client_for, shop, two_products):
+    oil, _sugar = two_products
+    fill_cart(shop.retailer, (oil, 10))
+    stock = dict(Product.objects.values_list("pk", "stock_quantity"))
+
+    response = place(client_for(shop), expected_total="1000.00")
+
+    body = assert_error(response, 409, "PRICE_CHANGED")
+    assert (body["details"]["expected_total"], body["details"]["total"]) == ("1000.00", "1785.00")
+    assert body["details"]["cart"]["items"][0]["quantity"] == 10
+    nothing_written(stock)
+    assert CartItem.objects.count() == 1
+
+
+def test_insufficient_stock_lists_every_short_line(client_for, shop, two_products):
+    oil, sugar = two_products
+    fill_cart(shop.retailer, (oil, 60), (sugar, 25))
+    stock = dict(Product.objects.values_list("pk", "stock_quantity"))
+
+    body = assert_error(place(client_for(shop)), 422, "INSUFFICIENT_STOCK")
+
+    assert sorted(body["details"]["lines"], key=lambda line: line["requested"]) == [
+        {"product_id": str(sugar.pk), "requested": 25, "available": 20},
+        {"product_id": str(oil.pk), "requested": 60, "available": 50},
+    ]
+    nothing_written(stock)
+
+
+def test_credit_limit_exceeded_under_the_reject_policy(client_for, shop, two_products, debt):
+    oil, _sugar = two_products
+    debt(shop.retailer, "99000.00")
+    fill_cart(shop.retailer, (oil, 10))
+    stock = dict(Product.objects.values_list("pk", "stock_quantity"))
+
+    body = assert_error(place(client_for(shop)), 422, "CREDIT_LIMIT_EXCEEDED")
+
+    assert body["details"] == {"available_credit": "1000.00", "required": "1785.00"}
+    assert not Order.objects.exists()
+    assert dict(Product.objects.values_list("pk", "stock_quantity")) == stock
+
+
+def test_over_the_limit_under_the_hold_policy_the_order_waits_without_a_charge(client_for, shop, two_products, debt):
+    BusinessSettings.objects.update_or_create(id=1, defaults={"credit_policy": "hold"})
+    BusinessSettings.load().save()
+    debt(shop.retailer, "99000.00")
+    fill_cart(shop.retailer, (two_products[0], 10))
+
+    data = place(client_for(shop)).json()["data"]
+
+    assert data["status"] == "on_hold"
+    assert LedgerEntry.objects.filter(kind="order_charge").count() == 0
+    assert Product.objects.get(pk=two_products[0].pk).stock_quantity == 40  # reserved
+    assert list(OrderEvent.objects.values_list("type", flat=True)) == ["placed", "held"]
+
+
+@pytest.mark.parametrize(
+    ("cart", "code"),
+    [("empty", "CART_EMPTY"), ("small", "MIN_ORDER_VALUE_NOT_MET")],
+)
+def test_empty_cart_and_minimum_order_value(client_for, shop, make_product, cart, code):
+    if cart == "small":
+        fill_cart(shop.retailer, (make_product(stock=10, base_price=D("100.00"), tax_rate=D("0.00")), 3))
+
+    body = assert_error(place(client_for(shop)), 422, code)
+
+    if code == "MIN_ORDER_VALUE_NOT_MET":
+        assert body["details"] == {"minimum": "1000.00", "current": "300.00", "remaining": "700.00"}
+    assert not Order.objects.exists()
+
+
+def test_past_or_weekend_delivery_dates_are_refused(client_for, shop, two_products):
+    fill_cart(shop.retailer, (two_products[0], 10))
+    earliest = earliest_delivery_date(BusinessSettings.load())
+    friday = earliest + timedelta(days=(5 - earliest.isoweekday()) % 7)
+
+    for day in (timezone.localdate() - timedelta(days=1), friday):
+        body = assert_error(place(client_for(shop), requested_delivery_date=day.isoformat()), 400, "VALIDATION_ERROR")
+        assert list(body["details"]) == ["requested_delivery_date"]
+    assert not Order.objects.exists()
+
+
+def test_placement_query_count_does_not_grow_with_lines(client_for, shop, make_product):
+    products = [make_product(stock=100, base_price=D("500.00")) for _ in range(31)]
+    shop.retailer.credit_limit = D("10000000.00")
+    shop.retailer.save()
+    client = client_for(shop)
+
+    def count(lines, key):
+        fill_cart(shop.retailer, *[(p, 2) for p in lines])
+        with CaptureQueriesContext(connection) as queries:
+            assert place(client, key=key).status_code == 201
+        return len(queries)
+
+    count(products[:1], "warm-up")  # first use fills the settings and category caches
+    assert count(products[:1], "one") == count(products[1:], "thirty")
+
+
+def test_retailer_b_cannot_see_cancel_or_reorder_as_orders(client_for, shop, other_shop, two_products):
+    fill_cart(shop.retailer, (two_products[0], 10))
+    order_id = place(client_for(shop)).json()["data"]["id"]
+    intruder = client_for(other_shop)
+
+    assert_error(intruder.get(f"{ORDERS}/{order_id}"), 404, "NOT_FOUND")
+    assert_error(intruder.get(f"{ORDERS}/{order_id}/tracking"), 404, "NOT_FOUND")
+    assert_error(intruder.post(f"{ORDERS}/{order_id}/cancel", {"reason": "x"}, format="json"), 404, "NOT_FOUND")
+    assert_error(intruder.post(f"{ORDERS}/{order_id}/reorder"), 404, "NOT_FOUND")
+    assert intruder.get(ORDERS).json()["pagination"]["total"] == 0
+    assert Order.objects.get().status == "pending"
+    assert not CartItem.objects.filter(retailer=other_shop.retailer).exists()
+
+
+def test_staff_manual_order_with_a_line_discount(client_for, sales, shop, two_products):
+    oil, _sugar = two_products
+    body = {
+        "retailer_id": str(shop.retailer.pk),
+        "payment_method": "cash",
+        "items": [{"product_id": str(oil.pk), "quantity": 10, "discount": "50.00", "discount_reason": "Loyalty"}],
+    }
+
+    response = client_for(sales).post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY="m1")
+
+    assert response.status_code == 201, response.json()
+    data = response.json()["data"]
+    # 1200 − 50 = 1150.00; tax 218.50; fee 300 + 57; total 1725.50 → stamp 18 → 1743.50
+    assert (data["subtotal"], data["discount_total"], data["tax_total"], data["total"]) == (
+        "1150.00",
+        "50.00",
+        "275.50",
+        "1743.50",
+    )
+    assert data["channel"] == "admin"
+    item = OrderItem.objects.get()
+    assert (item.discount, item.discount_reason) == (D("50.00"), "Loyalty")
+
+
+def test_a_discount_needs_a_reason(client_for, sales, shop, two_products):
+    body = {
+        "retailer_id": str(shop.retailer.pk),
+        "payment_method": "cash",
+        "items": [{"product_id": str(two_products[0].pk), "quantity": 10, "discount": "5.00"}],
+    }
+
+    response = client_for(sales).post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY="m2")
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert list(body["details"]) == ["items.0.discount_reason"]
+    assert not Order.objects.exists()
