@@ -5,6 +5,7 @@ only, so `Retailer.balance == Σ LedgerEntry.amount` holds by construction."""
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -242,6 +243,12 @@ TRANSITION_LABELS = {
 }
 
 
+# Checks run before a retailer is closed, each raising DomainError to refuse. The one hook
+# through which a later app adds its rule without retailers importing it (orders registers
+# "open orders must be finished or cancelled first" from its AppConfig.ready()).
+CLOSE_GUARDS: list[Callable[[Retailer], None]] = []
+
+
 def allowed_transitions(status: str) -> list[str]:
     """The actions allowed from `status`, in table order."""
     return [action for action, transition in TRANSITIONS.items() if status in transition.sources]
@@ -263,6 +270,9 @@ def retailer_transition(*, retailer: Retailer, action: str, actor: User, reason:
         )
     if transition.reason_required and not reason:
         raise validation_error("reason", _("A reason is required."))
+    if action == "close":
+        for guard in CLOSE_GUARDS:
+            guard(retailer)
     if action == "approve":
         missing = {f: [_("Required to approve a retailer.")] for f in ("rc_number", "nif") if not getattr(retailer, f)}
         if missing:
@@ -300,7 +310,7 @@ def retailer_credit_limit_change(*, retailer: Retailer, credit_limit: Decimal, r
     reason = (reason or "").strip()
     if not reason:
         raise validation_error("reason", _("A reason is required."))
-    credit_limit = to_money(credit_limit)
+    credit_limit = _exact_money("credit_limit", credit_limit)
     if credit_limit < 0:
         raise validation_error("credit_limit", _("The credit limit cannot be negative."))
     retailer = _lock(retailer)
@@ -326,10 +336,18 @@ def retailer_credit_limit_change(*, retailer: Retailer, credit_limit: Decimal, r
     return retailer
 
 
+def _exact_money(field: str, value) -> Decimal:
+    """`value` as a Decimal with at most 2 decimals; more precision is refused, not rounded."""
+    amount = Decimal(value)
+    if amount != to_money(amount):
+        raise validation_error(field, _("Use at most 2 decimal places."))
+    return to_money(amount)
+
+
 def signed_amount(kind: str, amount: Decimal) -> Decimal:
     """The ledger amount for `kind`: debits positive, credits negative; opening balances keep
     their sign (positive = debt carried over, negative = prepaid)."""
-    amount = to_money(amount)
+    amount = _exact_money("amount", amount)
     if kind == LedgerEntryKind.OPENING_BALANCE:
         return amount
     if amount <= 0:

@@ -6,9 +6,10 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import assert_error
+from livrili.api.errors import DomainError
 from retailers.models import LedgerEntry, Retailer, RetailerEvent
 from retailers.services import ledger_adjust, ledger_opening_balance, ledger_post
 
@@ -224,3 +225,13 @@ def test_concurrent_adjustments_keep_balance_equal_to_the_ledger(make_retailer, 
     Retailer.objects.filter(pk=retailer.pk).update(balance=expected + 1)
     with pytest.raises(CommandError):
         call_command("check_ledgers", stdout=StringIO(), stderr=StringIO())
+
+
+def test_services_refuse_sub_cent_amounts_instead_of_rounding(make_retailer, finance):
+    retailer = make_retailer()
+
+    with pytest.raises(DomainError) as refused, translation.override("en"):
+        ledger_adjust(retailer=retailer, kind="debit", amount=Decimal("10.005"), reason="x", actor=finance)
+
+    assert refused.value.details == {"amount": ["Use at most 2 decimal places."]}
+    assert LedgerEntry.objects.count() == 0

@@ -150,3 +150,30 @@ def test_require_active_refuses_every_other_status(make_retailer, status):
 
 def test_require_active_lets_an_active_retailer_through(make_retailer):
     assert retailer_require_active(make_retailer(status="active")) is None
+
+
+def test_close_guards_registered_by_later_apps_can_refuse(client_for, approver, make_retailer, monkeypatch):
+    from retailers import services
+
+    def open_orders(retailer):
+        raise DomainError("INVALID_TRANSITION", details={"from": retailer.status, "to": "inactive", "allowed": []})
+
+    monkeypatch.setattr(services, "CLOSE_GUARDS", [open_orders])
+    retailer = make_retailer(status="active")
+
+    response = client_for(approver).post(f"/api/v1/retailers/{retailer.pk}/close", {"reason": "Moved away"})
+
+    assert_error(response, 422, "INVALID_TRANSITION")
+    retailer.refresh_from_db()
+    assert (retailer.status, RetailerEvent.objects.count()) == ("active", 0)
+
+
+def test_close_keeps_the_debt_on_the_ledger(client_for, approver, make_retailer, finance):
+    from retailers.services import ledger_adjust
+
+    retailer = make_retailer(status="suspended")
+    ledger_adjust(retailer=retailer, kind="debit", amount="500.00", reason="Unpaid", actor=finance)
+
+    response = client_for(approver).post(f"/api/v1/retailers/{retailer.pk}/close", {"reason": "Moved away"})
+
+    assert (response.json()["data"]["status"], response.json()["data"]["balance"]) == ("inactive", "500.00")
