@@ -133,6 +133,9 @@ CELERY_TIMEZONE = "Africa/Algiers"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BEAT_SCHEDULE = {
+    "expire-credit-holds": {"task": "orders.tasks.expire_credit_holds", "schedule": 3600.0},
+}
 
 # --- Auth ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -550,7 +550,7 @@ def stock_adjust(*, actor, product: Product, operation: str, quantity: int, note
 # --- Images and views ---------------------------------------------------------------------
 
 
-def _check_image(upload) -> None:
+def image_check(upload) -> None:
     if upload.size > MAX_IMAGE_BYTES:
         raise DomainError("PAYLOAD_TOO_LARGE", details={"image": [_("The image must not exceed 5 MB.")]})
     upload.seek(0)
@@ -571,7 +571,7 @@ def product_image_add(
     *, actor, product: Product, image, alt_text: str = "", sort_order: int = 0, is_primary: bool = False
 ) -> ProductImage:
     """Store an image (type sniffed, ≤ 5 MB); the first image or one marked primary becomes the primary."""
-    _check_image(image)
+    image_check(image)
     product = Product.objects.select_for_update().get(pk=product.pk)
     if is_primary or not product.images.exists():
         product.images.filter(is_primary=True).update(is_primary=False)

@@ -1,0 +1,147 @@
+import pytest
+from django.test import Client
+
+from livrili.core.models import AuditLog
+from products.models import Product, StockMovement
+
+pytestmark = pytest.mark.django_db
+
+ADMIN = "/admin/products/product/"
+
+
+@pytest.fixture
+def admin_client_catalog(catalog_staff):
+    client = Client()
+    client.force_login(catalog_staff)
+    return client
+
+
+def inline_management(prefix, total=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def product_form(category, **overrides):
+    data = {
+        "sku": "ADM-1",
+        "barcode": "6130001000014",
+        "name_ar": "سكر",
+        "name_fr": "Sucre",
+        "name_en": "Sugar",
+        "category": str(category.pk),
+        "unit": "bag",
+        "pack_size": "1",
+        "order_multiple": "1",
+        "min_order_quantity": "1",
+        "base_price": "95.00",
+        "tax_rate": "9.00",
+        "is_active": "on",
+        "metadata": "{}",
+        **inline_management("price_tiers", 1),
+        "price_tiers-0-min_quantity": "10",
+        "price_tiers-0-unit_price": "90.00",
+        **inline_management("images"),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_product_add_goes_through_the_service_with_tiers(admin_client_catalog, category, catalog_staff):
+    response = admin_client_catalog.post(f"{ADMIN}add/", product_form(category))
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    product = Product.objects.get(sku="ADM-1")
+    assert list(product.price_tiers.values_list("min_quantity", flat=True)) == [10]
+    assert product.search_text.startswith("adm-1 6130001000014")
+    assert AuditLog.objects.filter(object_id=str(product.pk), action="create", actor=catalog_staff).exists()
+    change = admin_client_catalog.get(f"{ADMIN}{product.pk}/change/")
+    assert change.status_code == 200
+    assert b"<svg" in change.content  # barcode rendering
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"tax_rate": "7.00"}, "tax rate"),
+        ({"price_tiers-0-unit_price": "99.00"}, "Tier prices"),
+        ({"sku": "adm-0"}, "SKU"),
+    ],
+)
+def test_product_admin_form_applies_the_service_rules(admin_client_catalog, category, make_product, overrides, message):
+    make_product(sku="ADM-0")
+
+    response = admin_client_catalog.post(f"{ADMIN}add/", product_form(category, **overrides))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Product.objects.filter(sku="ADM-1").exists()
+
+
+def test_stock_action_requires_a_reason_and_writes_movements(admin_client_catalog, make_product):
+    product = make_product(stock=5)
+    base = {"action": "adjust_stock", "_selected_action": [str(product.pk)]}
+
+    form_page = admin_client_catalog.post(ADMIN, base)
+    missing_reason = admin_client_catalog.post(ADMIN, {**base, "apply": "1", "operation": "add", "quantity": "3"})
+    applied = admin_client_catalog.post(
+        ADMIN, {**base, "apply": "1", "operation": "add", "quantity": "3", "note": "delivery from Cevital"}
+    )
+
+    assert form_page.status_code == 200 and b"quantity" in form_page.content
+    assert missing_reason.status_code == 200
+    assert applied.status_code == 302
+    product.refresh_from_db()
+    assert product.stock_quantity == 8
+    movement = StockMovement.objects.filter(product=product).latest("created_at")
+    assert (movement.delta, movement.reason, movement.note) == (3, "adjust_add", "delivery from Cevital")
+
+
+def test_bulk_deactivate_and_filters_and_search(admin_client_catalog, make_product):
+    low = make_product(sku="LOW", stock=2, name_fr="Café moulu")
+    make_product(sku="HIGH", stock=500)
+
+    response = admin_client_catalog.post(ADMIN, {"action": "deactivate", "_selected_action": [str(low.pk)]})
+
+    assert response.status_code == 302
+    low.refresh_from_db()
+    assert low.is_active is False
+    assert AuditLog.objects.filter(object_id=str(low.pk), action="update").exists()
+    page = admin_client_catalog.get(ADMIN, {"low_stock": "yes"}).content.decode()
+    assert "LOW" in page and "HIGH" not in page
+    page = admin_client_catalog.get(ADMIN, {"q": "cafe"}).content.decode()
+    assert "LOW" in page and "HIGH" not in page
+
+
+def test_admin_import_uses_the_catalog_importer(admin_client_catalog, category, tmp_path):
+    csv_path = tmp_path / "p.csv"
+    csv_path.write_text(
+        "sku,name_ar,name_fr,name_en,category,base_price,stock_quantity\nIMP-1,زيت,Huile,Oil,grocery,650.00,12\n",
+        encoding="utf-8",
+    )
+
+    with csv_path.open("rb") as handle:
+        response = admin_client_catalog.post(f"{ADMIN}import-file/", {"file": handle})
+
+    assert response.status_code == 200
+    assert "1 created" in response.content.decode()
+    assert Product.objects.get(sku="IMP-1").stock_quantity == 12
+
+
+def test_admin_pages_render(admin_client_catalog, make_category, make_product):
+    child = make_category(parent=make_category())
+    make_product(category=child)
+
+    for url in (
+        ADMIN,
+        f"{ADMIN}add/",
+        "/admin/products/category/",
+        "/admin/products/tag/",
+        "/admin/products/supplier/",
+        "/admin/products/stockmovement/",
+        f"{ADMIN}export/",
+    ):
+        assert admin_client_catalog.get(url).status_code == 200, url
