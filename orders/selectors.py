@@ -1,9 +1,12 @@
 """Order-to-cash reads, joins prepared: constant query counts whatever the page or cart size."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.utils import timezone
 
 from livrili.core.models import BusinessSettings
 from livrili.core.money import ZERO
@@ -12,7 +15,7 @@ from products.pricing import LinePrice, line_price
 from products.selectors import hidden_category_ids
 from retailers.models import Retailer
 
-from .models import CartItem, Order, OrderStatus
+from .models import CartItem, Order, OrderItem, OrderStatus
 from .pricing import OrderTotals, order_totals
 from .services import RETAILER_CANCELLABLE, product_available, quantity_error
 
@@ -153,3 +156,46 @@ def order_stats(*, date_from=None, date_to=None, retailer_id=None) -> list[dict]
         }
         for status in OrderStatus.values
     ]
+
+
+POPULAR_DAYS, RECOMMENDATION_DAYS, SUGGESTED = 30, 90, 20
+
+
+def popular_product_ids(*, exclude=(), limit: int = SUGGESTED) -> list:
+    """Products by units sold in non-cancelled orders over the last 30 days (cached 10 minutes)."""
+    key = "orders:popular-products"
+    ranked = cache.get(key)
+    if ranked is None:
+        since = timezone.now() - timedelta(days=POPULAR_DAYS)
+        ranked = list(
+            OrderItem.objects.filter(order__created_at__gte=since)
+            .exclude(order__status=OrderStatus.CANCELLED)
+            .values("product_id")
+            .annotate(units=Sum("quantity"))
+            .order_by("-units", "product_id")
+            .values_list("product_id", flat=True)[:200]
+        )
+        cache.set(key, ranked, 600)
+    excluded = set(exclude)
+    return [pk for pk in ranked if pk not in excluded][:limit]
+
+
+def recommended_product_ids(retailer: Retailer, *, limit: int = SUGGESTED) -> list:
+    """Products co-ordered (last 90 days) with what this retailer bought, excluding what it
+    already buys, by number of orders they appear in; topped up with popular products."""
+    since = timezone.now() - timedelta(days=RECOMMENDATION_DAYS)
+    lines = OrderItem.objects.filter(order__created_at__gte=since).exclude(order__status=OrderStatus.CANCELLED)
+    bought = lines.filter(order__retailer=retailer).values("product_id")
+    baskets = lines.filter(product_id__in=bought).values("order_id")
+    ranked = list(
+        lines.filter(order_id__in=baskets)
+        .exclude(product_id__in=bought)
+        .values("product_id")
+        .annotate(orders=Count("order_id", distinct=True))
+        .order_by("-orders", "product_id")
+        .values_list("product_id", flat=True)[:limit]
+    )
+    if len(ranked) < limit:
+        already = set(ranked) | set(lines.filter(order__retailer=retailer).values_list("product_id", flat=True))
+        ranked += popular_product_ids(exclude=already, limit=limit - len(ranked))
+    return ranked

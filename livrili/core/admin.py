@@ -106,3 +106,26 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """History rows shown beside their parent, never edited from the admin."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def domain_error_text(exc) -> str:
+    """A DomainError as one line for an admin message."""
+    details = "; ".join(
+        f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+        for field, msgs in exc.details.items()
+    )
+    return f"{exc.message} {details}".strip()

@@ -3,6 +3,8 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("products/popular", views.PopularProductsView.as_view(), name="products-popular"),
+    path("products/recommendations", views.RecommendedProductsView.as_view(), name="products-recommendations"),
     path("retailers/cart", views.CartView.as_view(), name="cart"),
     path("retailers/cart/items", views.CartItemsView.as_view(), name="cart-items"),
     path("retailers/cart/items/<uuid:product_id>", views.CartItemView.as_view(), name="cart-item"),
