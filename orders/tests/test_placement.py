@@ -267,3 +267,13 @@ def test_a_discount_needs_a_reason(client_for, sales, shop, two_products):
     body = assert_error(response, 400, "VALIDATION_ERROR")
     assert list(body["details"]) == ["items.0.discount_reason"]
     assert not Order.objects.exists()
+
+
+def test_business_errors_come_in_the_request_language(client_for, shop):
+    client = client_for(shop)
+
+    french = client.post(f"{ORDERS}?lang=fr", {"payment_method": "cash"}, format="json", HTTP_IDEMPOTENCY_KEY="a")
+    arabic = client.post(ORDERS, {"payment_method": "cash"}, format="json", HTTP_IDEMPOTENCY_KEY="b")
+
+    assert assert_error(french, 422, "CART_EMPTY")["message"] == "Le panier est vide."
+    assert assert_error(arabic, 422, "CART_EMPTY")["message"] == "السلة فارغة."
