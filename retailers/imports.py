@@ -63,7 +63,7 @@ class ImportRowSerializer(StaffRetailerCreateSerializer):
 @dataclass
 class ImportReport:
     rows: int = 0
-    imported: int = 0
+    imported: int = 0  # valid rows, kept only when `written`
     errors: dict[int, dict] = field(default_factory=dict)
     credit_limits: Decimal = ZERO
     opening_balances: Decimal = ZERO

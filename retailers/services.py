@@ -134,10 +134,7 @@ def retailer_signup(
     if not phone and not email:
         raise validation_error("phone", _("A phone number or an e-mail address is required."))
     email = email.strip().lower() if email else None
-    for field, value in (("phone", phone), ("email", email)):
-        if value and User.objects.filter(**{field: value}).exists():
-            raise conflict(field, _("This value is already in use."))
-    _check_phone_free(phone)
+    _check_phone_free(phone)  # user_create checks the owner's phone and e-mail (→ CONFLICT)
     retailer = Retailer.objects.create(
         business_name=business_name,
         business_type=business_type,

@@ -58,7 +58,10 @@ def test_valid_file_imports_owners_limits_opening_balances_and_approvals(tmp_pat
     out, _err, failure = run(write_csv(tmp_path, GOOD))
 
     assert failure is None
-    assert "2 rows read; imported 2; 0 invalid; credit limits 50000.00; opening balances 950.50" in out
+    assert (
+        "2 rows read; 2 valid; 0 invalid; imported 2; "
+        "valid rows total credit limits 50000.00 and opening balances 950.50" in out
+    )
     ennour = Retailer.objects.get(business_name="Épicerie Ennour")
     atlas = Retailer.objects.get(business_name="Café Atlas")
     assert (ennour.status, ennour.credit_limit, ennour.balance, ennour.phone) == (
@@ -89,7 +92,7 @@ def test_one_bad_row_imports_nothing_and_reports_line_numbers(tmp_path):
         ["line 7", " nif"],
     ]
     assert (Retailer.objects.count(), User.objects.count(), LedgerEntry.objects.count()) == (0, 0, 0)
-    assert "imported nothing of 2" in out
+    assert "6 rows read; 2 valid; 4 invalid; imported 0;" in out
 
 
 def test_skip_invalid_keeps_the_valid_rows(tmp_path):
@@ -97,7 +100,7 @@ def test_skip_invalid_keeps_the_valid_rows(tmp_path):
 
     assert failure is None
     assert sorted(Retailer.objects.values_list("business_name", flat=True)) == ["Café Atlas", "Épicerie Ennour"]
-    assert "6 rows read; imported 2; 4 invalid" in out
+    assert "6 rows read; 2 valid; 4 invalid; imported 2;" in out
     assert err.count("line ") == 4
 
 
@@ -105,7 +108,7 @@ def test_dry_run_validates_and_writes_nothing(tmp_path):
     out, _err, failure = run(write_csv(tmp_path, GOOD), "--dry-run")
 
     assert failure is None
-    assert "would import 2" in out and "dry run: nothing written" in out
+    assert "2 rows read; 2 valid; 0 invalid; imported 0 (dry run: nothing written)" in out
     assert Retailer.objects.count() == 0
 
 

@@ -27,11 +27,12 @@ class Command(BaseCommand):
         for line, errors in sorted(report.errors.items()):
             for field, messages in errors.items():
                 self.stderr.write(f"line {line}: {field}: {' '.join(messages)}")
-        verb = "would import" if dry_run else ("imported" if report.written else "imported nothing of")
+        valid = report.imported
+        imported = valid if report.written else 0
         self.stdout.write(
-            f"{report.rows} rows read; {verb} {report.imported}; {report.skipped} invalid; "
-            f"credit limits {report.credit_limits}; opening balances {report.opening_balances}"
-            + (" (dry run: nothing written)" if dry_run else "")
+            f"{report.rows} rows read; {valid} valid; {report.skipped} invalid; imported {imported}"
+            f"{' (dry run: nothing written)' if dry_run else ''}; valid rows total credit limits "
+            f"{report.credit_limits} and opening balances {report.opening_balances}"
         )
         if report.errors and not skip_invalid:
             raise CommandError(f"{report.skipped} invalid row(s): nothing was imported.")
