@@ -540,7 +540,18 @@ def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, cha
     _set_totals(order, totals)
     order.save()
     _write_items(order, priced)
-    _event(order, OrderEventType.PLACED, actor, to_status=OrderStatus.PENDING, data={"total": str(order.total)})
+    discounts = [
+        {"sku": line.product.sku, "discount": str(line.price.discount), "reason": line.discount_reason}
+        for line in priced
+        if line.price.discount
+    ]
+    _event(
+        order,
+        OrderEventType.PLACED,
+        actor,
+        to_status=OrderStatus.PENDING,
+        data={"total": str(order.total), "channel": channel, **({"discounts": discounts} if discounts else {})},
+    )
     if decision == "charge":
         _charge(order, actor)
     elif decision == "hold":

@@ -277,3 +277,23 @@ def test_business_errors_come_in_the_request_language(client_for, shop):
 
     assert assert_error(french, 422, "CART_EMPTY")["message"] == "Le panier est vide."
     assert assert_error(arabic, 422, "CART_EMPTY")["message"] == "السلة فارغة."
+
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+    }
+}
+
+
+def test_a_redis_outage_does_not_fail_placement(client_for, shop, two_products, settings):
+    fill_cart(shop.retailer, (two_products[0], 10))
+    client = client_for(shop)
+    settings.CACHES = DEAD_REDIS
+
+    response = place(client)
+
+    assert response.status_code == 201, response.json()
+    assert Order.objects.count() == 1
