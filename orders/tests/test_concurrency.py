@@ -1,11 +1,10 @@
 """Placement under real concurrency (PostgreSQL row locks): threads released by a barrier."""
 
-import threading
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
 
+from conftest import run_together
 from livrili.api.errors import DomainError
 from orders import services
 from orders.models import Order
@@ -16,26 +15,10 @@ from retailers.selectors import ledger_mismatches
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def run_together(count, work):
-    """Run work(i) in `count` threads released at once; returns results or error codes."""
-    barrier = threading.Barrier(count)
-    outcomes = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait()
-            outcomes[index] = work(index)
-        except DomainError as exc:
-            outcomes[index] = exc.code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+def run(count, work):
+    """Outcomes as order numbers or DomainError codes."""
+    outcomes = run_together(count, work, catch=(DomainError,))
+    return [o.code if isinstance(o, DomainError) else o for o in outcomes]
 
 
 def place(retailer, user, product, *, key, quantity=1, payment_method="cash"):
@@ -55,7 +38,7 @@ def test_fifty_orders_for_ten_in_stock_sell_exactly_ten(make_user, make_product)
     product = make_product(stock=10, base_price=D("1000.00"), tax_rate=D("0.00"))
     buyers = [make_user(role="retailer") for _ in range(50)]
 
-    outcomes = run_together(50, lambda i: place(buyers[i].retailer, buyers[i], product, key=f"k{i}"))
+    outcomes = run(50, lambda i: place(buyers[i].retailer, buyers[i], product, key=f"k{i}"))
 
     assert sum(1 for o in outcomes if o and o.startswith("ORD-")) == 10
     assert outcomes.count("INSUFFICIENT_STOCK") == 40
@@ -72,7 +55,7 @@ def test_simultaneous_credit_orders_never_pass_the_limit(make_user, make_product
     Retailer.objects.filter(pk=buyer.retailer_id).update(credit_limit=D("6500.00"))
     # one order = 1000.00 + 300.00 fee + 57.00 fee tax = 1357.00: four fit in 6500.00
 
-    outcomes = run_together(20, lambda i: place(buyer.retailer, buyer, product, key=f"c{i}", payment_method="credit"))
+    outcomes = run(20, lambda i: place(buyer.retailer, buyer, product, key=f"c{i}", payment_method="credit"))
 
     assert outcomes.count("CREDIT_LIMIT_EXCEEDED") == 16
     retailer = Retailer.objects.get(pk=buyer.retailer_id)
@@ -90,9 +73,7 @@ def test_one_idempotency_key_sent_twenty_times_makes_one_order_and_one_charge(ma
     buyer = make_user(role="retailer")
     Retailer.objects.filter(pk=buyer.retailer_id).update(credit_limit=D("100000.00"))
 
-    outcomes = run_together(
-        20, lambda i: place(buyer.retailer, buyer, product, key="same", quantity=2, payment_method="credit")
-    )
+    outcomes = run(20, lambda i: place(buyer.retailer, buyer, product, key="same", quantity=2, payment_method="credit"))
 
     assert len(set(outcomes)) == 1 and outcomes[0].startswith("ORD-")
     assert Order.objects.count() == 1

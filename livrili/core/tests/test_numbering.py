@@ -1,8 +1,7 @@
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
+from conftest import run_together
 from livrili.core.models import Sequence
 from livrili.core.numbering import current_year, next_number
 
@@ -41,58 +40,32 @@ def test_a_rolled_back_transaction_does_not_consume_a_gap_free_number():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_threads_take_two_hundred_consecutive_gap_free_numbers():
-    barrier = threading.Barrier(20)
-    taken, errors = [], []
-    lock = threading.Lock()
+    def take_ten(_index):
+        taken = []
+        for _ in range(10):
+            with transaction.atomic():
+                taken.append(int(next_number("FAC", gap_free=True).rsplit("-", 1)[1]))
+        return taken
 
-    def worker():
-        try:
-            barrier.wait()
-            for _ in range(10):
-                with transaction.atomic():
-                    number = next_number("FAC", gap_free=True)
-                with lock:
-                    taken.append(int(number.rsplit("-", 1)[1]))
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
+    outcomes = run_together(20, take_ten)
 
-    threads = [threading.Thread(target=worker) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
-    assert sorted(taken) == list(range(1, 201))
+    assert sorted(n for taken in outcomes for n in taken) == list(range(1, 201))
     assert Sequence.objects.get(prefix="FAC", year=current_year()).last_value == 200
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_increasing_numbers_are_unique_under_concurrency_without_a_lock_row():
-    barrier = threading.Barrier(10)
-    taken, lock = [], threading.Lock()
+    def take_ten(_index):
+        taken = []
+        for _ in range(10):
+            with transaction.atomic():
+                taken.append(next_number("ORD", gap_free=False))
+        return taken
 
-    def worker():
-        try:
-            barrier.wait()
-            for _ in range(10):
-                with transaction.atomic():
-                    number = next_number("ORD", gap_free=False)
-                with lock:
-                    taken.append(number)
-        finally:
-            connection.close()
+    outcomes = run_together(10, take_ten)
 
-    threads = [threading.Thread(target=worker) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert len(set(taken)) == 100
+    assert len({n for taken in outcomes for n in taken}) == 100
     assert not Sequence.objects.filter(prefix="ORD").exists()
 
 
