@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders and billing")
+
+    def ready(self):
+        from retailers.services import CLOSE_GUARDS
+
+        from .services import retailer_has_no_open_orders
+
+        CLOSE_GUARDS.append(retailer_has_no_open_orders)

@@ -593,6 +593,26 @@ RETAILER_CANCELLABLE = (OrderStatus.PENDING, OrderStatus.ON_HOLD)
 EDITABLE = (OrderStatus.PENDING, OrderStatus.ON_HOLD)
 
 
+OPEN_STATUSES = (
+    OrderStatus.PENDING,
+    OrderStatus.ON_HOLD,
+    OrderStatus.CONFIRMED,
+    OrderStatus.PROCESSING,
+    OrderStatus.SHIPPED,
+)
+
+
+def retailer_has_no_open_orders(retailer: Retailer) -> None:
+    """Guard for closing a retailer: its open orders must be finished or cancelled first."""
+    open_count = Order.objects.filter(retailer=retailer, status__in=OPEN_STATUSES).count()
+    if open_count:
+        raise DomainError(
+            "CONFLICT",
+            _("Finish or cancel the open orders first."),
+            details={"non_field_errors": [_("%(count)d open order(s).") % {"count": open_count}]},
+        )
+
+
 def lock_order(order: Order) -> Order:
     return Order.objects.select_for_update().select_related("retailer").get(pk=order.pk)
 

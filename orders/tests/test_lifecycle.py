@@ -271,3 +271,14 @@ def test_staff_without_order_permission_gets_403_and_nothing_changes(client_for,
     )
     assert_error(client_for(catalog).get("/api/v1/orders"), 403, "FORBIDDEN")
     assert Order.objects.get(pk=order.pk).status == "pending"
+
+
+def test_a_retailer_with_open_orders_cannot_be_closed(client_for, make_user, shop, place):
+    place()
+    approver = make_user(perms=["retailers.view_retailer", "retailers.approve_retailer"])
+
+    response = client_for(approver).post(f"/api/v1/retailers/{shop.retailer_id}/close?lang=en", {"reason": "Moved"})
+
+    body = assert_error(response, 409, "CONFLICT")
+    assert body["details"] == {"non_field_errors": ["1 open order(s)."]}
+    assert Retailer.objects.get(pk=shop.retailer_id).status == "active"
