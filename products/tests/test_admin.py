@@ -11,7 +11,7 @@ ADMIN = "/admin/products/product/"
 
 @pytest.fixture
 def admin_client_catalog(catalog_staff):
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     client.force_login(catalog_staff)
     return client
 

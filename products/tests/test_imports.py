@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
 from products import services
@@ -56,7 +57,8 @@ def row(n, **overrides):
 
 def run(*args):
     out, err = io.StringIO(), io.StringIO()
-    call_command(*args, stdout=out, stderr=err)
+    with translation.override("en"):
+        call_command(*args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
