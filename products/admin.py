@@ -21,6 +21,7 @@ from import_export.admin import ExportMixin
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from livrili.api.errors import DomainError
+from livrili.core.admin import AuditedAdminMixin
 from livrili.core.models import BusinessSettings
 
 from . import imports, services
@@ -482,7 +483,7 @@ class TagAliasInline(admin.TabularInline):
 
 
 @admin.register(Tag)
-class TagAdmin(TabbedTranslationAdmin):
+class TagAdmin(AuditedAdminMixin, TabbedTranslationAdmin):
     list_display = ("slug", "name", "color", "usage")
     search_fields = ("slug", "name_ar", "name_fr", "name_en", "aliases__alias")
     inlines = [TagAliasInline]

@@ -257,7 +257,8 @@ def _parse_product(line: int, row: dict, lookups: _Lookups, seen: dict, errors: 
     if not sku:
         row_errors.append(RowError(line, "sku", _("This field is required.")))
     elif sku.lower() in seen:
-        row_errors.append(RowError(line, "sku", _("Duplicate of line %(line)d.") % {"line": seen[sku.lower()]}))
+        errors.append(RowError(line, "sku", _("Duplicate of line %(line)d.") % {"line": seen[sku.lower()]}))
+        return None  # and leave the first line's product untouched
     existing = lookups.existing.get(sku.lower()) if sku else None
     before = services.product_snapshot_values(existing) if existing else {}
     product = existing or Product(tax_rate=lookups.default_tax_rate)
@@ -387,13 +388,18 @@ def _write_products(valid: list[_ProductRow], actor, progress) -> None:
     updated = sorted((row for row in valid if not row.is_new), key=lambda row: row.product.pk)
     if updated:
         # Lock the rows in primary-key order before touching them (orders may change their stock).
-        list(Product.objects.select_for_update().filter(pk__in=[r.product.pk for r in updated]).order_by("pk"))
+        current = dict(
+            Product.objects.select_for_update()
+            .filter(pk__in=[row.product.pk for row in updated])
+            .order_by("pk")
+            .values_list("id", "stock_quantity")
+        )
         Product.objects.bulk_update([row.product for row in updated], UPDATE_FIELDS, batch_size=BATCH)
         for row in updated:
-            if row.stock is not None and row.stock != row.product.stock_quantity:
+            if row.stock is not None and row.stock != current[row.product.pk]:
                 services.stock_move(
                     product_id=row.product.pk,
-                    delta=row.stock - row.product.stock_quantity,
+                    delta=row.stock - current[row.product.pk],
                     reason=StockReason.IMPORT,
                     actor=actor,
                     note=_("Import line %(line)d") % {"line": row.line},

@@ -11,7 +11,7 @@ import filetype
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, ProtectedError, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -442,18 +442,24 @@ def product_update(
 
 @transaction.atomic
 def product_delete(*, actor, product: Product) -> None:
-    """A product that was ever ordered cannot be deleted (409): deactivate it instead."""
-    # The orders capability extends this check to its order lines.
+    """A product that was ever ordered cannot be deleted (409): deactivate it instead. Order
+    lines protect their product (PROTECT), so a clash found by the database is refused the same way."""
+    refused = DomainError(
+        "CONFLICT",
+        _("This product has been ordered; deactivate it instead."),
+        details={"non_field_errors": [_("This product has been ordered; deactivate it instead.")]},
+    )
     if StockMovement.objects.filter(product=product, reason__in=ORDER_REASONS).exists():
-        raise DomainError(
-            "CONFLICT",
-            _("This product has been ordered; deactivate it instead."),
-            details={"non_field_errors": [_("This product has been ordered; deactivate it instead.")]},
-        )
+        raise refused
     audit_record(actor=actor, instance=product, action="delete", changes=diff(_product_snapshot(product), {}))
-    for image in product.images.all():
-        image.image.delete(save=False)
-    product.delete()
+    files = [image.image.name for image in product.images.all()]
+    try:
+        with transaction.atomic():
+            product.delete()
+    except ProtectedError as exc:
+        raise refused from exc
+    storage = ProductImage.image.field.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in files])
     catalog_changed()
 
 

@@ -199,21 +199,22 @@ class ProductLookupView(APIView):
     """GET products/by-sku/{sku} (any case) and products/by-barcode/{code}."""
 
     lookup: str = ""
+    url_kwarg: str = ""
 
     @extend_schema(responses=ProductRepresentation)
-    def get(self, request, code):
+    def get(self, request, **kwargs):
         staff = is_catalog_staff(request.user)
         queryset = selectors.visible_products(retail=not staff, include_inactive=staff)
-        product = get_object_or_404(queryset.only("id"), **{self.lookup: code})
+        product = get_object_or_404(queryset.only("id"), **{self.lookup: kwargs[self.url_kwarg]})
         return Response(staff_product(product.pk) if staff else retail_product(request, product.pk))
 
 
 class ProductBySkuView(ProductLookupView):
-    lookup = "sku__iexact"
+    lookup, url_kwarg = "sku__iexact", "sku"
 
 
 class ProductByBarcodeView(ProductLookupView):
-    lookup = "barcode"
+    lookup, url_kwarg = "barcode", "code"
 
 
 class ProductImageListView(APIView):

@@ -333,3 +333,15 @@ def test_suggestions_cover_products_categories_and_brands(client_for, retailer, 
     assert [p["sku"] for p in data["products"]] == ["COF-1"]
     assert [c["name"] for c in data["categories"]] == ["Café et thé"]
     assert data["brands"] == ["Café Bonal"]
+
+
+def test_deactivating_a_category_invalidates_cached_retail_reads(client_for, retailer, category, make_product):
+    product = make_product(sku="MILK")
+    client = client_for(retailer)
+    assert [p["sku"] for p in client.get(PRODUCTS).json()["data"]] == ["MILK"]
+    assert client.get(f"{PRODUCTS}/{product.pk}").status_code == 200
+
+    services.category_update(actor=None, category=category, is_active=False)
+
+    assert client.get(PRODUCTS).json()["data"] == []
+    assert_error(client.get(f"{PRODUCTS}/{product.pk}"), 404, "NOT_FOUND")
