@@ -238,14 +238,21 @@ def test_services_refuse_sub_cent_amounts_instead_of_rounding(make_retailer, fin
 
 
 @pytest.mark.postgres
-def test_postgresql_refuses_raw_updates_and_deletes_of_entries(make_retailer):
+def test_postgresql_refuses_raw_money_updates_and_deletes_of_entries(make_retailer):
     retailer = make_retailer()
     entry = ledger_post(retailer=retailer, kind="order_charge", amount=Decimal("10.00"), actor=None)
 
     for sql in (
         "UPDATE retailers_ledgerentry SET amount = 1 WHERE id = %s",
+        "UPDATE retailers_ledgerentry SET balance_after = 0, created_at = now() WHERE id = %s",
         "DELETE FROM retailers_ledgerentry WHERE id = %s",
     ):
         with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])
     assert chain(retailer) == [(1, "order_charge", Decimal("10.00"), Decimal("10.00"))]
+    # only a timestamp may move (demo seeds backdate their history)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE retailers_ledgerentry SET created_at = created_at - interval '1 day' WHERE id = %s", [entry.pk]
+        )
+    assert LedgerEntry.objects.get().created_at < entry.created_at
