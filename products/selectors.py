@@ -1,7 +1,8 @@
 """Catalog reads, with their joins prepared (list endpoints keep a constant query count)."""
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from .models import Category, PriceTier, Product, ProductImage, ProductView, StockMovement, Supplier, Tag, TagAlias
 from .search import filter_search, normalize
@@ -59,6 +60,12 @@ def product_list(*, retail: bool, include_inactive: bool = False, search: str | 
 def stock_levels(product_ids) -> dict:
     """Live stock for products shown from the catalog cache (one query)."""
     return dict(Product.objects.filter(pk__in=product_ids).values_list("id", "stock_quantity"))
+
+
+def stock_ledger_mismatches() -> QuerySet:
+    """Products whose stock differs from the sum of their movements (should always be empty)."""
+    ledger = Coalesce(Sum("stock_movements__delta"), 0)
+    return Product.objects.annotate(ledger=ledger).exclude(stock_quantity=F("ledger"))
 
 
 def stock_movements(product: Product) -> QuerySet:

@@ -38,6 +38,7 @@ from .models import (
 from .search import product_search_text
 
 CATALOG_VERSION_KEY = "products:catalog-version"
+UNSET = object()
 ORDER_REASONS = (StockReason.ORDER, StockReason.ORDER_CANCEL)
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 PRODUCT_AUDITED = (
@@ -209,11 +210,16 @@ def category_create(*, actor, parent: Category | None = None, slug: str = "", **
 @transaction.atomic
 def category_update(*, actor, category: Category, **changes) -> Category:
     """Edit a category; a new `parent` moves its whole subtree (cycle and depth checked)."""
-    category = Category.objects.select_for_update().get(pk=category.pk)
+    new_parent = changes.pop("parent", UNSET)
+    # Lock the category and its new parent in pk order: two crossing moves serialise, and the
+    # second one sees the first one's paths (so it cannot create a cycle).
+    ids = sorted({category.pk, *([new_parent.pk] if new_parent not in (None, UNSET) else [])})
+    locked = {c.pk: c for c in Category.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    category = locked[category.pk]
+    parent = locked[new_parent.pk] if new_parent not in (None, UNSET) else None
+    moving = new_parent is not UNSET and (parent.pk if parent else None) != category.parent_id
     before = snapshot(category, CATEGORY_AUDITED)
     old_path, old_depth = category.path, category.depth
-    moving = "parent" in changes and changes["parent"] != category.parent
-    parent = changes.pop("parent", category.parent)
     for field, value in changes.items():
         setattr(category, field, value)
     if "slug" in changes and Category.objects.filter(slug=category.slug).exclude(pk=category.pk).exists():

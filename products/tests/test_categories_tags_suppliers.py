@@ -1,7 +1,10 @@
+import threading
+
 import pytest
 from django.db import connection
 
 from conftest import assert_error
+from livrili.api.errors import DomainError
 from livrili.core.models import AuditLog
 from products import services
 from products.models import Category, Tag, TagAlias
@@ -165,3 +168,34 @@ def test_search_is_served_by_the_trigram_index():
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "products_product_search_trgm" in plan
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_crossing_moves_never_create_a_cycle(make_category):
+    a, b = make_category(slug="a"), make_category(slug="b")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def move(category, parent):
+        try:
+            barrier.wait()
+            try:
+                services.category_update(actor=None, category=category, parent=parent)
+                outcomes.append("ok")
+            except DomainError as exc:
+                outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=move, args=args) for args in ((a, b), (b, a))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["VALIDATION_ERROR", "ok"]
+    roots = Category.objects.filter(parent=None)
+    assert roots.count() == 1
+    child = Category.objects.exclude(pk=roots.get().pk).get()
+    assert (child.depth, child.path) == (1, f"{roots.get().pk.hex}/{child.pk.hex}")

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from openpyxl import load_workbook
 
-from products import services
+from products import selectors, services
 from products.imports import PRODUCT_COLUMNS
 from products.models import Category, PriceTier, Product, StockMovement
 
@@ -75,6 +75,7 @@ def test_ten_thousand_rows_import_with_a_progress_bar(tmp_path, category):
     total_stock = sum(n % 50 for n in range(10_000))
     assert sum(Product.objects.values_list("stock_quantity", flat=True)) == total_stock
     assert sum(StockMovement.objects.filter(reason="import").values_list("delta", flat=True)) == total_stock
+    assert not selectors.stock_ledger_mismatches().exists()
     assert Product.objects.get(sku="IMP-00042").search_text == "imp-00042 candia حليب 42 lait 42 milk 42"
     assert elapsed < 60
 

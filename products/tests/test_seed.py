@@ -3,7 +3,7 @@ import io
 import pytest
 from django.db.models import Sum
 
-from products import seed
+from products import seed, selectors
 from products.models import Category, Product, StockMovement
 from products.validators import ean_check_digit_ok
 
@@ -25,5 +25,6 @@ def test_small_seed_is_a_consistent_trilingual_catalog_and_idempotent():
         Product.objects.aggregate(s=Sum("stock_quantity"))["s"] == StockMovement.objects.aggregate(s=Sum("delta"))["s"]
     )
     assert Category.objects.filter(depth__gte=5).count() == 0
+    assert not selectors.stock_ledger_mismatches().exists()
     assert seed.run(size="small", out=io.StringIO()) == []
     assert Product.objects.count() == 200

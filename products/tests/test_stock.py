@@ -1,11 +1,11 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import ProgrammingError, connection
 
 from conftest import assert_error
 from livrili.api.errors import DomainError
-from products import services
+from products import selectors, services
 from products.models import Product, StockMovement
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +134,12 @@ def test_twenty_concurrent_subtractions_on_a_stock_of_ten_sell_exactly_ten(make_
     assert all(m.delta == -1 for m in subtractions)
     assert sum(StockMovement.objects.filter(product=product).values_list("delta", flat=True)) == 0
     assert not Product.objects.filter(stock_quantity__lt=0).exists()
+    assert not selectors.stock_ledger_mismatches().exists()
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_update_a_movement(make_product):
+    product = make_product(stock=4)
+
+    with pytest.raises(ProgrammingError, match="append-only"):
+        StockMovement.objects.filter(product=product).update(note="rewritten")
