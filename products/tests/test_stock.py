@@ -143,3 +143,14 @@ def test_the_database_refuses_to_update_a_movement(make_product):
 
     with pytest.raises(ProgrammingError, match="append-only"):
         StockMovement.objects.filter(product=product).update(note="rewritten")
+
+
+@pytest.mark.postgres
+def test_deleting_a_user_keeps_their_movements(make_user, make_product):
+    staff = make_user(role="admin")
+    product = make_product()
+    services.stock_adjust(actor=staff, product=product, operation="add", quantity=2)
+
+    staff.delete()
+
+    assert list(StockMovement.objects.filter(product=product).values_list("delta", "actor")) == [(2, None)]
