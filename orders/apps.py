@@ -7,8 +7,11 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders and billing")
 
     def ready(self):
+        from retailers.selectors import PROFILE_FIGURES
         from retailers.services import CLOSE_GUARDS
 
+        from .selectors import retailer_month_figures
         from .services import retailer_has_no_open_orders
 
         CLOSE_GUARDS.append(retailer_has_no_open_orders)
+        PROFILE_FIGURES.append(retailer_month_figures)

@@ -199,3 +199,14 @@ def recommended_product_ids(retailer: Retailer, *, limit: int = SUGGESTED) -> li
         already = set(ranked) | set(lines.filter(order__retailer=retailer).values_list("product_id", flat=True))
         ranked += popular_product_ids(exclude=already, limit=limit - len(ranked))
     return ranked
+
+
+def retailer_month_figures(retailer: Retailer) -> dict:
+    """This calendar month's (Africa/Algiers) orders that were not cancelled: count and spend."""
+    start = timezone.localdate().replace(day=1)
+    figures = (
+        Order.objects.filter(retailer=retailer, created_at__date__gte=start)
+        .exclude(status=OrderStatus.CANCELLED)
+        .aggregate(count=Count("id"), spend=Sum("total"))
+    )
+    return {"month_order_count": figures["count"], "month_spend": f"{figures['spend'] or ZERO:.2f}"}

@@ -1,5 +1,6 @@
 """Reads: querysets with their joins prepared, and the account statement."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db.models import QuerySet, Sum
@@ -8,6 +9,17 @@ from livrili.accounts.models import User
 from livrili.core.money import ZERO, to_money
 
 from .models import DeliveryAddress, LedgerEntry, Retailer, RetailerDocument, RetailerEvent
+
+# Figures that later apps compute for the retailer's profile (orders registers
+# month_order_count and month_spend from its AppConfig.ready()), so retailers imports none of them.
+PROFILE_FIGURES: list[Callable[[Retailer], dict]] = []
+
+
+def profile_figures(retailer: Retailer) -> dict:
+    figures: dict = {}
+    for provider in PROFILE_FIGURES:
+        figures.update(provider(retailer))
+    return figures
 
 
 def retailer_list() -> QuerySet[Retailer]:

@@ -23,11 +23,16 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     list_filter = ("role", "is_active", "groups", "preferred_language")
     search_fields = ("username", "full_name", "email", "phone")
     ordering = ("username",)
+    autocomplete_fields = ("retailer",)
+    list_select_related = ("retailer",)
     readonly_fields = ("last_login", "date_joined", "is_staff")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Profile"), {"fields": ("full_name", "email", "phone", "preferred_language")}),
-        (_("Access"), {"fields": ("role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            _("Access"),
+            {"fields": ("role", "retailer", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -35,7 +40,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "full_name", "email", "phone", "role", "password1", "password2"),
+                "fields": ("username", "full_name", "email", "phone", "role", "retailer", "password1", "password2"),
             },
         ),
     )

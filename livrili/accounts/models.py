@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -95,6 +96,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.normalize()
+        if self.role == Role.RETAILER and not self.retailer_id:
+            raise ValidationError({"retailer": _("A retailer member belongs to a retailer.")})
+        if self.role != Role.RETAILER and self.retailer_id:
+            raise ValidationError({"retailer": _("Only retailer members belong to a retailer.")})
 
     def normalize(self):
         self.username = self.username.strip().lower()

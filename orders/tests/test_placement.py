@@ -297,3 +297,12 @@ def test_a_redis_outage_does_not_fail_placement(client_for, shop, two_products, 
 
     assert response.status_code == 201, response.json()
     assert Order.objects.count() == 1
+
+
+def test_the_profile_shows_this_months_orders(client_for, shop, two_products):
+    fill_cart(shop.retailer, (two_products[0], 10))
+    place(client_for(shop))
+
+    profile = client_for(shop).get("/api/v1/retailers/profile").json()["data"]
+
+    assert (profile["month_order_count"], profile["month_spend"]) == (1, "1785.00")

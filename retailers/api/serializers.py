@@ -95,6 +95,17 @@ class RetailerProfileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RetailerProfileResponseSerializer(RetailerProfileSerializer):
+    """The profile with the figures other apps add (`selectors.profile_figures`)."""
+
+    month_order_count = serializers.IntegerField(required=False, help_text=_("Orders this month, not cancelled"))
+    month_spend = MoneyField(required=False, help_text=_("Total of this month's orders, not cancelled"))
+
+    class Meta(RetailerProfileSerializer.Meta):
+        fields = [*RETAILER_FIELDS, "month_order_count", "month_spend"]
+        read_only_fields = fields
+
+
 class RetailerStaffSerializer(RetailerProfileSerializer):
     owner = UserSummarySerializer(allow_null=True)
     approved_by = UserSummarySerializer(allow_null=True)

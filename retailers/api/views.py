@@ -31,6 +31,7 @@ from .serializers import (
     RetailerDocumentSerializer,
     RetailerDocumentUploadSerializer,
     RetailerEventSerializer,
+    RetailerProfileResponseSerializer,
     RetailerProfileSerializer,
     RetailerProfileUpdateSerializer,
     RetailerStaffSerializer,
@@ -82,16 +83,20 @@ class SignupView(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class ProfileView(OwnRetailerMixin, APIView):
-    @extend_schema(responses=RetailerProfileSerializer)
-    def get(self, request):
-        return Response(RetailerProfileSerializer(self.own_retailer()).data)
+def profile_data(retailer) -> dict:
+    return {**RetailerProfileSerializer(retailer).data, **selectors.profile_figures(retailer)}
 
-    @extend_schema(request=RetailerProfileUpdateSerializer, responses=RetailerProfileSerializer)
+
+class ProfileView(OwnRetailerMixin, APIView):
+    @extend_schema(responses=RetailerProfileResponseSerializer)
+    def get(self, request):
+        return Response(profile_data(self.own_retailer()))
+
+    @extend_schema(request=RetailerProfileUpdateSerializer, responses=RetailerProfileResponseSerializer)
     def patch(self, request):
         data = validated(RetailerProfileUpdateSerializer, request.data)
         retailer = services.retailer_update(retailer=self.own_retailer(), actor=request.user, **data)
-        return Response(RetailerProfileSerializer(retailer).data)
+        return Response(profile_data(retailer))
 
 
 class AddressListView(OwnRetailerMixin, generics.ListAPIView):

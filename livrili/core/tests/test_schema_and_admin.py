@@ -51,3 +51,15 @@ def test_business_settings_load_is_cached(django_assert_num_queries):
         settings = BusinessSettings.load()
 
     assert str(settings.minimum_order_value) == "1000.00"
+
+
+def test_admin_refuses_a_retailer_member_without_a_retailer(client, make_user):
+    from livrili.accounts.models import User
+
+    client.force_login(make_user(is_superuser=True))
+    form = {"username": "lonely", "role": "retailer", "password1": "Str0ng-Passw0rd!", "password2": "Str0ng-Passw0rd!"}
+
+    response = client.post("/admin/accounts/user/add/", form)
+
+    assert response.status_code == 200
+    assert not User.objects.filter(username="lonely").exists()
