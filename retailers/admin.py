@@ -14,15 +14,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from livrili.api.errors import DomainError
-from livrili.core.admin import AuditedAdminMixin
+from livrili.core.admin import AuditedAdminMixin, ReadOnlyInline, domain_error_text
 
 from . import services
 from .models import DeliveryAddress, LedgerEntry, Retailer, RetailerDocument, RetailerEvent
-
-
-def _error_text(exc: DomainError) -> str:
-    details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in exc.details.items())
-    return f"{exc.message} {details}".strip()
 
 
 class ReasonForm(forms.Form):
@@ -34,18 +29,6 @@ class CreditLimitForm(forms.Form):
         label=_("New credit limit"), max_digits=14, decimal_places=2, min_value=Decimal(0)
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class LedgerEntryInline(ReadOnlyInline):
@@ -103,7 +86,7 @@ def transition_action(action: str):
                     )
                     done += 1
                 except DomainError as exc:
-                    modeladmin.message_user(request, f"{retailer}: {_error_text(exc)}", messages.ERROR)
+                    modeladmin.message_user(request, f"{retailer}: {domain_error_text(exc)}", messages.ERROR)
             if done:
                 modeladmin.message_user(
                     request,
@@ -207,7 +190,7 @@ class RetailerAdmin(AuditedAdminMixin, admin.ModelAdmin):
             try:
                 services.retailer_credit_limit_change(retailer=retailer, actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, domain_error_text(exc))
             else:
                 self.message_user(request, _("The credit limit was changed."), messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:retailers_retailer_change", args=[pk]))

@@ -12,6 +12,7 @@ from livrili.accounts.api.serializers import MeSerializer
 from livrili.accounts.models import User
 from livrili.accounts.throttles import SignupThrottle
 from livrili.api.permissions import IsRetailer, StaffModelPermissions, has_perms
+from livrili.api.requests import validated
 from livrili.api.schema import EnvelopeAutoSchema
 
 from .. import selectors, services
@@ -42,12 +43,6 @@ from .serializers import (
     StatementQuerySerializer,
     StatementSerializer,
 )
-
-
-def validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class IsRetailerOwner(BasePermission):

@@ -12,6 +12,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from livrili.api.errors import DomainError
 from livrili.api.permissions import StaffModelPermissions, has_perms
+from livrili.api.requests import validated
 
 from .. import selectors, services
 from ..throttles import LoginIdentifierThrottle, LoginIPThrottle, PasswordResetConfirmThrottle, PasswordResetThrottle
@@ -35,12 +36,6 @@ from .serializers import (
 def token_pair(user) -> dict:
     refresh = RefreshToken.for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
-
-
-def validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class LoginView(APIView):
