@@ -2,4 +2,4 @@ from .models import User
 
 
 def user_list():
-    return User.objects.prefetch_related("groups").order_by("username")
+    return User.objects.select_related("retailer").prefetch_related("groups").order_by("username")

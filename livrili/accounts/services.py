@@ -103,6 +103,8 @@ def user_update(*, actor: User, user: User, groups: list[Group] | None = None, *
     before_groups = sorted(user.groups.values_list("name", flat=True))
     for field, value in changes.items():
         setattr(user, field, value)
+    if user.role != Role.RETAILER:
+        user.retailer = None  # leaving the retailer role leaves the retailer
     if user.role != Role.ADMIN and (groups or (groups is None and before_groups)):
         if groups is None and before["role"] == Role.ADMIN:
             groups = []  # leaving staff drops staff groups

@@ -88,6 +88,7 @@ class UserSerializer(serializers.ModelSerializer):
     """Staff view of an account."""
 
     groups = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    retailer = RetailerSummarySerializer(allow_null=True, read_only=True)
 
     class Meta:
         model = User
@@ -98,6 +99,7 @@ class UserSerializer(serializers.ModelSerializer):
             "email",
             "phone",
             "role",
+            "retailer",
             "preferred_language",
             "is_active",
             "is_staff",
@@ -121,10 +123,21 @@ class UserWriteSerializer(serializers.Serializer):
     def validate_email(self, value):
         return value or None
 
-    def validate_role(self, value):
-        if value == Role.RETAILER:  # members are created by their retailer's owner or staff on the retailer
-            raise serializers.ValidationError(_("Retailer members are created from their retailer."))
-        return value
+    retailer_id = serializers.PrimaryKeyRelatedField(
+        source="retailer",
+        queryset=User._meta.get_field("retailer").related_model.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+
+    def validate(self, attrs):
+        role = attrs.get("role", getattr(self.instance, "role", None))
+        retailer = attrs.get("retailer", getattr(self.instance, "retailer", None))
+        if role == Role.RETAILER and not retailer:
+            raise serializers.ValidationError({"retailer_id": [_("A retailer member belongs to a retailer.")]})
+        if role and role != Role.RETAILER and attrs.get("retailer"):
+            raise serializers.ValidationError({"retailer_id": [_("Only retailer members belong to a retailer.")]})
+        return attrs
 
 
 class UserUpdateSerializer(UserWriteSerializer):

@@ -146,8 +146,9 @@ class UserDetailView(generics.RetrieveAPIView):
 
     @extend_schema(request=UserUpdateSerializer, responses=UserSerializer)
     def patch(self, request, pk):
-        data = validated(UserUpdateSerializer, request.data)
-        user = services.user_update(actor=request.user, user=self.get_object(), **data)
+        user = self.get_object()
+        data = validated(UserUpdateSerializer, request.data, instance=user)
+        user = services.user_update(actor=request.user, user=user, **data)
         return Response(UserSerializer(user).data)
 
 

@@ -136,3 +136,42 @@ def test_seeded_groups_exist_with_their_permissions():
     }
     assert not sales.permissions.filter(codename="change_businesssettings").exists()
     assert Group.objects.get(name="Finance").permissions.filter(codename="change_businesssettings").exists()
+
+
+def test_staff_create_a_retailer_member_on_a_retailer(client_for, make_user, make_retailer):
+    staff = make_user(perms=["accounts.add_user"])
+    shop = make_retailer(business_name="Supérette Atlas")
+    body = {**PAYLOAD, "username": "cashier", "role": "retailer", "retailer_id": str(shop.pk)}
+
+    response = client_for(staff).post("/api/v1/users", body, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["data"]["retailer"] == {
+        "id": str(shop.pk),
+        "business_name": "Supérette Atlas",
+        "status": "active",
+    }
+
+
+def test_a_retailer_member_needs_a_retailer_and_others_none(client_for, make_user, make_retailer):
+    staff = make_user(perms=["accounts.add_user"])
+
+    missing = client_for(staff).post("/api/v1/users?lang=en", {**PAYLOAD, "role": "retailer"}, format="json")
+    extra = client_for(staff).post("/api/v1/users", {**PAYLOAD, "retailer_id": str(make_retailer().pk)}, format="json")
+
+    assert assert_error(missing, 400, "VALIDATION_ERROR")["details"] == {
+        "retailer_id": ["A retailer member belongs to a retailer."]
+    }
+    assert list(assert_error(extra, 400, "VALIDATION_ERROR")["details"]) == ["retailer_id"]
+    assert not User.objects.filter(username="driver.karim").exists()
+
+
+def test_a_member_moved_to_driver_leaves_its_retailer(client_for, make_user):
+    staff = make_user(perms=["accounts.change_user"])
+    member = make_user(role="retailer")
+
+    response = client_for(staff).patch(f"/api/v1/users/{member.pk}", {"role": "driver"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    member.refresh_from_db()
+    assert (member.role, member.retailer_id) == ("driver", None)

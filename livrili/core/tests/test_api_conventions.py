@@ -125,3 +125,17 @@ def test_readiness_is_503_when_the_database_is_down(api_client, monkeypatch):
 
     body = assert_error(api_client.get("/health/ready"), 503, "SERVICE_UNAVAILABLE")
     assert body["details"]["checks"]["database"] == "unavailable"
+
+
+def test_request_id_is_echoed_or_made(api_client):
+    given = api_client.get("/health", HTTP_X_REQUEST_ID="abc-123")
+    made = api_client.get("/health", HTTP_X_REQUEST_ID="bad id with spaces")
+
+    assert given["X-Request-ID"] == "abc-123"
+    assert len(made["X-Request-ID"]) == 32
+
+
+def test_docs_and_schema_are_served(api_client):
+    assert api_client.get("/api/schema/").status_code == 200
+    assert api_client.get("/api/docs/").status_code == 200
+    assert api_client.get("/api/redoc/").status_code == 200
