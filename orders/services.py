@@ -158,33 +158,42 @@ def cart_clear(*, retailer: Retailer) -> None:
 # --- Offline sync --------------------------------------------------------------------------
 
 
-def _adjusting_write(retailer, actor, product, wanted: int, item, hidden) -> dict:
-    """Write the largest valid quantity ≤ wanted; the result says applied, adjusted or rejected."""
+def _adjusting_write(retailer, actor, product, wanted: int, item, hidden) -> tuple[dict, CartItem | None]:
+    """Write the largest valid quantity ≤ wanted. Returns the result (applied, adjusted or
+    rejected) and the written line (None when rejected)."""
+    current = item.quantity if item else 0
     if not product_available(product, hidden):
-        return {"result": "rejected", "quantity": item.quantity if item else 0, "error_code": "PRODUCT_UNAVAILABLE"}
+        return {"result": "rejected", "quantity": current, "error_code": "PRODUCT_UNAVAILABLE"}, None
     quantity = largest_valid_quantity(product, wanted)
     if quantity == 0:
         code = "INSUFFICIENT_STOCK" if product.stock_quantity < wanted else "BELOW_MIN_QUANTITY"
-        return {"result": "rejected", "quantity": item.quantity if item else 0, "error_code": code}
-    _cart_write(retailer, actor, product, quantity, item)
-    return {"result": "applied" if quantity == wanted else "adjusted", "quantity": quantity, "error_code": None}
+        return {"result": "rejected", "quantity": current, "error_code": code}, None
+    written = _cart_write(retailer, actor, product, quantity, item)
+    result = "applied" if quantity == wanted else "adjusted"
+    return {"result": result, "quantity": quantity, "error_code": None}, written
 
 
-def _apply_action(retailer, actor, action: dict, products: dict, hidden: set) -> dict:
+def _apply_action(retailer, actor, action: dict, products: dict, items: dict, hidden: set) -> dict:
+    """One offline action against the cart lines in `items` (kept in step with the database)."""
     kind = action["action"]
     if kind == CartActionType.CLEAR:
         CartItem.objects.filter(retailer=retailer).delete()
+        items.clear()
         return {"result": "applied", "quantity": 0, "error_code": None}
     product = products.get(action.get("product_id"))
     if product is None:
         return {"result": "rejected", "quantity": 0, "error_code": "PRODUCT_UNAVAILABLE"}
-    item = CartItem.objects.filter(retailer=retailer, product=product).first()
+    item = items.get(product.pk)
     if kind == CartActionType.REMOVE:
         if item:
             item.delete()
+            del items[product.pk]
         return {"result": "applied", "quantity": 0, "error_code": None}
     wanted = action["quantity"] + (item.quantity if item and kind == CartActionType.ADD else 0)
-    return _adjusting_write(retailer, actor, product, wanted, item, hidden)
+    result, written = _adjusting_write(retailer, actor, product, wanted, item, hidden)
+    if written is not None:
+        items[product.pk] = written
+    return result
 
 
 def _action_payload(action: dict) -> dict:
@@ -205,6 +214,7 @@ def cart_sync(*, retailer: Retailer, actor, device_id: str, actions: list[dict])
     ids = [a["client_action_id"] for a in actions]
     stored = {a.client_action_id: a for a in CartAction.objects.filter(retailer=retailer, client_action_id__in=ids)}
     products = _products_by_id({a["product_id"] for a in actions if a.get("product_id")})
+    items = {item.product_id: item for item in CartItem.objects.filter(retailer=retailer)}
     hidden = hidden_category_ids()
     results, new_rows = [], []
     for action in actions:
@@ -223,7 +233,7 @@ def cart_sync(*, retailer: Retailer, actor, device_id: str, actions: list[dict])
                     }
                 )
             continue
-        result = _apply_action(retailer, actor, action, products, hidden)
+        result = _apply_action(retailer, actor, action, products, items, hidden)
         row = CartAction(
             retailer=retailer,
             client_action_id=action_id,
@@ -482,6 +492,15 @@ def order_place(
         return _replay(existing, fingerprint), True
 
 
+def _order_language(retailer: Retailer, actor) -> str:
+    """Notifications about the order go in its retailer's language: the member who placed it,
+    or the owner for orders keyed in by staff."""
+    if getattr(actor, "retailer_id", None) == retailer.pk:
+        return actor.preferred_language
+    owner = retailer.owner
+    return owner.preferred_language if owner else translation.get_language() or "ar"
+
+
 def _replay(order: Order, fingerprint: str) -> Order:
     if order.request_fingerprint != fingerprint:
         raise DomainError("IDEMPOTENCY_CONFLICT")
@@ -533,7 +552,7 @@ def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, cha
         notes=options["notes"] or "",
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
-        language=getattr(actor, "preferred_language", None) or translation.get_language() or "ar",
+        language=_order_language(retailer, actor),
         held_at=now if decision == "hold" else None,
         **address,
     )
@@ -854,6 +873,6 @@ def order_reorder(*, order: Order, retailer: Retailer, actor) -> list[dict]:
     for product_id, quantity in quantities.items():
         item = items.get(product_id)
         wanted = quantity + (item.quantity if item else 0)
-        outcome = _adjusting_write(retailer, actor, products[product_id], wanted, item, hidden)
+        outcome, _line = _adjusting_write(retailer, actor, products[product_id], wanted, item, hidden)
         results.append({"product_id": str(product_id), "requested": quantity, **outcome})
     return results
