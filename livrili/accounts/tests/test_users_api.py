@@ -175,3 +175,23 @@ def test_a_member_moved_to_driver_leaves_its_retailer(client_for, make_user):
     assert response.status_code == 200, response.json()
     member.refresh_from_db()
     assert (member.role, member.retailer_id) == ("driver", None)
+
+
+def test_every_named_group_permission_exists():
+    from django.contrib.auth.models import Permission
+
+    from livrili.accounts.roles import GROUP_PERMISSIONS
+
+    missing = [
+        entry
+        for entries in GROUP_PERMISSIONS.values()
+        for entry in entries
+        if "*" not in entry
+        and not Permission.objects.filter(
+            content_type__app_label=entry.split(".")[0], codename=entry.split(".")[1]
+        ).exists()
+    ]
+
+    assert missing == []
+    assert Group.objects.get(name="Finance").permissions.filter(codename="release_hold").exists()
+    assert Group.objects.get(name="Catalog").permissions.filter(codename="adjust_stock").exists()
