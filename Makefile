@@ -33,3 +33,14 @@ test: messages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Benchmark (docs/performance.md): PostgreSQL and Redis on 127.0.0.1; ARGS="--only catalog" etc.
+.PHONY: bench-install bench-quick
+bench-install: install
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+
+bench: messages bench-install
+	$(PYTHON) bench/run.py $(ARGS)
+
+bench-quick: messages bench-install
+	$(PYTHON) bench/run.py --quick $(ARGS)

@@ -1,0 +1,560 @@
+"""`make bench`: seed (once) a dedicated PostgreSQL database, prepare, start gunicorn with the
+production settings, drive every scenario with locust from another process, check the
+ledgers, print the figures and save them as JSON. See docs/performance.md.
+
+    .venv/bin/python bench/run.py              # standard dataset, full runs (~20 min + seeding)
+    .venv/bin/python bench/run.py --quick      # small dataset, short runs; exit 1 on any error
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench-results"
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+REDIS_URL = "redis://127.0.0.1:6379/5"  # a database of its own: flushed at the start of each run
+
+# (key, locust user class, request name of the figure, p95 target in ms or None, note)
+SCENARIOS = [
+    ("health", "HealthScenario", "health", None, "baseline: /health (no database)"),
+    ("catalog", "CatalogScenario", "catalog ar category+search", 50, "GET products?lang=ar&category=…&search=…"),
+    (
+        "catalog_uncached",
+        "CatalogUncachedScenario",
+        "catalog ar category+search+in_stock (uncached)",
+        50,
+        "same + in_stock=true (never served from the cache): the cache-miss path",
+    ),
+    ("product_detail", "ProductDetailScenario", "product detail", 25, "GET products/{id}?lang=ar"),
+    ("cart_add", "CartAddScenario", "cart add", 40, "POST retailers/cart/items (cart emptied every 20 adds)"),
+    (
+        "order_placement",
+        "PlacementScenario",
+        "order place (10 lines)",
+        125,
+        "POST retailers/orders, credit, Idempotency-Key (after 10 cart adds)",
+    ),
+    ("order_history", "OrderHistoryScenario", "retailer order history", 80, "GET retailers/orders (list target)"),
+    ("admin_order_list", "AdminOrderListScenario", "admin order list", 80, "GET orders (+status, offset, limit)"),
+]
+MIX_TARGET_P95 = 100
+
+FULL = {"size": "standard", "users": 32, "duration": 60, "warmup": 10, "mix_users": 1000, "mix_spawn": 50,
+        "mix_duration": 180, "think": (5.0, 15.0), "mix_staff": 20, "single": True,
+        "profile_iterations": 30}  # fmt: skip
+QUICK = {"size": "small", "users": 32, "duration": 8, "warmup": 3, "mix_users": 100, "mix_spawn": 50,
+         "mix_duration": 15, "think": (1.0, 3.0), "mix_staff": 4, "single": False,
+         "profile_iterations": 5}  # fmt: skip
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now().strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def fail(message: str) -> None:
+    log(f"ERROR: {message}")
+    sys.exit(2)
+
+
+# --- Environment ------------------------------------------------------------------------
+
+
+def check_environment() -> None:
+    import psycopg
+    import redis
+
+    try:
+        psycopg.connect(dbname="postgres", connect_timeout=5, **PG).close()
+    except psycopg.Error as exc:
+        fail(f"PostgreSQL is not reachable on 127.0.0.1:5432 as postgres ({exc}).")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=5).ping()
+    except redis.RedisError as exc:
+        fail(f"Redis is not reachable on 127.0.0.1:6379 ({exc}).")
+    if not (BIN / "locust").exists():
+        fail("locust is missing: `make bench` installs requirements-bench.txt.")
+    if not (BIN / "gunicorn").exists():
+        fail("gunicorn is missing: run `make install`.")
+
+
+def seed_fingerprint(size: str) -> str:
+    """Changes when any seed module changes: the bench database is then seeded again."""
+    digest = hashlib.sha256(size.encode())
+    files = sorted([*ROOT.glob("*/seed.py"), *ROOT.glob("livrili/*/seed.py")])
+    files.append(ROOT / "livrili/core/management/commands/seed_demo.py")
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_database(name: str, fingerprint: str, reseed: bool) -> bool:
+    """Create the database when missing; drop and recreate it when its seed is stale.
+    Returns True when it must be (re)seeded."""
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    marker = None
+    if exists:
+        with psycopg.connect(dbname=name, **PG) as conn:
+            table = conn.execute("SELECT to_regclass('bench_seed_marker')").fetchone()[0]
+            if table:
+                row = conn.execute("SELECT fingerprint FROM bench_seed_marker").fetchone()
+                marker = row[0] if row else None
+    if exists and marker == fingerprint and not reseed:
+        return False
+    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
+        if exists:
+            log(f"dropping {name} (seed {marker or 'incomplete'} → {fingerprint})")
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return True
+
+
+def write_marker(name: str, fingerprint: str, size: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dbname=name, autocommit=True, **PG) as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_seed_marker (fingerprint text, size text, seeded_at timestamptz)"
+        )
+        conn.execute("DELETE FROM bench_seed_marker")
+        conn.execute("INSERT INTO bench_seed_marker VALUES (%s, %s, now())", [fingerprint, size])
+
+
+def flush_cache() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def manage(env: dict, *args: str, timeout: float) -> str:
+    command = [str(BIN / "python"), "manage.py", *args]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)  # noqa: S603
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        raise RuntimeError(f"manage.py {' '.join(args)} failed ({result.returncode})")
+    return result.stdout
+
+
+# --- Server ---------------------------------------------------------------------------------
+
+
+def start_gunicorn(env: dict, args) -> subprocess.Popen:
+    command = [
+        str(BIN / "gunicorn"),
+        "livrili.wsgi",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+        "--worker-class",
+        args.worker_class,
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--backlog",
+        "2048",
+        "--keep-alive",
+        str(args.keep_alive),
+        "--error-logfile",
+        str(RESULTS / "gunicorn.log"),
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            fail(f"gunicorn exited ({process.returncode}); see bench-results/gunicorn.log")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{args.port}/health", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.5)
+    stop(process)
+    fail("gunicorn did not answer /health within 60 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+# --- Load -----------------------------------------------------------------------------------
+
+
+def run_locust(user_class: str, *, users: int, spawn: float, duration: float, warmup: float, env: dict, tag: str):
+    out = RESULTS / f"locust-{tag}.json"
+    out.unlink(missing_ok=True)
+    command = [
+        str(BIN / "locust"),
+        "-f",
+        str(ROOT / "bench/locustfile.py"),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(spawn),
+        "--run-time",
+        f"{int(warmup + duration)}s",
+        "--stop-timeout",
+        "10",
+        "--only-summary",
+        "--loglevel",
+        "ERROR",
+        *user_class.split(),
+    ]
+    run_env = {**env, "BENCH_STATS_OUT": str(out), "BENCH_WARMUP": str(warmup)}
+    result = subprocess.run(  # noqa: S603
+        command, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=warmup + duration + 180
+    )
+    (RESULTS / f"locust-{tag}.log").write_text(result.stdout[-20000:] + result.stderr[-20000:])
+    if not out.exists():
+        sys.stderr.write(result.stderr[-3000:])
+        raise RuntimeError(f"locust {user_class} wrote no figures (exit {result.returncode})")
+    return json.loads(out.read_text())
+
+
+def cpu_busy(seconds: float = 2.0) -> float:
+    """Share of the CPU in use over `seconds` while our server and load generator are idle:
+    anything well above 0 is another process competing for the cores (figures then suffer)."""
+
+    def sample():
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, total
+
+    idle1, total1 = sample()
+    time.sleep(seconds)
+    idle2, total2 = sample()
+    return round(1 - (idle2 - idle1) / max(total2 - total1, 1), 2)
+
+
+def busy_check() -> float:
+    busy = cpu_busy()
+    if busy > 0.15:
+        log(f"warning: {busy:.0%} of the CPU busy before this scenario (another process): figures will suffer")
+    return busy
+
+
+# --- Report ---------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    info = {"cpu_count": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        info["cpu_model"] = next(line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line)
+        meminfo = Path("/proc/meminfo").read_text().splitlines()[0]
+        info["memory_gb"] = round(int(meminfo.split()[1]) / 1024 / 1024, 1)
+    except (OSError, StopIteration, ValueError):
+        pass
+    return info
+
+
+def git_revision() -> str:
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()  # noqa: S603, S607
+
+    revision = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    return revision + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def dataset_counts(name: str) -> dict:
+    import psycopg
+
+    tables = {
+        "products": "products_product",
+        "categories": "products_category",
+        "retailers": "retailers_retailer",
+        "orders": "orders_order",
+        "order_items": "orders_orderitem",
+    }
+    counts = {}
+    with psycopg.connect(dbname=name, **PG) as conn:
+        counts["postgres"] = conn.execute("SHOW server_version").fetchone()[0]
+        for key, table in tables.items():
+            counts[key] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+    return counts
+
+
+def figure(stats: dict, name: str) -> dict:
+    entry = stats["entries"].get(name) or {"requests": 0, "failures": 0, "rps": 0}
+    return {k: entry.get(k) for k in ("requests", "failures", "rps", "p50_ms", "p95_ms", "p99_ms", "avg_ms", "max_ms")}
+
+
+def fmt(value, width=7) -> str:
+    if value is None:
+        return "-".rjust(width)
+    return (f"{value:.0f}" if isinstance(value, float) and value >= 100 else str(value)).rjust(width)
+
+
+def print_table(report: dict) -> None:
+    head = (
+        f"{'scenario':<18}{'p50':>7}{'p95':>7}{'p99':>7}{'req/s':>8}{'errors':>8}{'×health':>9}{'target':>8}{'gap':>7}"
+    )
+    head += f"{'1-client p50/p95':>18}"
+    print("\n" + head + "\n" + "-" * len(head))
+    for key, row in report["scenarios"].items():
+        single = row.get("single_client") or {}
+        single_text = f"{single.get('p50_ms', '-')}/{single.get('p95_ms', '-')}" if single else "-"
+        print(
+            f"{key:<18}{fmt(row['p50_ms'])}{fmt(row['p95_ms'])}{fmt(row['p99_ms'])}{fmt(row['rps'], 8)}"
+            f"{fmt(row['errors'], 8)}{fmt(row.get('ratio_to_health'), 9)}{fmt(row.get('target_p95_ms'), 8)}"
+            f"{fmt(row.get('gap_ms'), 7)}{single_text:>18}"
+        )
+    print("(latencies in ms; gap = p95 − target, negative = under target; ×health = req/s ÷ /health req/s)")
+    print(f"\n{'in-process, one request':<26}{'status':>7}{'queries':>8}{'SQL ms':>8}{'CPU ms':>8}{'wall ms':>8}")
+    for key, row in report["profile"].items():
+        print(f"{key:<26}{row['status']:>7}{row['queries']:>8}{row['sql_ms']:>8}{row['cpu_ms']:>8}{row['wall_ms']:>8}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small dataset, short runs (CI smoke test)")
+    parser.add_argument("--size", choices=["small", "standard", "large"])
+    parser.add_argument("--users", type=int, help="concurrent clients per scenario (32)")
+    parser.add_argument("--duration", type=float, help="measured seconds per scenario")
+    parser.add_argument("--warmup", type=float, help="seconds before measuring")
+    parser.add_argument("--mix-users", type=int)
+    parser.add_argument("--mix-duration", type=float)
+    parser.add_argument("--only", help="comma-separated scenario keys (health always runs), or 'mix'")
+    parser.add_argument("--no-mix", action="store_true")
+    parser.add_argument("--no-single", action="store_true", help="skip the 1-client latency runs")
+    parser.add_argument("--reseed", action="store_true", help="drop and seed the bench database again")
+    parser.add_argument("--port", type=int, default=8010)
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--keep-alive", type=int, default=30, help="seconds; above the mix think time, as a proxy would"
+    )
+    parser.add_argument("--label", default="", help="free text saved with the results")
+    args = parser.parse_args()
+    conf = dict(QUICK if args.quick else FULL)
+    for key in ("size", "users", "duration", "warmup", "mix_users", "mix_duration"):
+        if getattr(args, key) is not None:
+            conf[key] = getattr(args, key)
+    if args.no_single:
+        conf["single"] = False
+    only = set(args.only.split(",")) if args.only else None
+    scenarios = [s for s in SCENARIOS if only is None or s[0] in only or s[0] == "health"]
+    run_mix = not args.no_mix and (only is None or "mix" in only)
+
+    started = time.monotonic()
+    RESULTS.mkdir(exist_ok=True)
+    check_environment()
+    db_name = f"livrili_bench_{conf['size']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}",
+        "REDIS_URL": REDIS_URL,
+        "CACHE_KEY_PREFIX": "livrili-bench",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_TESTING": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+    fingerprint = seed_fingerprint(conf["size"])
+    must_seed = ensure_database(db_name, fingerprint, args.reseed)
+    flush_cache()
+    log(f"migrating {db_name}")
+    manage(env, "migrate", "--no-input", "-v", "0", timeout=900)
+    if must_seed:
+        log(f"seeding {db_name} with seed_demo --size {conf['size']} (once; reused while the seeds are unchanged)")
+        seed_started = time.monotonic()
+        manage(env, "seed_demo", "--size", conf["size"], timeout=5400)
+        manage(
+            env, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')", timeout=900
+        )
+        write_marker(db_name, fingerprint, conf["size"])
+        log(f"seeded in {time.monotonic() - seed_started:.0f} s")
+    else:
+        log(f"{db_name} already seeded ({fingerprint}): reused")
+
+    prepared = RESULTS / "prepared.json"
+    retailers = max(conf["users"], conf["mix_users"] - conf["mix_staff"] if run_mix else 0)
+    log(f"preparing {retailers} retailers, stock, credit and tokens")
+    print(
+        manage(
+            env,
+            "bench_prepare",
+            "--out",
+            str(prepared),
+            "--base-url",
+            f"http://127.0.0.1:{args.port}",
+            "--retailers",
+            str(retailers),
+            "--size",
+            conf["size"],
+            timeout=1800,
+        ).strip()
+    )
+    locust_env = {
+        **env,
+        "BENCH_PREPARED": str(prepared),
+        "BENCH_THINK_MIN": str(conf["think"][0]),
+        "BENCH_THINK_MAX": str(conf["think"][1]),
+        "BENCH_MIX_STAFF": str(conf["mix_staff"]),
+    }
+    log("profiling one request of each scenario in-process (queries, SQL, CPU)")
+    result = subprocess.run(  # noqa: S603
+        [str(BIN / "python"), str(ROOT / "bench/profile_endpoints.py"), str(prepared), str(conf["profile_iterations"])],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr[-4000:])
+        fail("bench/profile_endpoints.py failed")
+    profile = json.loads(result.stdout)
+    log(f"starting gunicorn ({args.worker_class}, {args.workers} workers × {args.threads} threads) on :{args.port}")
+    server = start_gunicorn(env, args)
+    report = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "label": args.label,
+        "git_revision": git_revision(),
+        "machine": machine(),
+        "dataset": {"size": conf["size"], "database": db_name, **dataset_counts(db_name)},
+        "server": {
+            "worker_class": args.worker_class,
+            "workers": args.workers,
+            "threads": args.threads,
+            "keep_alive_s": args.keep_alive,
+            "conn_max_age": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        },
+        "config": {**conf, "think": list(conf["think"])},
+        "scenarios": {},
+        "raw": {},
+    }
+    orders_placed = profile.pop("orders_placed")
+    report["profile"] = profile
+    try:
+        health_rps = None
+        for key, user_class, name, target, note in scenarios:
+            load_before = busy_check()
+            log(f"scenario {key}: {conf['users']} clients, {conf['warmup']:.0f}+{conf['duration']:.0f} s")
+            stats = run_locust(
+                user_class,
+                users=conf["users"],
+                spawn=conf["users"],
+                duration=conf["duration"],
+                warmup=conf["warmup"],
+                env=locust_env,
+                tag=key,
+            )
+            orders_placed += stats["orders_placed"]
+            row = figure(stats, name)
+            row["cpu_busy_before"] = load_before
+            row["errors"] = stats["total"]["failures"]  # the scenario's auxiliary requests count too
+            row["note"] = note
+            row["target_p95_ms"] = target
+            row["gap_ms"] = round(row["p95_ms"] - target, 1) if target and row["p95_ms"] is not None else None
+            if key == "health":
+                health_rps = row["rps"]
+            row["ratio_to_health"] = round(row["rps"] / health_rps, 3) if health_rps else None
+            if conf["single"]:
+                single = run_locust(
+                    user_class, users=1, spawn=1, duration=10, warmup=2, env=locust_env, tag=f"{key}-1client"
+                )
+                orders_placed += single["orders_placed"]
+                row["single_client"] = figure(single, name)
+                row["errors"] += single["total"]["failures"]
+            report["scenarios"][key] = row
+            report["raw"][key] = stats
+            log(f"  {name}: p95 {row['p95_ms']} ms, {row['rps']} req/s, {row['errors']} errors")
+            for error in stats["errors"][:3]:
+                log(f"  error: {error['name']}: {error['error'][:200]} ×{error['occurrences']}")
+        if run_mix:
+            load_before = busy_check()
+            spawn_time = conf["mix_users"] / conf["mix_spawn"]
+            log(
+                f"scenario mix: {conf['mix_users']} users, think {conf['think'][0]:.0f}–{conf['think'][1]:.0f} s, "
+                f"ramp {spawn_time:.0f} s + {conf['mix_duration']:.0f} s measured"
+            )
+            stats = run_locust_mix(conf, locust_env, spawn_time)
+            orders_placed += stats["orders_placed"]
+            total = stats["total"]
+            row = {k: total.get(k) for k in ("requests", "rps", "p50_ms", "p95_ms", "p99_ms")}
+            row.update(
+                errors=total["failures"],
+                note=f"{conf['mix_users']} users, think {conf['think'][0]:.0f}–{conf['think'][1]:.0f} s, all requests",
+                target_p95_ms=MIX_TARGET_P95,
+                gap_ms=round(total["p95_ms"] - MIX_TARGET_P95, 1) if total["p95_ms"] is not None else None,
+                ratio_to_health=round(total["rps"] / health_rps, 3) if health_rps else None,
+                cpu_busy_before=load_before,
+                per_request={name: figure(stats, name) for name in stats["entries"]},
+            )
+            report["scenarios"]["mix_1000" if not args.quick else f"mix_{conf['mix_users']}"] = row
+            report["raw"]["mix"] = stats
+            log(f"  mix: p95 {row['p95_ms']} ms, {row['rps']} req/s, {row['errors']} errors")
+            for error in stats["errors"][:3]:
+                log(f"  error: {error['name']}: {error['error'][:200]} ×{error['occurrences']}")
+    finally:
+        stop(server)
+
+    log("checking ledgers (check_ledgers, bench_prepare --verify)")
+    checks = {"orders_placed": orders_placed}
+    for label, command in (
+        ("check_ledgers", ["check_ledgers"]),
+        ("bench_verify", ["bench_prepare", "--verify", str(prepared), "--expected-orders", str(orders_placed)]),
+    ):
+        try:
+            checks[label] = manage(env, *command, timeout=1800).strip().splitlines()[-1]
+        except RuntimeError as exc:
+            checks[label] = f"FAILED: {exc}"
+    report["checks"] = checks
+    report["elapsed_s"] = round(time.monotonic() - started)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = RESULTS / f"{stamp}{'-quick' if args.quick else ''}.json"
+    out.write_text(json.dumps(report, indent=1))
+    print_table(report)
+    for label, value in checks.items():
+        print(f"{label}: {value}")
+    errors = sum(row["errors"] for row in report["scenarios"].values())
+    ledgers_ok = not any(str(v).startswith("FAILED") for v in checks.values())
+    print(f"results: {out.relative_to(ROOT)}  ({report['elapsed_s']} s)")
+    if errors or not ledgers_ok:
+        log(f"FAILED: {errors} request errors, ledgers {'ok' if ledgers_ok else 'NOT exact'}")
+        return 1
+    return 0
+
+
+def run_locust_mix(conf: dict, env: dict, spawn_time: float) -> dict:
+    """Both mix classes in one locust run: staff users are a fixed count, the rest retailers."""
+    return run_locust(
+        "MixRetailerUser MixStaffUser",
+        users=conf["mix_users"],
+        spawn=conf["mix_spawn"],
+        duration=conf["mix_duration"],
+        warmup=spawn_time + 5,
+        env=env,
+        tag="mix",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
