@@ -10,7 +10,7 @@ from PIL import Image
 from conftest import assert_error
 from livrili.core.models import AuditLog
 from products import services
-from products.models import PriceTier, Product, ProductImage, StockMovement
+from products.models import PriceTier, Product, ProductImage, StockMovement, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -345,3 +345,51 @@ def test_deactivating_a_category_invalidates_cached_retail_reads(client_for, ret
 
     assert client.get(PRODUCTS).json()["data"] == []
     assert_error(client.get(f"{PRODUCTS}/{product.pk}"), 404, "NOT_FOUND")
+
+
+def test_a_file_with_image_magic_but_broken_content_is_refused(client_for, catalog_staff, make_product):
+    product = make_product()
+    broken = png_bytes()[:40]  # PNG signature and header, then nothing
+
+    response = client_for(catalog_staff).post(
+        f"{PRODUCTS}/{product.pk}/images", {"image": SimpleUploadedFile("x.png", broken)}, format="multipart"
+    )
+
+    assert "image" in assert_error(response, 400, "VALIDATION_ERROR")["details"]
+    assert ProductImage.objects.count() == 0
+
+
+@pytest.mark.parametrize("user_kind", ["retailer", "staff_view_only"])
+def test_staff_actions_need_their_permission_and_change_nothing(
+    client_for, make_user, make_product, make_tag, user_kind
+):
+    product = make_product(stock=5)
+    tag, other = make_tag(), make_tag()
+    user = (
+        make_user(role="retailer")
+        if user_kind == "retailer"
+        else make_user(role="admin", perms=["products.view_product"])
+    )
+    client = client_for(user)
+
+    responses = [
+        client.post(f"{PRODUCTS}/{product.pk}/stock", {"operation": "set", "quantity": 0}, format="json"),
+        client.post(
+            f"{PRODUCTS}/bulk-tags",
+            {"product_ids": [str(product.pk)], "operation": "add", "tag_ids": [str(tag.pk)]},
+            format="json",
+        ),
+        client.post(
+            f"{PRODUCTS}/{product.pk}/images", {"image": SimpleUploadedFile("a.png", png_bytes())}, format="multipart"
+        ),
+        client.post(f"/api/v1/tags/{tag.pk}/merge", {"target_id": str(other.pk)}, format="json"),
+        client.delete(f"/api/v1/tags/{tag.pk}"),
+        client.post("/api/v1/categories", {"name_ar": "س", "name_fr": "S", "name_en": "S"}, format="json"),
+    ]
+
+    for response in responses:
+        assert_error(response, 403, "FORBIDDEN")
+    product.refresh_from_db()
+    assert (product.stock_quantity, product.tags.count(), product.images.count()) == (5, 0, 0)
+    assert StockMovement.objects.filter(product=product).count() == 1
+    assert Tag.objects.count() == 2
