@@ -94,10 +94,6 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
 
-    @property
-    def written(self) -> bool:
-        return not self.dry_run and (self.created or self.updated)
-
 
 def _identity(iterable, **kwargs):
     return iterable

@@ -198,11 +198,6 @@ class Product(BaseModel):
     def __str__(self):
         return f"{self.sku} - {self.name}"
 
-    @property
-    def primary_image(self):
-        images = list(self.images.all())
-        return next((image for image in images if image.is_primary), images[0] if images else None)
-
 
 class ProductImage(BaseModel):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product"))
