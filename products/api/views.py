@@ -13,12 +13,13 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from livrili.api.filters import StrictOrderingFilter
-from livrili.api.permissions import StaffModelPermissions, has_perms
+from livrili.api.permissions import IsRetailer, StaffModelPermissions, has_perms
+from livrili.api.requests import validated
 
 from .. import selectors, services
 from ..models import Category, Product, ProductImage, Supplier, Tag
@@ -54,12 +55,6 @@ ProductRepresentation = PolymorphicProxySerializer(
 )
 
 
-def validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def is_catalog_staff(user) -> bool:
     return bool(user.is_authenticated and user.is_staff and user.has_perm("products.view_product"))
 
@@ -71,13 +66,6 @@ class ReadAuthenticatedWriteStaff(StaffModelPermissions):
         if request.method in SAFE_METHODS:
             return bool(request.user and request.user.is_authenticated)
         return super().has_permission(request, view)
-
-
-class IsRetailerRole(BasePermission):
-    # The retailer link of users arrives with the retailers capability; until then the role decides.
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.role == "retailer")
 
 
 # --- Retail cache -------------------------------------------------------------------------------
@@ -279,7 +267,7 @@ class ProductSuggestionsView(APIView):
 
 
 class RecentlyViewedView(APIView):
-    permission_classes = [IsRetailerRole]
+    permission_classes = [IsRetailer]
 
     @extend_schema(responses=RetailProductSerializer(many=True))
     def get(self, request):
@@ -289,7 +277,7 @@ class RecentlyViewedView(APIView):
 
 
 class ProductViewRecordView(APIView):
-    permission_classes = [IsRetailerRole]
+    permission_classes = [IsRetailer]
 
     @extend_schema(request=None, responses=ProductViewResultSerializer)
     def post(self, request, pk):
