@@ -1,8 +1,11 @@
 """Catalog reads, with their joins prepared (list endpoints keep a constant query count)."""
 
+from datetime import timedelta
+
 from django.core.cache import cache
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .models import Category, PriceTier, Product, ProductImage, ProductView, StockMovement, Supplier, Tag, TagAlias
 from .search import filter_search, normalize
@@ -117,3 +120,14 @@ def recently_viewed(*, user) -> list[Product]:
     order = [row["product_id"] for row in latest]
     products = {p.pk: p for p in product_list(retail=True).filter(pk__in=order)}
     return [products[pk] for pk in order if pk in products]
+
+
+POPULARITY_DAYS = 30
+
+
+def with_popularity(queryset: QuerySet) -> QuerySet:
+    """Annotate `popularity`: units in non-cancelled orders over the last 30 days (the order
+    lines reach products through their `order_items` relation; products imports no orders code)."""
+    since = timezone.now() - timedelta(days=POPULARITY_DAYS)
+    sold = Q(order_items__order__created_at__gte=since) & ~Q(order_items__order__status="cancelled")
+    return queryset.annotate(popularity=Coalesce(Sum("order_items__quantity", filter=sold), 0))

@@ -66,3 +66,13 @@ def test_recommendations_are_co_ordered_products_the_retailer_does_not_buy(
 
 def test_suggestions_are_for_retailers_only(client_for, sales):
     assert_error(client_for(sales).get("/api/v1/products/popular"), 403, "FORBIDDEN")
+
+
+def test_the_catalog_orders_by_popularity(client_for, shop, other_shop, make_product, buy):
+    a, b, c = (make_product(stock=500, base_price=D("1000.00")) for _ in range(3))
+    buy(shop, (a, 1), (b, 7))
+    buy(other_shop, (a, 3))
+
+    retail = client_for(shop).get("/api/v1/products?ordering=-popularity")
+
+    assert ids(retail) == [str(b.pk), str(a.pk), str(c.pk)]

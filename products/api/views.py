@@ -121,7 +121,7 @@ class ProductListView(generics.ListAPIView):
 
     @property
     def ordering_fields(self):
-        fields = ["name", "price", "created_at"]
+        fields = ["name", "price", "created_at", "popularity"]
         return [*fields, "stock_quantity"] if is_catalog_staff(self.request.user) else fields
 
     def get_queryset(self):
@@ -129,7 +129,10 @@ class ProductListView(generics.ListAPIView):
             return Product.objects.none()
         staff = is_catalog_staff(self.request.user)
         include_inactive = self.request.query_params.get("include_inactive") == "true"
-        return selectors.product_list(retail=not staff, include_inactive=staff and include_inactive)
+        queryset = selectors.product_list(retail=not staff, include_inactive=staff and include_inactive)
+        if "popularity" in self.request.query_params.get("ordering", ""):
+            queryset = selectors.with_popularity(queryset)
+        return queryset
 
     def get_serializer_class(self):
         if getattr(self, "swagger_fake_view", False) or is_catalog_staff(self.request.user):
