@@ -71,7 +71,6 @@ SUMMER_WORDS = ("drink", "beverage", "water", "juice", "soda", "boisson", "eau",
 RAMADAN_WORDS = ("date", "datte", "milk", "lait", "oil", "huile", "flour", "farine", "semoule", "semolina", "sugar")
 # Placement hour (local) → weight: mornings and early afternoons, little after the cut-off.
 HOURS = {6: 1, 7: 4, 8: 9, 9: 11, 10: 11, 11: 9, 12: 6, 13: 5, 14: 7, 15: 8, 16: 6, 17: 4, 18: 3, 19: 2, 20: 2, 21: 1}
-QUANTITY_STEPS = (1, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6, 8, 10, 12, 20, 24)
 RETAILER_CANCEL_REASONS = ("Commande en double", "Erreur de quantité", "Je commande plus tard", "Changement d'avis")
 STAFF_CANCEL_REASONS = ("Rupture de stock fournisseur", "Client injoignable", "Demande du client", "Adresse erronée")
 RETURN_REASONS = ("Refusé à la livraison", "Magasin fermé", "Produits endommagés", "Erreur de préparation")
@@ -259,7 +258,9 @@ class _Customer:
         "limit",
         "orders",
         "position",
+        "scale",
         "start",
+        "terms",
         "users",
         "weight",
     )
@@ -506,6 +507,7 @@ class _Simulation:
             customer = _Customer()
             customer.id = retailer.pk
             customer.limit = retailer.credit_limit
+            customer.terms = retailer.payment_terms_days
             customer.balance = to_money(sums.get(retailer.pk) or ZERO)
             customer.position = positions.get(retailer.pk) or 0
             customer.start = (
@@ -517,6 +519,9 @@ class _Simulation:
                 customer.end = customer.start + timedelta(days=rng.randint(min(30, span), span))
             customer.weight = rng.lognormvariate(0, 0.7)
             customer.credit_share = rng.uniform(0.45, 0.85) if customer.limit > 0 else 0.0
+            # Order size: shops trusted with more credit buy more per order.
+            size = min(max(float(customer.limit) / 150_000, 0.35), 1.6) if customer.limit > 0 else 0.8
+            customer.scale = size * rng.lognormvariate(0, 0.3)
             customer.users = users.get(retailer.pk) or ([retailer.owner_id] if retailer.owner_id else [None])
             customer.language = languages.get(retailer.pk) or rng.choice(("ar", "ar", "fr"))
             customer.address = addresses.get(retailer.pk) or (
@@ -669,9 +674,12 @@ class _Simulation:
             price = self.price_cache[key] = line_price(product, quantity)
         return price
 
-    def _quantity(self, product) -> int:
+    def _quantity(self, product, scale: float) -> int:
+        """A line worth a few thousand dinars: cartons one or two at a time, cheap items by the
+        dozen (which reaches the volume tiers). The float only draws a count, never money."""
         multiple = self.multiple[product.pk]
-        wanted = max(self.rng.choice(QUANTITY_STEPS) * multiple, product.min_order_quantity)
+        units = max(1, round(scale * self.rng.lognormvariate(8.1, 0.8) / float(product.base_price)))
+        wanted = max(units, product.min_order_quantity)
         return math.ceil(wanted / multiple) * multiple
 
     def _basket(self, customer, season: str) -> tuple[list, object]:
@@ -688,7 +696,7 @@ class _Simulation:
             else:
                 product = self._popular(season)
             if product.pk not in chosen:
-                chosen[product.pk] = self._quantity(product)
+                chosen[product.pk] = self._quantity(product, customer.scale)
         lines = [(self.by_id[pid], qty) for pid, qty in chosen.items()]
         while True:
             prices = [self._price(p, q) for p, q in lines]
@@ -833,8 +841,9 @@ class _Simulation:
                         ),
                     )
             if OrderStatus.DELIVERED in at:  # settled after the payment terms, if that day has come
+                terms = customer.terms + rng.randint(-5, 10) if customer.terms else rng.randint(1, 5)
                 settle_day = timezone.localtime(at[OrderStatus.DELIVERED], ALGIERS).date() + timedelta(
-                    days=rng.randint(3, 45)
+                    days=max(terms, 1)
                 )
                 while not self.calendar.working(settle_day):
                     settle_day += timedelta(days=1)
