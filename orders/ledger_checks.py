@@ -1,8 +1,7 @@
 """Checks run by `manage.py check_ledgers` (see retailers/ledger_checks.py): stock against the
-stock ledger (unless the catalog ships its own check) and every order against its charges."""
+stock ledger (the catalog's selector) and every order against its charges."""
 
 from decimal import Decimal
-from importlib.util import find_spec
 
 from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Abs, Coalesce
@@ -73,7 +72,4 @@ def order_charge_mismatches() -> list[str]:
     return _listed(problems, total)
 
 
-# The catalog may register its own stock check: never run the same check twice.
-CHECKS = (
-    [order_charge_mismatches] if find_spec("products.ledger_checks") else [stock_mismatches, order_charge_mismatches]
-)
+CHECKS = [stock_mismatches, order_charge_mismatches]

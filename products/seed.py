@@ -9,6 +9,7 @@ large = 100 000 products in 1 000 categories.
 import random
 import uuid
 from decimal import Decimal
+from itertools import zip_longest
 
 from livrili.core.money import to_money
 
@@ -453,13 +454,12 @@ def run(*, size: str, out) -> list:
     ]
     Tag.objects.bulk_create(tags)
 
-    combos = [
-        (family, brand, item, packaging)
+    per_family = [
+        [(family, brand, item, packaging) for brand in family[6] for item in family[3] for packaging in PACKAGING]
         for family in FAMILIES
-        for brand in family[6]
-        for item in family[3]
-        for packaging in PACKAGING
     ]
+    # Round-robin over the families, so even the small catalog has every kind of product.
+    combos = [combo for group in zip_longest(*per_family) for combo in group if combo]
     products, movements, tiers, tag_links = [], [], [], []
     for n in range(product_count):
         (sub, (ar, fr, en), unit, sizes, price, tax, _brands), brand, item, packaging = combos[n % len(combos)]
