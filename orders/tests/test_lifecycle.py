@@ -124,32 +124,55 @@ def test_a_shipped_order_cannot_be_cancelled_and_nothing_changes(client_for, sal
     assert balance(shop) == D("1785.00")
 
 
-@pytest.mark.parametrize(
-    ("start", "target", "allowed"),
-    [
-        ("pending", "processing", ["confirmed", "cancelled"]),
-        ("pending", "shipped", ["confirmed", "cancelled"]),
-        ("pending", "delivered", ["confirmed", "cancelled"]),
-        ("confirmed", "shipped", ["processing", "cancelled"]),
-        ("confirmed", "confirmed", ["processing", "cancelled"]),
-        ("processing", "delivered", ["shipped", "cancelled"]),
-        ("delivered", "returned", []),
-        ("delivered", "shipped", []),
-    ],
-)
-def test_illegal_transitions_answer_422_with_the_allowed_ones(client_for, sales, place, start, target, allowed):
-    order = place(payment_method="cash")
-    if start != "pending":
-        move_to(order, start, sales)
-    events = OrderEvent.objects.count()
-    entries = LedgerEntry.objects.count()
+STATUS_TARGETS = ["confirmed", "processing", "shipped", "delivered", "returned"]
+ILLEGAL = [
+    (start, target)
+    for start in ["pending", "confirmed", "processing", "shipped", "delivered", "cancelled", "returned"]
+    for target in STATUS_TARGETS
+    if target not in services.TRANSITIONS[start]
+]
+
+
+def bring_to(order, status, actor):
+    if status == "cancelled":
+        services.order_cancel(order=order, actor=actor, reason="test")
+    elif status == "returned":
+        move_to(order, "shipped", actor)
+        services.order_return(order=order, actor=actor, reason="test")
+    elif status != "pending":
+        move_to(order, status, actor)
+    order.refresh_from_db()
+    return order
+
+
+@pytest.mark.parametrize(("start", "target"), ILLEGAL)
+def test_every_illegal_transition_answers_422_with_the_allowed_ones(client_for, sales, place, start, target):
+    order = bring_to(place(payment_method="cash"), start, sales)
+    events, entries, movements = OrderEvent.objects.count(), LedgerEntry.objects.count(), StockMovement.objects.count()
 
     response = client_for(sales).post(f"/api/v1/orders/{order.pk}/status", {"status": target}, format="json")
 
     body = assert_error(response, 422, "INVALID_TRANSITION")
-    assert body["details"] == {"from": start, "to": target, "allowed": allowed}
+    assert body["details"] == {"from": start, "to": target, "allowed": list(services.TRANSITIONS[start])}
     assert Order.objects.get(pk=order.pk).status == start
-    assert (OrderEvent.objects.count(), LedgerEntry.objects.count()) == (events, entries)
+    assert (OrderEvent.objects.count(), LedgerEntry.objects.count(), StockMovement.objects.count()) == (
+        events,
+        entries,
+        movements,
+    )
+
+
+def test_the_transition_table_is_the_one_of_the_spec():
+    assert {status: list(targets) for status, targets in services.TRANSITIONS.items()} == {
+        "pending": ["confirmed", "cancelled"],
+        "on_hold": ["confirmed", "cancelled"],
+        "confirmed": ["processing", "cancelled"],
+        "processing": ["shipped", "cancelled"],
+        "shipped": ["delivered", "returned"],
+        "delivered": [],
+        "cancelled": [],
+        "returned": [],
+    }
 
 
 def test_retailers_cancel_only_their_pending_or_on_hold_orders(client_for, shop, sales, oil, place):
@@ -282,3 +305,19 @@ def test_a_retailer_with_open_orders_cannot_be_closed(client_for, make_user, sho
     body = assert_error(response, 409, "CONFLICT")
     assert body["details"] == {"non_field_errors": ["1 open order(s)."]}
     assert Retailer.objects.get(pk=shop.retailer_id).status == "active"
+
+
+def test_an_on_hold_order_moves_only_by_release_or_cancel(client_for, sales, shop, place, debt):
+    BusinessSettings.objects.update_or_create(id=1, defaults={"credit_policy": "hold"})
+    BusinessSettings.load().save()
+    debt(shop.retailer, "99000.00")
+    order = place()
+    client = client_for(sales)
+
+    skipped = client.post(f"/api/v1/orders/{order.pk}/status", {"status": "processing"}, format="json")
+    unreleased = client.post(f"/api/v1/orders/{order.pk}/status", {"status": "confirmed"}, format="json")
+
+    assert assert_error(skipped, 422, "INVALID_TRANSITION")["details"]["allowed"] == ["confirmed", "cancelled"]
+    assert assert_error(unreleased, 422, "INVALID_TRANSITION")["details"]["allowed"] == ["cancelled"]
+    assert Order.objects.get(pk=order.pk).status == "on_hold"
+    assert not LedgerEntry.objects.filter(kind="order_charge").exists()
