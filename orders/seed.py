@@ -437,7 +437,9 @@ class _Simulation:
         floor = self.history_start - timedelta(days=2)
         recent = StockMovement.objects.filter(created_at__gte=self.history_start)
         latest = recent.aggregate(m=Max("created_at"))["m"]
-        if latest:
+        if latest and Order.objects.exists():  # real trade already happened: leave its history alone
+            self.out.write("  orders: existing orders found; stock movements keep their dates")
+        elif latest:
             # PostgreSQL refuses any UPDATE of a movement (append-only trigger), so the catalog
             # seed's opening movements are re-inserted identical but for their timestamp, in
             # this same transaction and before anything refers to them.

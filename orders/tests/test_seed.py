@@ -235,3 +235,24 @@ def test_every_order_charge_is_posted_once(seeded):
     reversal = LedgerEntry.objects.filter(kind="order_reversal").select_related("order").first()
     assert reversal is None or reversal.order.status in (OrderStatus.CANCELLED, OrderStatus.RETURNED)
     assert to_money(reversal.amount) == -reversal.order.total if reversal else True
+
+
+def test_corrupting_the_seeded_data_fails_check_ledgers(seeded):
+    from django.core.management import CommandError, call_command
+
+    call_command("check_ledgers", stdout=io.StringIO())
+    # when a stock cache and an order total are changed behind the ledgers' backs
+    product = StockMovement.objects.filter(reason="order").select_related("product").first().product
+    Product.objects.filter(pk=product.pk).update(stock_quantity=product.stock_quantity + 7)
+    order = Order.objects.filter(status="delivered").first()
+    Order.objects.filter(pk=order.pk).update(total=order.total + 1, subtotal=order.subtotal + 1)
+    # then both are named and the command fails
+    assert stock_mismatches() == [
+        f"product {product.pk} ({product.sku}): stock {product.stock_quantity + 7} != movements sum "
+        f"{product.stock_quantity}"
+    ]
+    assert [p.split(":")[0] for p in order_charge_mismatches()] == [
+        f"order {order.number} (delivered, {order.payment_method})"
+    ]
+    with pytest.raises(CommandError, match="2 ledger mismatch"):
+        call_command("check_ledgers", stdout=io.StringIO(), stderr=io.StringIO())
