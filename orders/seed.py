@@ -686,7 +686,7 @@ class _Simulation:
 
     def _basket(self, customer, season: str) -> tuple[list, object]:
         rng = self.rng
-        size = max(1, min(40, round(rng.gammavariate(2.4, 2.95))))
+        size = max(1, min(40, round(rng.gammavariate(2.5, 3.0))))
         size = min(size, len(self.products))
         chosen = {}
         attempts = 0
