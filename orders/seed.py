@@ -45,7 +45,7 @@ from livrili.core.numbering import document_number
 from products.models import Product, StockMovement, StockReason
 from products.pricing import line_price
 from products.selectors import hidden_category_ids
-from retailers.models import LedgerEntry, LedgerEntryKind, Retailer, RetailerStatus
+from retailers.models import DeliveryAddress, LedgerEntry, LedgerEntryKind, Retailer, RetailerStatus
 
 from .models import Channel, Order, OrderEvent, OrderEventType, OrderItem, OrderStatus, PaymentMethod
 from .pricing import order_totals
@@ -270,9 +270,10 @@ def _uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-def _load_products(rng: random.Random) -> list:
+def _load_products() -> list:
+    """The products a retailer can order (active, in a visible category), with their tiers."""
     hidden = hidden_category_ids()
-    products = [
+    return [
         p
         for p in Product.objects.filter(is_active=True)
         .select_related("category")
@@ -280,7 +281,6 @@ def _load_products(rng: random.Random) -> list:
         .order_by("pk")
         if p.category_id not in hidden
     ]
-    return products
 
 
 def _staff(username: str):
@@ -288,8 +288,7 @@ def _staff(username: str):
 
 
 def _addresses(retailer_ids) -> dict:
-    from retailers.models import DeliveryAddress
-
+    """The default delivery address of each retailer, as the order's snapshot columns."""
     found = {}
     for address in DeliveryAddress.objects.filter(retailer_id__in=retailer_ids, is_default=True):
         found[address.retailer_id] = (
@@ -315,7 +314,7 @@ def run(*, size: str, out) -> list[tuple[str, str, str]]:
         Retailer.objects.filter(status__in=(RetailerStatus.ACTIVE, RetailerStatus.SUSPENDED)).order_by("pk")
     )
     rng = random.Random(20260202)
-    products = _load_products(rng)
+    products = _load_products()
     if not retailers or not products:
         out.write("  orders: no active retailers or products to order, skipped")
         return []
