@@ -4,7 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from livrili.core.models import BaseModel, money_field, percent_field
@@ -152,13 +153,10 @@ class Order(BaseModel):
             models.CheckConstraint(condition=Q(delivery_fee__gte=0), name="order_delivery_fee_gte_0"),
             models.CheckConstraint(condition=Q(discount_total__gte=0), name="order_discount_gte_0"),
             models.CheckConstraint(condition=Q(stamp_duty__gte=0), name="order_stamp_duty_gte_0"),
+            # ROUND keeps these sum checks exact where decimals are binary floats (SQLite); it is
+            # a no-op on PostgreSQL's numerics.
             models.CheckConstraint(
-                condition=Q(
-                    total=models.F("subtotal")
-                    + models.F("delivery_fee")
-                    + models.F("tax_total")
-                    + models.F("stamp_duty")
-                ),
+                condition=Q(total=Round(F("subtotal") + F("delivery_fee") + F("tax_total") + F("stamp_duty"), 2)),
                 name="order_total_is_sum",
             ),
             models.CheckConstraint(
@@ -205,7 +203,7 @@ class OrderItem(models.Model):
             models.CheckConstraint(condition=Q(discount__gte=0), name="order_item_discount_gte_0"),
             models.CheckConstraint(condition=Q(line_subtotal__gte=0), name="order_item_subtotal_gte_0"),
             models.CheckConstraint(
-                condition=Q(line_total=models.F("line_subtotal") + models.F("line_tax")), name="order_item_total_is_sum"
+                condition=Q(line_total=Round(F("line_subtotal") + F("line_tax"), 2)), name="order_item_total_is_sum"
             ),
             models.CheckConstraint(
                 condition=Q(discount=0) | ~Q(discount_reason=""), name="order_item_discount_needs_reason"

@@ -704,31 +704,11 @@ class _Simulation:
             totals = order_totals(prices, payment_method=None, settings=self.settings)
             missing = self.settings.minimum_order_value - totals.goods_with_tax
             if missing <= 0:
-                unsafe = self._float_unsafe(prices) if self.float_guard else None
-                if unsafe is not None:  # SQLite: move that line to a nearby quantity (see _float_unsafe)
-                    product, quantity = lines[unsafe]
-                    lines[unsafe] = (product, quantity + self.multiple[product.pk])
-                    continue
                 return list(zip((p for p, _q in lines), prices, strict=True)), totals
             product, _quantity = max(lines, key=lambda line: line[0].base_price)
             multiple = self.multiple[product.pk]
             steps = math.ceil(missing / (product.base_price * Decimal("1.19") * multiple)) or 1
             lines = [(p, q + steps * multiple if p is product else q) for p, q in lines]
-
-    def _float_unsafe(self, prices) -> int | None:
-        """SQLite stores decimals as binary floats, so its CHECK constraints `total = subtotal +
-        delivery_fee + tax_total + stamp_duty` (order) and `line_total = line_subtotal +
-        line_tax` (item) reject some exact sums (1234.56 + 234.57 ≠ 1469.13 in floating point).
-        On SQLite only, the seed steers clear of those amounts (returns the index of a line to
-        change, None when every sum holds); PostgreSQL stores exact numerics."""
-        for index, price in enumerate(prices):
-            if float(price.subtotal) + float(price.tax) != float(price.total):
-                return index
-        for method in (PaymentMethod.CASH, PaymentMethod.CREDIT):
-            t = order_totals(prices, payment_method=method, settings=self.settings)
-            if float(t.subtotal) + float(t.delivery_fee) + float(t.tax_total) + float(t.stamp_duty) != float(t.total):
-                return len(prices) - 1
-        return None
 
     def _customer_for(self, day: date):
         if day != self.eligible_day:
@@ -969,7 +949,6 @@ class _Simulation:
         self.numbers = self._numbers_start()
         self.pending_payments: dict = {}
         self.eligible_day = None
-        self.float_guard = connection.vendor == "sqlite"
         self._backdate_existing()
         self._setup_catalog_weights()
         self._setup_stock()

@@ -321,3 +321,17 @@ def test_an_on_hold_order_moves_only_by_release_or_cancel(client_for, sales, sho
     assert assert_error(unreleased, 422, "INVALID_TRANSITION")["details"]["allowed"] == ["cancelled"]
     assert Order.objects.get(pk=order.pk).status == "on_hold"
     assert not LedgerEntry.objects.filter(kind="order_charge").exists()
+
+
+def test_exact_sums_pass_the_database_checks_on_every_backend(place):
+    from orders.models import OrderItem
+
+    order = place()
+    item = order.items.get()
+
+    # 1234.56 + 234.57 is not 1469.13 in binary floating point (SQLite stores decimals so)
+    OrderItem.objects.filter(pk=item.pk).update(
+        line_subtotal=D("1234.56"), line_tax=D("234.57"), line_total=D("1469.13")
+    )
+
+    assert OrderItem.objects.get(pk=item.pk).line_total == D("1469.13")
