@@ -5,7 +5,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from livrili.core.models import BusinessSettings
@@ -94,7 +95,14 @@ def cart_summary(retailer: Retailer) -> CartSummary:
 
 
 def order_list() -> QuerySet:
-    return Order.objects.select_related("retailer").annotate(item_count=Count("items")).order_by("-created_at")
+    """Orders with their line count. The count is a correlated subquery, not an aggregate: the
+    page evaluates it for its own rows only and the pagination COUNT(*) stays a plain count."""
+    lines = OrderItem.objects.filter(order=OuterRef("pk")).order_by().values("order").annotate(n=Count("pk"))
+    return (
+        Order.objects.select_related("retailer")
+        .annotate(item_count=Coalesce(Subquery(lines.values("n")), 0))
+        .order_by("-created_at")
+    )
 
 
 def retailer_orders(retailer: Retailer) -> QuerySet:
