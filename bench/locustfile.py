@@ -99,6 +99,7 @@ class RetailerUser(BenchUser):
         self.cart_lines.clear()
 
     def place(self, name):
+        _measure["orders_attempted"] += 1  # sent; the server may finish it after locust stops
         headers = {**self.headers, "Idempotency-Key": uuid.uuid4().hex}
         body = {"payment_method": "credit"}
         self.send("POST", "/api/v1/retailers/orders", name, 201, json=body, headers=headers)
@@ -239,7 +240,7 @@ class MixStaffUser(AdminOrderListScenario):
 
 # --- Figures -------------------------------------------------------------------------------
 
-_measure = {"started": None, "orders_placed": 0}
+_measure = {"started": None, "orders_placed": 0, "orders_attempted": 0}
 
 
 @events.request.add_listener
@@ -291,6 +292,7 @@ def _write_stats(environment, **kwargs):
     result = {
         "duration_s": round(duration, 2),
         "orders_placed": _measure["orders_placed"],
+        "orders_attempted": _measure["orders_attempted"],
         "entries": entries,
         "total": {
             "requests": total.num_requests,

@@ -274,6 +274,8 @@ def git_revision() -> str:
     def git(*args):
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()  # noqa: S603, S607
 
+    if os.environ.get("BENCH_GIT_REVISION"):  # a tree exported without .git (git archive)
+        return os.environ["BENCH_GIT_REVISION"]
     revision = git("rev-parse", "--short=12", "HEAD") or "unknown"
     return revision + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
 
@@ -323,7 +325,7 @@ def print_table(report: dict) -> None:
         )
     print("(latencies in ms; gap = p95 − target, negative = under target; ×health = req/s ÷ /health req/s)")
     print(f"\n{'in-process, one request':<26}{'status':>7}{'queries':>8}{'SQL ms':>8}{'CPU ms':>8}{'wall ms':>8}")
-    for key, row in report["profile"].items():
+    for key, row in report.get("profile", {}).items():
         print(f"{key:<26}{row['status']:>7}{row['queries']:>8}{row['sql_ms']:>8}{row['cpu_ms']:>8}{row['wall_ms']:>8}")
 
 
@@ -336,9 +338,11 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, help="seconds before measuring")
     parser.add_argument("--mix-users", type=int)
     parser.add_argument("--mix-duration", type=float)
+    parser.add_argument("--mix-staff", type=int, help="staff users among the mix users (20; 0 = retailers only)")
     parser.add_argument("--only", help="comma-separated scenario keys (health always runs), or 'mix'")
     parser.add_argument("--no-mix", action="store_true")
     parser.add_argument("--no-single", action="store_true", help="skip the 1-client latency runs")
+    parser.add_argument("--no-profile", action="store_true", help="skip the in-process profile")
     parser.add_argument("--reseed", action="store_true", help="drop and seed the bench database again")
     parser.add_argument("--port", type=int, default=8010)
     parser.add_argument("--worker-class", default="gthread")
@@ -350,7 +354,7 @@ def main() -> int:
     parser.add_argument("--label", default="", help="free text saved with the results")
     args = parser.parse_args()
     conf = dict(QUICK if args.quick else FULL)
-    for key in ("size", "users", "duration", "warmup", "mix_users", "mix_duration"):
+    for key in ("size", "users", "duration", "warmup", "mix_users", "mix_duration", "mix_staff"):
         if getattr(args, key) is not None:
             conf[key] = getattr(args, key)
     if args.no_single:
@@ -418,19 +422,7 @@ def main() -> int:
         "BENCH_THINK_MAX": str(conf["think"][1]),
         "BENCH_MIX_STAFF": str(conf["mix_staff"]),
     }
-    log("profiling one request of each scenario in-process (queries, SQL, CPU)")
-    result = subprocess.run(  # noqa: S603
-        [str(BIN / "python"), str(ROOT / "bench/profile_endpoints.py"), str(prepared), str(conf["profile_iterations"])],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr[-4000:])
-        fail("bench/profile_endpoints.py failed")
-    profile = json.loads(result.stdout)
+    profile = {"orders_placed": 0} if args.no_profile else run_profile(env, prepared, conf)
     log(f"starting gunicorn ({args.worker_class}, {args.workers} workers × {args.threads} threads) on :{args.port}")
     server = start_gunicorn(env, args)
     report = {
@@ -451,6 +443,7 @@ def main() -> int:
         "raw": {},
     }
     orders_placed = profile.pop("orders_placed")
+    orders_attempted = orders_placed
     report["profile"] = profile
     try:
         health_rps = None
@@ -467,6 +460,7 @@ def main() -> int:
                 tag=key,
             )
             orders_placed += stats["orders_placed"]
+            orders_attempted += stats["orders_attempted"]
             row = figure(stats, name)
             row["cpu_busy_before"] = load_before
             row["errors"] = stats["total"]["failures"]  # the scenario's auxiliary requests count too
@@ -481,6 +475,7 @@ def main() -> int:
                     user_class, users=1, spawn=1, duration=10, warmup=2, env=locust_env, tag=f"{key}-1client"
                 )
                 orders_placed += single["orders_placed"]
+                orders_attempted += single["orders_attempted"]
                 row["single_client"] = figure(single, name)
                 row["errors"] += single["total"]["failures"]
             report["scenarios"][key] = row
@@ -497,6 +492,7 @@ def main() -> int:
             )
             stats = run_locust_mix(conf, locust_env, spawn_time)
             orders_placed += stats["orders_placed"]
+            orders_attempted += stats["orders_attempted"]
             total = stats["total"]
             row = {k: total.get(k) for k in ("requests", "rps", "p50_ms", "p95_ms", "p99_ms")}
             row.update(
@@ -508,7 +504,7 @@ def main() -> int:
                 cpu_busy_before=load_before,
                 per_request={name: figure(stats, name) for name in stats["entries"]},
             )
-            report["scenarios"]["mix_1000" if not args.quick else f"mix_{conf['mix_users']}"] = row
+            report["scenarios"][f"mix_{conf['mix_users']}" + ("" if conf["mix_staff"] else "_no_staff")] = row
             report["raw"]["mix"] = stats
             log(f"  mix: p95 {row['p95_ms']} ms, {row['rps']} req/s, {row['errors']} errors")
             for error in stats["errors"][:3]:
@@ -517,10 +513,16 @@ def main() -> int:
         stop(server)
 
     log("checking ledgers (check_ledgers, bench_prepare --verify)")
-    checks = {"orders_placed": orders_placed}
+    checks = {"orders_placed": orders_placed, "orders_attempted": orders_attempted}
     for label, command in (
         ("check_ledgers", ["check_ledgers"]),
-        ("bench_verify", ["bench_prepare", "--verify", str(prepared), "--expected-orders", str(orders_placed)]),
+        (
+            "bench_verify",
+            [
+                *("bench_prepare", "--verify", str(prepared)),
+                *("--orders-placed", str(orders_placed), "--orders-attempted", str(orders_attempted)),
+            ],
+        ),
     ):
         try:
             checks[label] = manage(env, *command, timeout=1800).strip().splitlines()[-1]
@@ -543,10 +545,26 @@ def main() -> int:
     return 0
 
 
+def run_profile(env: dict, prepared: Path, conf: dict) -> dict:
+    log("profiling one request of each scenario in-process (queries, SQL, CPU)")
+    result = subprocess.run(  # noqa: S603
+        [str(BIN / "python"), str(ROOT / "bench/profile_endpoints.py"), str(prepared), str(conf["profile_iterations"])],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr[-4000:])
+        fail("bench/profile_endpoints.py failed")
+    return json.loads(result.stdout)
+
+
 def run_locust_mix(conf: dict, env: dict, spawn_time: float) -> dict:
     """Both mix classes in one locust run: staff users are a fixed count, the rest retailers."""
     return run_locust(
-        "MixRetailerUser MixStaffUser",
+        "MixRetailerUser MixStaffUser" if conf["mix_staff"] else "MixRetailerUser",
         users=conf["mix_users"],
         spawn=conf["mix_spawn"],
         duration=conf["mix_duration"],
