@@ -63,3 +63,10 @@ def test_admin_refuses_a_retailer_member_without_a_retailer(client, make_user):
 
     assert response.status_code == 200
     assert not User.objects.filter(username="lonely").exists()
+
+
+def test_the_login_page_offers_the_language_switcher(client):
+    html = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert 'id="admin-language"' in html
+    assert 'lang="fr"' in html
