@@ -302,24 +302,15 @@ def _address_snapshot(retailer: Retailer, address_id) -> dict:
     address = addresses.filter(pk=address_id).first() if address_id else addresses.filter(is_default=True).first()
     if address_id and address is None:
         raise validation_error("address_id", _("Unknown delivery address."))
-    if address is None:  # no saved address: the retailer's own
-        return {
-            "delivery_address": retailer.address,
-            "delivery_commune": retailer.commune,
-            "delivery_wilaya_code": retailer.wilaya_id or "",
-            "delivery_latitude": retailer.latitude,
-            "delivery_longitude": retailer.longitude,
-            "delivery_contact_name": "",
-            "delivery_contact_phone": retailer.phone or "",
-        }
+    source = address or retailer  # no saved address: the retailer's own
     return {
-        "delivery_address": address.address,
-        "delivery_commune": address.commune,
-        "delivery_wilaya_code": address.wilaya_id or "",
-        "delivery_latitude": address.latitude,
-        "delivery_longitude": address.longitude,
-        "delivery_contact_name": address.contact_name,
-        "delivery_contact_phone": address.contact_phone,
+        "delivery_address": source.address,
+        "delivery_commune": source.commune,
+        "delivery_wilaya_code": source.wilaya_id or "",
+        "delivery_latitude": source.latitude,
+        "delivery_longitude": source.longitude,
+        "delivery_contact_name": address.contact_name if address else "",
+        "delivery_contact_phone": address.contact_phone if address else retailer.phone or "",
     }
 
 

@@ -21,7 +21,7 @@ from import_export.admin import ExportMixin
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from livrili.api.errors import DomainError
-from livrili.core.admin import AuditedAdminMixin
+from livrili.core.admin import AuditedAdminMixin, ReadOnlyAdmin
 from livrili.core.models import BusinessSettings
 
 from . import imports, services
@@ -460,21 +460,12 @@ class ProductAdmin(CatalogImportMixin, TabbedTranslationAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "product", "delta", "reason", "stock_after", "reference", "actor", "note")
     list_filter = ("reason",)
     list_select_related = ("product", "actor")
     search_fields = ("product__sku", "reference", "note")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TagAliasInline(admin.TabularInline):

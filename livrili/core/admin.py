@@ -90,13 +90,8 @@ class WilayaAdmin(TranslationAdmin):
         return False
 
 
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "actor", "action", "content_type", "object_repr", "ip")
-    list_filter = ("action", "content_type")
-    search_fields = ("object_repr", "object_id", "actor__username")
-    list_select_related = ("actor", "content_type")
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Append-only records (audit log, ledgers): listed and searched, never edited here."""
 
     def has_add_permission(self, request):
         return False
@@ -106,6 +101,15 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "actor", "action", "content_type", "object_repr", "ip")
+    list_filter = ("action", "content_type")
+    search_fields = ("object_repr", "object_id", "actor__username")
+    list_select_related = ("actor", "content_type")
+    date_hierarchy = "created_at"
 
 
 class ReadOnlyInline(admin.TabularInline):
