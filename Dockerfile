@@ -18,5 +18,4 @@ WORKDIR /app
 USER livrili
 EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request;urllib.request.urlopen('http://127.0.0.1:8000/health')"
-CMD ["gunicorn", "livrili.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "4", \
-     "--worker-class", "gthread", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+CMD ["gunicorn", "livrili.wsgi"]

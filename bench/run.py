@@ -174,6 +174,7 @@ def start_gunicorn(env: dict, args) -> subprocess.Popen:
         "--log-level",
         "warning",
     ]
+    env = {**env, "GUNICORN_ACCESSLOG": ""}  # gunicorn.conf.py logs every request by default
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
