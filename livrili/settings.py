@@ -182,7 +182,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "livrili.api.filters.StrictOrderingFilter",
-        "livrili.api.filters.AllWordsSearchFilter",
+        # DRF's search: every word of ?search= must match some searched field.
+        "rest_framework.filters.SearchFilter",
     ],
     "EXCEPTION_HANDLER": "livrili.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "livrili.api.schema.EnvelopeAutoSchema",

@@ -15,7 +15,3 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 details={self.ordering_param: [f"Unknown ordering field. Allowed: {', '.join(allowed)}."]},
             )
         return valid
-
-
-class AllWordsSearchFilter(filters.SearchFilter):
-    """`?search=` matches when every word matches some searched field (DRF's AND-of-ORs)."""

@@ -20,8 +20,3 @@ class EnvelopeJSONRenderer(JSONRenderer):
             else:
                 data = {"success": True, "data": data, "message": None}
         return super().render(data, accepted_media_type, renderer_context)
-
-
-def enveloped(response):
-    response.enveloped = True
-    return response
