@@ -398,7 +398,7 @@ class ProductAdmin(CatalogImportMixin, TabbedTranslationAdmin):
         primary = chosen[0] if chosen else product.images.order_by("sort_order", "created_at").first()
         if primary is not None:
             ProductImage.objects.filter(pk=primary.pk).update(is_primary=True)
-        services.catalog_changed()
+        services.catalog_changed([product.pk])
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

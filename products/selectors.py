@@ -9,15 +9,15 @@ from django.utils import timezone
 
 from .models import Category, PriceTier, Product, ProductImage, ProductView, StockMovement, Supplier, Tag, TagAlias
 from .search import filter_search, normalize
-from .services import catalog_version
+from .services import catalog_structure_version
 
 RECENTLY_VIEWED_LIMIT = 20
 
 
 def hidden_category_ids() -> set:
     """Categories a retailer must not see: inactive ones and everything under them (cached per
-    catalog version)."""
-    key = f"products:hidden-categories:{catalog_version()}"
+    catalog structure version)."""
+    key = f"products:hidden-categories:{catalog_structure_version()}"
     hidden = cache.get(key)
     if hidden is None:
         rows = list(Category.objects.values_list("id", "path", "is_active"))
@@ -47,17 +47,24 @@ def visible_products(*, retail: bool, include_inactive: bool = False) -> QuerySe
     return queryset if include_inactive else queryset.filter(is_active=True)
 
 
+def product_rows(*, retail: bool, include_inactive: bool = False) -> QuerySet:
+    """What the product list filters, orders and pages: visible products, no joins."""
+    return (
+        visible_products(retail=retail, include_inactive=include_inactive)
+        .annotate(price=F("base_price"))
+        .order_by("sku")
+    )
+
+
 def product_list(*, retail: bool, include_inactive: bool = False, search: str | None = None) -> QuerySet:
-    queryset = visible_products(retail=retail, include_inactive=include_inactive)
+    """Products with everything their representation shows."""
+    queryset = product_rows(retail=retail, include_inactive=include_inactive)
     queryset = queryset.select_related("category", "supplier").prefetch_related(
         Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "created_at")),
         Prefetch("price_tiers", queryset=PriceTier.objects.order_by("min_quantity")),
         Prefetch("tags", queryset=Tag.objects.order_by("slug")),
     )
-    queryset = queryset.annotate(price=F("base_price"))
-    if search:
-        queryset = filter_search(queryset, search)
-    return queryset.order_by("sku")
+    return filter_search(queryset, search) if search else queryset
 
 
 def stock_levels(product_ids) -> dict:

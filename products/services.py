@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError, Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -38,6 +39,7 @@ from .models import (
 from .search import product_search_text
 
 CATALOG_VERSION_KEY = "products:catalog-version"
+CATALOG_STRUCTURE_KEY = "products:catalog-structure"
 UNSET = object()
 ORDER_REASONS = (StockReason.ORDER, StockReason.ORDER_CANCEL)
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
@@ -68,24 +70,42 @@ CATEGORY_AUDITED = ("slug", "name_ar", "name_fr", "name_en", "parent_id", "sort_
 # --- Cache invalidation -----------------------------------------------------------------
 
 
-def catalog_version() -> str:
-    version = cache.get(CATALOG_VERSION_KEY)
+def _version(key: str) -> str:
+    version = cache.get(key)
     if version is None:
         version = uuid.uuid4().hex
-        cache.add(CATALOG_VERSION_KEY, version, None)
-        version = cache.get(CATALOG_VERSION_KEY, version)
+        cache.add(key, version, None)
+        version = cache.get(key, version)
     return version
 
 
-def _bump_catalog_version() -> None:
-    cache.set(CATALOG_VERSION_KEY, uuid.uuid4().hex, None)
+def catalog_version() -> str:
+    """Changes with any catalog change: keys the cached retail pages (ids and count)."""
+    return _version(CATALOG_VERSION_KEY)
 
 
-def catalog_changed() -> None:
-    """Retail catalog caches are keyed by this version. It changes now and again after commit,
-    so a reader that cached the old rows in between is invalidated too."""
-    _bump_catalog_version()
-    transaction.on_commit(_bump_catalog_version)
+def catalog_structure_version() -> str:
+    """Changes with categories, tags and bulk imports: keys the cached product representations
+    (with each product's `updated_at`) and the hidden categories."""
+    return _version(CATALOG_STRUCTURE_KEY)
+
+
+def _bump(keys: list[str]) -> None:
+    cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
+
+
+def catalog_changed(product_ids=None) -> None:
+    """Invalidate the retail caches, now and again after commit, so a reader that cached the old
+    rows in between is invalidated too. `product_ids`: only these products changed; touching
+    their `updated_at` in this transaction retires their cached representations and keeps every
+    other product's. Without it (categories, tags, imports) every representation is rebuilt."""
+    keys = [CATALOG_VERSION_KEY]
+    if product_ids is None:
+        keys.append(CATALOG_STRUCTURE_KEY)
+    else:
+        Product.objects.filter(pk__in=product_ids).update(updated_at=timezone.now())
+    _bump(keys)
+    transaction.on_commit(lambda: _bump(keys))
 
 
 # --- Shared validation -------------------------------------------------------------------
@@ -417,7 +437,7 @@ def product_create(*, actor, price_tiers: list[dict] | None = None, tags: list[T
     if tags:
         product.tags.set(tags)
     audit_record(actor=actor, instance=product, action="create", changes=diff({}, _product_snapshot(product)))
-    catalog_changed()
+    catalog_changed([product.pk])
     return product
 
 
@@ -442,7 +462,7 @@ def product_update(
     if tags is not None:
         product.tags.set(tags)
     audit_record(actor=actor, instance=product, action="update", changes=diff(before, _product_snapshot(product)))
-    catalog_changed()
+    catalog_changed([product.pk])
     return product
 
 
@@ -466,7 +486,7 @@ def product_delete(*, actor, product: Product) -> None:
         raise refused from exc
     storage = ProductImage.image.field.storage
     transaction.on_commit(lambda: [storage.delete(name) for name in files])
-    catalog_changed()
+    catalog_changed([product.pk])
 
 
 @transaction.atomic
@@ -498,7 +518,7 @@ def product_tags_bulk(*, actor, products: list[Product], operation: str, tags: l
             action="tags",
             changes={"operation": operation, "tags": [str(t) for t in tag_ids]},
         )
-    catalog_changed()
+    catalog_changed(product_ids)
     return len(product_ids)
 
 
@@ -592,7 +612,7 @@ def product_image_add(
         product=product, image=image, alt_text=alt_text, sort_order=sort_order, is_primary=is_primary
     )
     audit_record(actor=actor, instance=product, action="image_add", changes={"image": created.image.name})
-    catalog_changed()
+    catalog_changed([product.pk])
     return created
 
 
@@ -609,7 +629,7 @@ def product_image_delete(*, actor, image: ProductImage) -> None:
             ProductImage.objects.filter(pk=successor.pk).update(is_primary=True)
     transaction.on_commit(lambda: ProductImage.image.field.storage.delete(name))
     audit_record(actor=actor, instance=product, action="image_delete", changes={"image": name})
-    catalog_changed()
+    catalog_changed([product.pk])
 
 
 def product_view_record(*, user, product: Product) -> ProductView:

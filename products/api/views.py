@@ -7,6 +7,7 @@ import uuid
 from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django_filters.rest_framework import DjangoFilterBackend
@@ -69,6 +70,9 @@ class ReadAuthenticatedWriteStaff(StaffModelPermissions):
 
 
 # --- Retail cache -------------------------------------------------------------------------------
+# Two layers, neither holding stock (read live, one query a page): each product's representation
+# per language, keyed by its `updated_at` (an edit retires only that product's entries), and each
+# list page's ids and count, keyed by the catalog version (any change retires every page).
 
 
 def retail_cache_key(kind: str, request, extra: str = "") -> str:
@@ -81,9 +85,10 @@ def strip_stock(items: list[dict]) -> list[dict]:
     return [{k: v for k, v in item.items() if k not in STOCK_FIELDS} for item in items]
 
 
-def with_live_stock(items: list[dict]) -> list[dict]:
-    """Adds available_quantity / in_stock from the database (one query) to cached items."""
-    stock = selectors.stock_levels([item["id"] for item in items])
+def with_live_stock(items: list[dict], stock: dict | None = None) -> list[dict]:
+    """Adds available_quantity / in_stock to cached items, from `stock` or the database (one query)."""
+    if stock is None:
+        stock = selectors.stock_levels([item["id"] for item in items])
     out = []
     for item in items:
         available = stock.get(_uuid(item["id"]), 0)
@@ -95,14 +100,33 @@ def _uuid(value):
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+def page_row(product_id, updated_at) -> list[str]:
+    return [str(product_id), updated_at.isoformat()]
+
+
+def retail_products(request, rows: list[list[str]], stock: dict | None = None) -> list[dict]:
+    """The retail representations of `rows` ([id, updated_at]), in order, from the cache; the
+    products missing there are read in one query (and prefetches) and cached. A product hidden
+    since the rows were read is left out."""
+    prefix = f"products:retail:product:{services.catalog_structure_version()}:{get_language()}"
+    keys = {product_id: f"{prefix}:{product_id}:{stamp}" for product_id, stamp in rows}
+    found = cache.get_many(list(keys.values()))
+    missing = [product_id for product_id, key in keys.items() if key not in found]
+    if missing:
+        products = selectors.product_list(retail=True).filter(pk__in=missing)
+        data = strip_stock(RetailProductSerializer(products, many=True, context={"request": request}).data)
+        fresh = {keys[item["id"]]: item for item in data}
+        cache.set_many(fresh, RETAIL_CACHE_SECONDS)
+        found.update(fresh)
+    return with_live_stock([found[key] for key in keys.values() if key in found], stock)
+
+
 def retail_product(request, product_id) -> dict:
-    key = retail_cache_key("detail", request, str(product_id))
-    data = cache.get(key)
-    if data is None:
-        product = get_object_or_404(selectors.product_list(retail=True), pk=product_id)
-        data = strip_stock([RetailProductSerializer(product, context={"request": request}).data])[0]
-        cache.set(key, data, RETAIL_CACHE_SECONDS)
-    return with_live_stock([data])[0]
+    visible = selectors.visible_products(retail=True).filter(pk=product_id)
+    row = visible.values_list("id", "updated_at", "stock_quantity").first()
+    if row is None:
+        raise Http404
+    return retail_products(request, [page_row(row[0], row[1])], stock={row[0]: row[2]})[0]
 
 
 def staff_product(product_id) -> dict:
@@ -127,9 +151,11 @@ class ProductListView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Product.objects.none()
-        staff = is_catalog_staff(self.request.user)
-        include_inactive = self.request.query_params.get("include_inactive") == "true"
-        queryset = selectors.product_list(retail=not staff, include_inactive=staff and include_inactive)
+        if is_catalog_staff(self.request.user):
+            include_inactive = self.request.query_params.get("include_inactive") == "true"
+            queryset = selectors.product_list(retail=False, include_inactive=include_inactive)
+        else:
+            queryset = selectors.product_rows(retail=True)  # the page's ids; representations are cached
         if "popularity" in self.request.query_params.get("ordering", ""):
             queryset = selectors.with_popularity(queryset)
         return queryset
@@ -143,16 +169,16 @@ class ProductListView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         if is_catalog_staff(request.user):
             return super().list(request)
-        # Lists filtered or ordered by stock depend on it: never served from the cache.
+        # Lists filtered or ordered by stock depend on it: their pages are never cached.
         cacheable = "in_stock" not in request.query_params
         key = retail_cache_key("list", request)
         body = cache.get(key) if cacheable else None
         if body is None:
-            body = dict(super().list(request).data)
-            body["data"] = strip_stock(body["data"])
+            rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("id", "updated_at"))
+            body = self.get_paginated_response([page_row(*row) for row in rows]).data
             if cacheable:
                 cache.set(key, body, RETAIL_CACHE_SECONDS)
-        response = Response({**body, "data": with_live_stock(body["data"])})
+        response = Response({**body, "data": retail_products(request, body["data"])})
         response.enveloped = True
         return response
 

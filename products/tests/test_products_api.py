@@ -1,4 +1,5 @@
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -166,6 +167,51 @@ def test_retail_reads_are_cached_but_stock_is_live_and_changes_invalidate(client
     assert not any("products_productimage" in q["sql"] for q in cached_read.captured_queries)
     assert (third["name"], third["available_quantity"]) == ("Huile Elio 5 L", 8)
     assert client.get(f"{PRODUCTS}?lang=ar").json()["data"][0]["name"] == product.name_ar
+
+
+def _serialized_product_ids(queries) -> set[str]:
+    """Products whose representation was built (their images were read) during `queries`."""
+    image_reads = [q["sql"] for q in queries if 'FROM "products_productimage"' in q["sql"]]
+    return {pid for sql in image_reads for pid in re.findall(r"[0-9a-f]{32}|[0-9a-f-]{36}", sql)}
+
+
+def test_an_edit_rebuilds_only_the_edited_products_cached_representation(client_for, retailer, make_product):
+    oil = make_product(sku="OIL", name_fr="Huile")
+    sugar = make_product(sku="SUGAR", name_fr="Sucre")
+    client = client_for(retailer)
+    client.get(PRODUCTS, {"lang": "fr"})
+
+    services.product_update(actor=None, product=oil, name_fr="Huile Elio")
+    with CaptureQueriesContext(connection) as ctx:
+        names = [p["name"] for p in client.get(PRODUCTS, {"lang": "fr"}).json()["data"]]
+
+    assert names == ["Huile Elio", "Sucre"]
+    built = _serialized_product_ids(ctx.captured_queries)
+    assert oil.pk.hex in built or str(oil.pk) in built
+    assert sugar.pk.hex not in built and str(sugar.pk) not in built
+
+
+def test_images_tags_and_category_renames_reach_cached_representations(
+    client_for, retailer, catalog_staff, category, make_product, make_tag
+):
+    product, tag = make_product(sku="TEA", name_fr="The"), make_tag()
+    client = client_for(retailer)
+    assert client.get(f"{PRODUCTS}/{product.pk}").json()["data"]["images"] == []
+    client.get(PRODUCTS, {"lang": "fr"})
+
+    def shown():
+        return client.get(f"{PRODUCTS}/{product.pk}", {"lang": "fr"}).json()["data"], client.get(
+            PRODUCTS, {"lang": "fr"}
+        ).json()["data"][0]
+
+    services.product_image_add(actor=None, product=product, image=SimpleUploadedFile("t.png", png_bytes()))
+    services.product_tags_bulk(actor=None, products=[product], operation="add", tags=[tag])
+    for data in shown():
+        assert len(data["images"]) == 1
+        assert [t["id"] for t in data["tags"]] == [str(tag.pk)]
+
+    services.category_update(actor=None, category=category, name_fr="Boissons chaudes")
+    assert [data["category"]["name"] for data in shown()] == ["Boissons chaudes", "Boissons chaudes"]
 
 
 def test_name_follows_the_request_language_and_all_translations_are_present(client_for, retailer, make_product):
