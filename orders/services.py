@@ -39,7 +39,7 @@ from .models import (
     PaymentMethod,
 )
 from .pricing import order_totals
-from .stock import stock_apply
+from .stock import stock_apply, stock_require
 
 # --- Shared rules --------------------------------------------------------------------------
 
@@ -345,11 +345,21 @@ def _check_minimum(totals, settings) -> None:
         )
 
 
-def _take_stock(lines: list[PricedLine], reference: str, actor) -> None:
+def _stock_deltas(lines: list[PricedLine]) -> dict:
     deltas: dict = {}
     for line in lines:
         deltas[line.product.pk] = deltas.get(line.product.pk, 0) - line.price.quantity
-    stock_apply(deltas=deltas, reason=StockReason.ORDER, actor=actor, reference=reference)
+    return deltas
+
+
+def _check_stock(lines: list[PricedLine]) -> None:
+    """The stock check's answer in its place among the workflow's checks, from the stock read
+    with the lines; `_take_stock` checks again under the row locks, which is what guarantees it."""
+    stock_require(_stock_deltas(lines), {line.product.pk: line.product.stock_quantity for line in lines})
+
+
+def _take_stock(lines: list[PricedLine], reference: str, actor) -> None:
+    stock_apply(deltas=_stock_deltas(lines), reason=StockReason.ORDER, actor=actor, reference=reference)
 
 
 def _write_items(order: Order, lines: list[PricedLine]) -> None:
@@ -521,8 +531,7 @@ def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, cha
     day, slot = _delivery_slot(settings, options["requested_delivery_date"], options["time_slot"])
     address = _address_snapshot(retailer, options["address_id"])
 
-    number = next_number("ORD", gap_free=False)
-    _take_stock(priced, number, actor)
+    _check_stock(priced)
     expected = options["expected_total"]
     if expected is not None and to_money(expected) != totals.total:
         raise DomainError(
@@ -532,7 +541,7 @@ def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, cha
     decision = _credit_decision(retailer, totals.total, settings) if payment_method == PaymentMethod.CREDIT else None
     now = timezone.now()
     order = Order(
-        number=number,
+        number=next_number("ORD", gap_free=False),
         retailer=retailer,
         created_by=actor,
         channel=channel,
@@ -575,6 +584,8 @@ def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, cha
         )
     if from_cart:
         CartItem.objects.filter(retailer=retailer).delete()
+    # Products are locked last: a popular product stays locked for this update and the commit only.
+    _take_stock(priced, order.number, actor)
     return order, False
 
 

@@ -9,6 +9,17 @@ from livrili.api.errors import DomainError
 from products.models import Product, StockMovement
 
 
+def stock_require(deltas: dict, available: dict) -> None:
+    """INSUFFICIENT_STOCK listing every product that `deltas` would take below zero."""
+    short = [
+        {"product_id": str(pid), "requested": -delta, "available": available[pid]}
+        for pid, delta in sorted(deltas.items())
+        if available[pid] + delta < 0
+    ]
+    if short:
+        raise DomainError("INSUFFICIENT_STOCK", details={"lines": short})
+
+
 def stock_apply(*, deltas: dict, reason: str, actor=None, reference: str = "", note: str = "") -> list[StockMovement]:
     """Apply {product_id: delta} atomically (caller's transaction). Any product that would go
     below zero aborts everything with INSUFFICIENT_STOCK listing every short line."""
@@ -19,13 +30,7 @@ def stock_apply(*, deltas: dict, reason: str, actor=None, reference: str = "", n
     locked = dict(
         Product.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("id", "stock_quantity")
     )
-    short = [
-        {"product_id": str(pid), "requested": -deltas[pid], "available": locked[pid]}
-        for pid in ids
-        if locked[pid] + deltas[pid] < 0
-    ]
-    if short:
-        raise DomainError("INSUFFICIENT_STOCK", details={"lines": short})
+    stock_require(deltas, locked)
     # The rows are locked: the values read above are current until commit, and the CHECK
     # constraint stock_quantity >= 0 stays the last line of defence.
     Product.objects.filter(pk__in=ids).update(

@@ -161,6 +161,35 @@ def test_credit_limit_exceeded_under_the_reject_policy(client_for, shop, two_pro
     assert dict(Product.objects.values_list("pk", "stock_quantity")) == stock
 
 
+def test_a_stock_shortfall_answers_before_the_credit_check(client_for, shop, two_products, debt):
+    oil, _sugar = two_products
+    debt(shop.retailer, "99000.00")
+    fill_cart(shop.retailer, (oil, 60))
+
+    body = assert_error(place(client_for(shop)), 422, "INSUFFICIENT_STOCK")
+
+    assert body["details"]["lines"] == [{"product_id": str(oil.pk), "requested": 60, "available": 50}]
+    assert not Order.objects.exists()
+
+
+def test_products_are_locked_after_the_order_is_written(client_for, shop, two_products):
+    """Popular products stay locked for the stock update and the commit only."""
+    oil, sugar = two_products
+    fill_cart(shop.retailer, (oil, 10), (sugar, 2))
+
+    client = client_for(shop)
+    with CaptureQueriesContext(connection) as ctx:
+        assert place(client).status_code == 201
+
+    sql = [q["sql"] for q in ctx.captured_queries]
+    product_lock = next(i for i, q in enumerate(sql) if 'FROM "products_product"' in q and "FOR UPDATE" in q)
+    writes = [i for i, q in enumerate(sql) if q.startswith(("INSERT", "UPDATE", "DELETE"))]
+    stock_writes = [i for i in writes if '"products_' in sql[i]]
+    order_writes = [i for i in writes if i not in stock_writes]
+    assert len(stock_writes) == 2 and min(stock_writes) > product_lock  # the stock UPDATE, the movements
+    assert len(order_writes) >= 5 and max(order_writes) < product_lock  # order, items, event, charge, cart
+
+
 def test_over_the_limit_under_the_hold_policy_the_order_waits_without_a_charge(client_for, shop, two_products, debt):
     BusinessSettings.objects.update_or_create(id=1, defaults={"credit_policy": "hold"})
     BusinessSettings.load().save()
