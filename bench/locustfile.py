@@ -8,6 +8,8 @@ the 1 000-user think-time mix. Any non-2xx answer is a failure. Environment:
   BENCH_WARMUP     seconds after which the statistics are reset (warm-up excluded)
   BENCH_THINK_MIN / BENCH_THINK_MAX   think time of the mix users (seconds)
   BENCH_MIX_STAFF  how many of the mix users are staff (admin order list)
+  BENCH_RATE       when set, each scenario user runs at most this many iterations a second
+                   (locust's constant_throughput): the paced runs below the server's capacity
 """
 
 import itertools
@@ -19,7 +21,7 @@ import uuid
 from pathlib import Path
 
 import gevent
-from locust import between, constant, events, task
+from locust import between, constant, constant_throughput, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 PREPARED = json.loads(Path(os.environ.get("BENCH_PREPARED", "bench-results/prepared.json")).read_text("utf-8"))
@@ -29,6 +31,7 @@ DETAIL_IDS = PREPARED["detail_product_ids"] or [p["id"] for p in PRODUCTS]
 QUERIES = PREPARED["catalog_queries"]
 LINES = PREPARED["lines_per_order"]
 THINK = (float(os.environ.get("BENCH_THINK_MIN", "5")), float(os.environ.get("BENCH_THINK_MAX", "15")))
+RATE = float(os.environ.get("BENCH_RATE") or 0)
 _next_retailer = itertools.count()
 
 # Request names: the scenario figures are read from these entries.
@@ -56,7 +59,7 @@ def check(response, expected=None):
 
 class BenchUser(FastHttpUser):
     abstract = True
-    wait_time = constant(0)
+    wait_time = constant_throughput(RATE) if RATE else constant(0)
     host = PREPARED["base_url"]
 
     def get(self, path, name, **kwargs):
