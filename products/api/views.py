@@ -75,10 +75,10 @@ class ReadAuthenticatedWriteStaff(StaffModelPermissions):
 # list page's ids and count, keyed by the catalog version (any change retires every page).
 
 
-def retail_cache_key(kind: str, request, extra: str = "") -> str:
+def retail_page_key(request) -> str:
     params = sorted((k, v) for k, values in request.query_params.lists() for v in values if k != "lang")
-    raw = f"{kind}|{get_language()}|{extra}|{urlencode(params)}"
-    return f"products:retail:{services.catalog_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    digest = hashlib.sha256(f"{get_language()}|{urlencode(params)}".encode()).hexdigest()
+    return f"products:retail-page:{services.catalog_version()}:{digest}"
 
 
 def strip_stock(items: list[dict]) -> list[dict]:
@@ -108,7 +108,7 @@ def retail_products(request, rows: list[list[str]], stock: dict | None = None) -
     """The retail representations of `rows` ([id, updated_at]), in order, from the cache; the
     products missing there are read in one query (and prefetches) and cached. A product hidden
     since the rows were read is left out."""
-    prefix = f"products:retail:product:{services.catalog_structure_version()}:{get_language()}"
+    prefix = f"products:retail-product:{services.catalog_structure_version()}:{get_language()}"
     keys = {product_id: f"{prefix}:{product_id}:{stamp}" for product_id, stamp in rows}
     found = cache.get_many(list(keys.values()))
     missing = [product_id for product_id, key in keys.items() if key not in found]
@@ -171,7 +171,7 @@ class ProductListView(generics.ListAPIView):
             return super().list(request)
         # Lists filtered or ordered by stock depend on it: their pages are never cached.
         cacheable = "in_stock" not in request.query_params
-        key = retail_cache_key("list", request)
+        key = retail_page_key(request)
         body = cache.get(key) if cacheable else None
         if body is None:
             rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("id", "updated_at"))
