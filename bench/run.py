@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import platform
+import runpy
 import secrets
 import signal
 import subprocess
@@ -156,18 +157,25 @@ def manage(env: dict, *args: str, timeout: float) -> str:
 # --- Server ---------------------------------------------------------------------------------
 
 
+def server_overrides(args) -> list[str]:
+    """Flags for what the command line changes; the rest comes from gunicorn.conf.py (production)."""
+    flags = [("--worker-class", args.worker_class), ("--workers", args.workers), ("--threads", args.threads)]
+    return [part for flag, value in flags if value is not None for part in (flag, str(value))]
+
+
+def gunicorn_model(args) -> dict:
+    """The worker model the server runs: gunicorn.conf.py's, with the command line's overrides."""
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return {key: getattr(args, key) or conf[key] for key in ("worker_class", "workers", "threads")}
+
+
 def start_gunicorn(env: dict, args) -> subprocess.Popen:
     command = [
         str(BIN / "gunicorn"),
         "livrili.wsgi",
         "--bind",
         f"127.0.0.1:{args.port}",
-        "--worker-class",
-        args.worker_class,
-        "--workers",
-        str(args.workers),
-        "--threads",
-        str(args.threads),
+        *server_overrides(args),
         "--backlog",
         "2048",
         "--keep-alive",
@@ -355,9 +363,9 @@ def main() -> int:
     parser.add_argument("--no-profile", action="store_true", help="skip the in-process profile")
     parser.add_argument("--reseed", action="store_true", help="drop and seed the bench database again")
     parser.add_argument("--port", type=int, default=8010)
-    parser.add_argument("--worker-class", default="gthread")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--worker-class", help="default: gunicorn.conf.py's")
+    parser.add_argument("--workers", type=int, help="default: gunicorn.conf.py's")
+    parser.add_argument("--threads", type=int, help="default: gunicorn.conf.py's")
     parser.add_argument(
         "--keep-alive", type=int, default=30, help="seconds; above the mix think time, as a proxy would"
     )
@@ -442,7 +450,8 @@ def main() -> int:
         "BENCH_MIX_STAFF": str(conf["mix_staff"]),
     }
     profile = {"orders_placed": 0} if args.no_profile else run_profile(env, prepared, conf)
-    log(f"starting gunicorn ({args.worker_class}, {args.workers} workers × {args.threads} threads) on :{args.port}")
+    model = gunicorn_model(args)
+    log(f"starting gunicorn ({model['worker_class']}, {model['workers']} workers × {model['threads']} threads)")
     server = start_gunicorn(env, args)
     report = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -451,9 +460,7 @@ def main() -> int:
         "machine": machine(),
         "dataset": {"size": conf["size"], "database": db_name, **dataset_counts(db_name)},
         "server": {
-            "worker_class": args.worker_class,
-            "workers": args.workers,
-            "threads": args.threads,
+            **model,
             "keep_alive_s": args.keep_alive,
             "conn_max_age": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         },

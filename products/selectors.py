@@ -14,10 +14,10 @@ from .services import catalog_structure_version
 RECENTLY_VIEWED_LIMIT = 20
 
 
-def hidden_category_ids() -> set:
+def hidden_category_ids(structure_version: str | None = None) -> set:
     """Categories a retailer must not see: inactive ones and everything under them (cached per
     catalog structure version)."""
-    key = f"products:hidden-categories:{catalog_structure_version()}"
+    key = f"products:hidden-categories:{structure_version or catalog_structure_version()}"
     hidden = cache.get(key)
     if hidden is None:
         rows = list(Category.objects.values_list("id", "path", "is_active"))
@@ -38,12 +38,12 @@ def category_descendant_q(category: Category, prefix: str = "category__") -> Q:
     return Q(**{f"{prefix}path": category.path}) | Q(**{f"{prefix}path__startswith": category.path + "/"})
 
 
-def visible_products(*, retail: bool, include_inactive: bool = False) -> QuerySet:
+def visible_products(*, retail: bool, include_inactive: bool = False, structure_version: str | None = None) -> QuerySet:
     """Retailers: active products whose category and every ancestor are active. Staff: active
     ones unless `include_inactive`."""
     queryset = Product.objects.all()
     if retail:
-        return queryset.filter(is_active=True).exclude(category_id__in=hidden_category_ids())
+        return queryset.filter(is_active=True).exclude(category_id__in=hidden_category_ids(structure_version))
     return queryset if include_inactive else queryset.filter(is_active=True)
 
 

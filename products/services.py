@@ -90,6 +90,14 @@ def catalog_structure_version() -> str:
     return _version(CATALOG_STRUCTURE_KEY)
 
 
+def catalog_versions() -> tuple[str, str]:
+    """(catalog version, structure version) in one cache round trip."""
+    found = cache.get_many([CATALOG_VERSION_KEY, CATALOG_STRUCTURE_KEY])
+    if len(found) < 2:
+        return catalog_version(), catalog_structure_version()
+    return found[CATALOG_VERSION_KEY], found[CATALOG_STRUCTURE_KEY]
+
+
 def _bump(keys: list[str]) -> None:
     cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
 

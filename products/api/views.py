@@ -72,13 +72,14 @@ class ReadAuthenticatedWriteStaff(StaffModelPermissions):
 # --- Retail cache -------------------------------------------------------------------------------
 # Two layers, neither holding stock (read live, one query a page): each product's representation
 # per language, keyed by its `updated_at` (an edit retires only that product's entries), and each
-# list page's ids and count, keyed by the catalog version (any change retires every page).
+# list page, keyed by the catalog version (any change retires every page; a page is then rebuilt
+# from an ids query and the cached representations).
 
 
-def retail_page_key(request) -> str:
+def retail_page_key(request, catalog_version: str) -> str:
     params = sorted((k, v) for k, values in request.query_params.lists() for v in values if k != "lang")
     digest = hashlib.sha256(f"{get_language()}|{urlencode(params)}".encode()).hexdigest()
-    return f"products:retail-page:{services.catalog_version()}:{digest}"
+    return f"products:retail-page:{catalog_version}:{digest}"
 
 
 def strip_stock(items: list[dict]) -> list[dict]:
@@ -104,11 +105,11 @@ def page_row(product_id, updated_at) -> list[str]:
     return [str(product_id), updated_at.isoformat()]
 
 
-def retail_products(request, rows: list[list[str]], stock: dict | None = None) -> list[dict]:
-    """The retail representations of `rows` ([id, updated_at]), in order, from the cache; the
-    products missing there are read in one query (and prefetches) and cached. A product hidden
-    since the rows were read is left out."""
-    prefix = f"products:retail-product:{services.catalog_structure_version()}:{get_language()}"
+def retail_products(request, rows: list[list[str]], structure_version: str) -> list[dict]:
+    """The retail representations (without stock) of `rows` ([id, updated_at]), in order, from
+    the cache; the products missing there are read in one query (and prefetches) and cached. A
+    product hidden since the rows were read is left out."""
+    prefix = f"products:retail-product:{structure_version}:{get_language()}"
     keys = {product_id: f"{prefix}:{product_id}:{stamp}" for product_id, stamp in rows}
     found = cache.get_many(list(keys.values()))
     missing = [product_id for product_id, key in keys.items() if key not in found]
@@ -118,15 +119,17 @@ def retail_products(request, rows: list[list[str]], stock: dict | None = None) -
         fresh = {keys[item["id"]]: item for item in data}
         cache.set_many(fresh, RETAIL_CACHE_SECONDS)
         found.update(fresh)
-    return with_live_stock([found[key] for key in keys.values() if key in found], stock)
+    return [found[key] for key in keys.values() if key in found]
 
 
 def retail_product(request, product_id) -> dict:
-    visible = selectors.visible_products(retail=True).filter(pk=product_id)
+    structure = services.catalog_structure_version()
+    visible = selectors.visible_products(retail=True, structure_version=structure).filter(pk=product_id)
     row = visible.values_list("id", "updated_at", "stock_quantity").first()
-    if row is None:
+    items = retail_products(request, [page_row(row[0], row[1])], structure) if row else []
+    if not items:
         raise Http404
-    return retail_products(request, [page_row(row[0], row[1])], stock={row[0]: row[2]})[0]
+    return with_live_stock(items, {row[0]: row[2]})[0]
 
 
 def staff_product(product_id) -> dict:
@@ -171,14 +174,16 @@ class ProductListView(generics.ListAPIView):
             return super().list(request)
         # Lists filtered or ordered by stock depend on it: their pages are never cached.
         cacheable = "in_stock" not in request.query_params
-        key = retail_page_key(request)
+        catalog_version, structure_version = services.catalog_versions()
+        key = retail_page_key(request, catalog_version)
         body = cache.get(key) if cacheable else None
         if body is None:
             rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("id", "updated_at"))
-            body = self.get_paginated_response([page_row(*row) for row in rows]).data
+            data = retail_products(request, [page_row(*row) for row in rows], structure_version)
+            body = self.get_paginated_response(data).data
             if cacheable:
                 cache.set(key, body, RETAIL_CACHE_SECONDS)
-        response = Response({**body, "data": retail_products(request, body["data"])})
+        response = Response({**body, "data": with_live_stock(body["data"])})
         response.enveloped = True
         return response
 
