@@ -8,8 +8,8 @@ the 1 000-user think-time mix. Any non-2xx answer is a failure. Environment:
   BENCH_WARMUP     seconds after which the statistics are reset (warm-up excluded)
   BENCH_THINK_MIN / BENCH_THINK_MAX   think time of the mix users (seconds)
   BENCH_MIX_STAFF  how many of the mix users are staff (admin order list)
-  BENCH_RATE       when set, each scenario user runs at most this many iterations a second
-                   (locust's constant_throughput): the paced runs below the server's capacity
+  BENCH_RATE       when set, each scenario user waits a random time of mean 1/BENCH_RATE
+                   seconds (exponential) between iterations: the paced runs below capacity
 """
 
 import itertools
@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 
 import gevent
-from locust import between, constant, constant_throughput, events, task
+from locust import between, constant, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 PREPARED = json.loads(Path(os.environ.get("BENCH_PREPARED", "bench-results/prepared.json")).read_text("utf-8"))
@@ -57,9 +57,15 @@ def check(response, expected=None):
         response.failure(f"HTTP {response.status_code}: {body}")
 
 
+def poisson_wait(rate: float):
+    """Exponential waits: each user's iterations form a Poisson stream, so users spawned together
+    do not keep firing together (a fixed period would turn 32 users into bursts of 32)."""
+    return lambda user: random.expovariate(rate)
+
+
 class BenchUser(FastHttpUser):
     abstract = True
-    wait_time = constant_throughput(RATE) if RATE else constant(0)
+    wait_time = poisson_wait(RATE) if RATE else constant(0)
     host = PREPARED["base_url"]
 
     def get(self, path, name, **kwargs):
