@@ -61,7 +61,7 @@ def cart_items(retailer: Retailer) -> QuerySet:
     )
 
 
-def line_problems(item: CartItem, hidden: set) -> list[str]:
+def line_problems(item: CartItem, hidden: frozenset) -> list[str]:
     """What would stop this line from being ordered now (codes of api.md)."""
     product = item.product
     if not product_available(product, hidden):

@@ -48,7 +48,7 @@ def lock_retailer(retailer_id) -> Retailer:
     return Retailer.objects.select_for_update().get(pk=retailer_id)
 
 
-def product_available(product: Product, hidden_categories: set | None = None) -> bool:
+def product_available(product: Product, hidden_categories: frozenset | None = None) -> bool:
     """Orderable by retailers: the product and every ancestor category are active."""
     hidden = hidden_category_ids() if hidden_categories is None else hidden_categories
     return product.is_active and product.category_id not in hidden
@@ -77,7 +77,7 @@ def insufficient_stock(product: Product, requested: int) -> DomainError:
     )
 
 
-def check_line(product: Product, quantity: int, hidden_categories: set | None = None) -> None:
+def check_line(product: Product, quantity: int, hidden_categories: frozenset | None = None) -> None:
     """Every rule of a cart line: available, minimum, multiple, stock."""
     if not product_available(product, hidden_categories):
         raise DomainError("PRODUCT_UNAVAILABLE", details={"product_id": str(product.pk)})
@@ -173,7 +173,7 @@ def _adjusting_write(retailer, actor, product, wanted: int, item, hidden) -> tup
     return {"result": result, "quantity": quantity, "error_code": None}, written
 
 
-def _apply_action(retailer, actor, action: dict, products: dict, items: dict, hidden: set) -> dict:
+def _apply_action(retailer, actor, action: dict, products: dict, items: dict, hidden: frozenset) -> dict:
     """One offline action against the cart lines in `items` (kept in step with the database)."""
     kind = action["action"]
     if kind == CartActionType.CLEAR:

@@ -14,17 +14,29 @@ from .services import catalog_structure_version
 RECENTLY_VIEWED_LIMIT = 20
 
 
-def hidden_category_ids(structure_version: str | None = None) -> set:
+# One structure version always names the same hidden set, so each process also keeps the last
+# few in memory: no cache round trip on the retail paths that only need to filter by it.
+_hidden_by_version: dict[str, frozenset] = {}
+
+
+def hidden_category_ids(structure_version: str | None = None) -> frozenset:
     """Categories a retailer must not see: inactive ones and everything under them (cached per
     catalog structure version)."""
-    key = f"products:hidden-categories:{structure_version or catalog_structure_version()}"
+    version = structure_version or catalog_structure_version()
+    hidden = _hidden_by_version.get(version)
+    if hidden is not None:
+        return hidden
+    key = f"products:hidden-categories:{version}"
     hidden = cache.get(key)
     if hidden is None:
         rows = list(Category.objects.values_list("id", "path", "is_active"))
         inactive = [path for _id, path, active in rows if not active]
         hidden = {pk for pk, path, _active in rows if any(path == p or path.startswith(p + "/") for p in inactive)}
         cache.set(key, hidden, 3600)
-    return hidden
+    if len(_hidden_by_version) >= 8:
+        _hidden_by_version.clear()
+    _hidden_by_version[version] = frozenset(hidden)
+    return _hidden_by_version[version]
 
 
 def category_list(*, retail: bool) -> QuerySet:

@@ -1,12 +1,14 @@
 import threading
+from unittest import mock
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from conftest import assert_error
 from livrili.api.errors import DomainError
 from livrili.core.models import AuditLog
-from products import services
+from products import selectors, services
 from products.models import Category, Tag, TagAlias
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +79,20 @@ def test_retailer_category_tree_shows_active_branches_only(client_for, retailer,
     assert [(n["slug"], [c["slug"] for c in n["children"]]) for n in tree] == [("root", ["leaf"])]
     listing = client_for(retailer).get("/api/v1/categories").json()["data"]
     assert sorted(c["slug"] for c in listing) == ["leaf", "root"]
+
+
+def test_hidden_categories_are_kept_in_process_per_structure_version(category, make_category):
+    child = make_category(parent=category)
+    version = services.catalog_structure_version()
+    assert selectors.hidden_category_ids(version) == frozenset()
+
+    no_cache = mock.patch.object(selectors.cache, "get", side_effect=AssertionError("cache read"))
+    with no_cache, CaptureQueriesContext(connection) as ctx:
+        assert selectors.hidden_category_ids(version) == frozenset()
+    assert ctx.captured_queries == []
+
+    services.category_update(actor=None, category=category, is_active=False)
+    assert selectors.hidden_category_ids() == {category.pk, child.pk}
 
 
 def test_duplicate_category_slug_is_409(client_for, catalog_staff, make_category):
