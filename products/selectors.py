@@ -128,17 +128,15 @@ def suggestions(*, query: str, retail: bool, limit: int = 5) -> dict:
     return {"products": products, "categories": categories, "brands": brands}
 
 
-def recently_viewed(*, user) -> list[Product]:
-    """The user's last 20 distinct viewed products still visible to retailers, latest first."""
+def recently_viewed_ids(*, user) -> list:
+    """The user's last 20 distinct viewed products, latest first (visibility is the caller's)."""
     latest = (
         ProductView.objects.filter(user=user)
         .values("product_id")
         .annotate(last=Max("viewed_at"))
         .order_by("-last")[:RECENTLY_VIEWED_LIMIT]
     )
-    order = [row["product_id"] for row in latest]
-    products = {p.pk: p for p in product_list(retail=True).filter(pk__in=order)}
-    return [products[pk] for pk in order if pk in products]
+    return [row["product_id"] for row in latest]
 
 
 POPULARITY_DAYS = 30

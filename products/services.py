@@ -80,7 +80,7 @@ def _version(key: str) -> str:
 
 
 def catalog_version() -> str:
-    """Changes with any catalog change: keys the cached retail pages (ids and count)."""
+    """Changes with any catalog change: keys the cached retail list pages."""
     return _version(CATALOG_VERSION_KEY)
 
 

@@ -8,8 +8,7 @@ from livrili.api.errors import DomainError
 from livrili.api.permissions import IsRetailer, StaffModelPermissions, has_perms
 from livrili.api.requests import IDEMPOTENCY_HEADER, idempotency_key, validated
 from products.api.serializers import RetailProductSerializer
-from products.api.views import strip_stock, with_live_stock
-from products.selectors import product_list
+from products.api.views import retail_products_by_id
 from retailers.models import Retailer
 
 from .. import selectors, services
@@ -283,20 +282,13 @@ class OrderStatsView(APIView):
 # --- Suggestions computed from order lines ------------------------------------------------
 
 
-def retail_products(request, product_ids) -> list[dict]:
-    """Products in the given order, in the retail representation with live stock."""
-    products = {p.pk: p for p in product_list(retail=True).filter(pk__in=product_ids)}
-    ordered = [products[pk] for pk in product_ids if pk in products]
-    return with_live_stock(strip_stock(RetailProductSerializer(ordered, many=True, context={"request": request}).data))
-
-
 class PopularProductsView(RetailerMixin, APIView):
     @extend_schema(responses=RetailProductSerializer(many=True))
     def get(self, request):
-        return Response(retail_products(request, selectors.popular_product_ids()))
+        return Response(retail_products_by_id(request, selectors.popular_product_ids()))
 
 
 class RecommendedProductsView(RetailerMixin, APIView):
     @extend_schema(responses=RetailProductSerializer(many=True))
     def get(self, request):
-        return Response(retail_products(request, selectors.recommended_product_ids(self.retailer())))
+        return Response(retail_products_by_id(request, selectors.recommended_product_ids(self.retailer())))

@@ -122,6 +122,16 @@ def retail_products(request, rows: list[list[str]], structure_version: str) -> l
     return [found[key] for key in keys.values() if key in found]
 
 
+def retail_products_by_id(request, product_ids: list) -> list[dict]:
+    """The visible products among `product_ids`, in that order, with live stock (popular,
+    recommended, recently viewed)."""
+    structure = services.catalog_structure_version()
+    visible = selectors.visible_products(retail=True, structure_version=structure).filter(pk__in=product_ids)
+    updated = dict(visible.values_list("id", "updated_at"))
+    rows = [page_row(pk, updated[pk]) for pk in product_ids if pk in updated]
+    return with_live_stock(retail_products(request, rows, structure))
+
+
 def retail_product(request, product_id) -> dict:
     structure = services.catalog_structure_version()
     visible = selectors.visible_products(retail=True, structure_version=structure).filter(pk=product_id)
@@ -305,9 +315,7 @@ class RecentlyViewedView(APIView):
 
     @extend_schema(responses=RetailProductSerializer(many=True))
     def get(self, request):
-        products = selectors.recently_viewed(user=request.user)
-        data = strip_stock(RetailProductSerializer(products, many=True, context={"request": request}).data)
-        return Response(with_live_stock(data))
+        return Response(retail_products_by_id(request, selectors.recently_viewed_ids(user=request.user)))
 
 
 class ProductViewRecordView(APIView):
