@@ -3,7 +3,6 @@ edit, return). Rows are locked in primary-key order, the change is one condition
 and the movements are one bulk insert; `products.services.stock_move` is the one-product form."""
 
 from django.db.models import Case, F, IntegerField, When
-from django.utils import timezone
 
 from livrili.api.errors import DomainError
 from products.models import Product, StockMovement
@@ -32,12 +31,12 @@ def stock_apply(*, deltas: dict, reason: str, actor=None, reference: str = "", n
     )
     stock_require(deltas, locked)
     # The rows are locked: the values read above are current until commit, and the CHECK
-    # constraint stock_quantity >= 0 stays the last line of defence.
+    # constraint stock_quantity >= 0 stays the last line of defence. `updated_at` is left alone:
+    # it dates catalog edits and keys the cached representations (stock has its own ledger).
     Product.objects.filter(pk__in=ids).update(
         stock_quantity=Case(
             *[When(pk=pid, then=F("stock_quantity") + deltas[pid]) for pid in ids], output_field=IntegerField()
-        ),
-        updated_at=timezone.now(),
+        )
     )
     author = actor if getattr(actor, "is_authenticated", False) else None
     return StockMovement.objects.bulk_create(

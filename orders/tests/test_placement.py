@@ -75,6 +75,18 @@ def test_placing_the_cart_writes_the_order_stock_ledger_and_event(client_for, sh
     assert not CartItem.objects.exists()
 
 
+def test_a_sale_keeps_the_products_cached_catalog_representation(client_for, shop, two_products):
+    """Cached retail representations are keyed by `updated_at`; stock is read live, so taking
+    stock must not retire them."""
+    oil, sugar = two_products
+    stamps = dict(Product.objects.values_list("pk", "updated_at"))
+    fill_cart(shop.retailer, (oil, 10), (sugar, 4))
+
+    assert place(client_for(shop)).status_code == 201
+
+    assert dict(Product.objects.values_list("pk", "updated_at")) == stamps
+
+
 def test_cash_orders_carry_stamp_duty_and_are_not_charged_at_placement(client_for, shop, two_products):
     oil, sugar = two_products
     fill_cart(shop.retailer, (oil, 10), (sugar, 4))
