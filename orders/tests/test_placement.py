@@ -184,8 +184,10 @@ def test_a_stock_shortfall_answers_before_the_credit_check(client_for, shop, two
     assert not Order.objects.exists()
 
 
+@pytest.mark.postgres
 def test_products_are_locked_after_the_order_is_written(client_for, shop, two_products):
-    """Popular products stay locked for the stock update and the commit only."""
+    """Popular products stay locked for the stock update and the commit only (SQLite emits no
+    FOR UPDATE: PostgreSQL only)."""
     oil, sugar = two_products
     fill_cart(shop.retailer, (oil, 10), (sugar, 2))
 
