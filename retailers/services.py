@@ -63,6 +63,14 @@ AUDITED_FIELDS = (
 )
 # Fixed once a retailer is approved, except by staff (invoices between traders carry them).
 LOCKED_AFTER_APPROVAL = ("business_name", "rc_number", "nif", "nis", "ai_number")
+# The legal ids approval needs (workflows.md §1): the one statement of the rule, read by
+# `retailer_transition` and shown to the retailer as `missing_for_approval`.
+REQUIRED_FOR_APPROVAL = ("rc_number", "nif")
+
+
+def missing_for_approval(retailer: Retailer) -> list[str]:
+    """The fields approval needs that are still empty, in `REQUIRED_FOR_APPROVAL` order."""
+    return [field for field in REQUIRED_FOR_APPROVAL if not (getattr(retailer, field) or "").strip()]
 
 
 # --- Notifications hook -------------------------------------------------------------------
@@ -271,9 +279,9 @@ def retailer_transition(*, retailer: Retailer, action: str, actor: User, reason:
         for guard in CLOSE_GUARDS:
             guard(retailer)
     if action == "approve":
-        missing = {f: [_("Required to approve a retailer.")] for f in ("rc_number", "nif") if not getattr(retailer, f)}
+        missing = missing_for_approval(retailer)
         if missing:
-            raise DomainError("VALIDATION_ERROR", details=missing)
+            raise DomainError("VALIDATION_ERROR", details={f: [_("Required to approve a retailer.")] for f in missing})
         retailer.approved_at = timezone.now()
         retailer.approved_by = actor
     before = snapshot(retailer, ("status", "status_reason"))
@@ -485,26 +493,28 @@ def address_create(*, retailer: Retailer, actor: User, **fields) -> DeliveryAddr
 
 
 @transaction.atomic
-def address_update(*, address: DeliveryAddress, actor: User, **fields) -> DeliveryAddress:
-    """Edit an address; the default can move to another address but never disappear."""
-    _lock(address.retailer)
-    if address.is_default and fields.get("is_default") is False:
+def address_update(*, delivery_address: DeliveryAddress, actor: User, **fields) -> DeliveryAddress:
+    """Edit an address; the default can move to another address but never disappear.
+    (`fields` are the model's, `address` — the street text — among them, hence the
+    `delivery_address` keyword for the instance.)"""
+    _lock(delivery_address.retailer)
+    if delivery_address.is_default and fields.get("is_default") is False:
         raise validation_error("is_default", _("Mark another address as default instead."))
     for field, value in fields.items():
-        setattr(address, field, value)
-    if address.is_default:
-        _make_default(address)
-    address.save()
-    return address
+        setattr(delivery_address, field, value)
+    if delivery_address.is_default:
+        _make_default(delivery_address)
+    delivery_address.save()
+    return delivery_address
 
 
 @transaction.atomic
-def address_delete(*, address: DeliveryAddress, actor: User) -> None:
+def address_delete(*, delivery_address: DeliveryAddress, actor: User) -> None:
     """Delete an address; when it was the default, the oldest remaining one takes over."""
-    _lock(address.retailer)
-    was_default = address.is_default
-    retailer_id = address.retailer_id
-    address.delete()
+    _lock(delivery_address.retailer)
+    was_default = delivery_address.is_default
+    retailer_id = delivery_address.retailer_id
+    delivery_address.delete()
     if was_default:
         successor = DeliveryAddress.objects.filter(retailer_id=retailer_id).order_by("created_at").first()
         if successor:

@@ -16,7 +16,7 @@ from ..models import (
     RetailerDocument,
     RetailerEvent,
 )
-from ..services import ADJUSTMENT_KINDS
+from ..services import ADJUSTMENT_KINDS, REQUIRED_FOR_APPROVAL, missing_for_approval
 
 
 def MoneyField(**kwargs):
@@ -88,11 +88,18 @@ class RetailerProfileSerializer(serializers.ModelSerializer):
 
     wilaya = WilayaSerializer()
     available_credit = MoneyField()
+    missing_for_approval = serializers.SerializerMethodField(
+        help_text=_("Fields approval needs that are still empty (e.g. rc_number, nif); empty when nothing is missing")
+    )
 
     class Meta:
         model = Retailer
-        fields = RETAILER_FIELDS
+        fields = [*RETAILER_FIELDS, "missing_for_approval"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=REQUIRED_FOR_APPROVAL)))
+    def get_missing_for_approval(self, retailer) -> list[str]:
+        return missing_for_approval(retailer)
 
 
 class RetailerProfileResponseSerializer(RetailerProfileSerializer):
@@ -102,7 +109,7 @@ class RetailerProfileResponseSerializer(RetailerProfileSerializer):
     month_spend = MoneyField(required=False, help_text=_("Total of this month's orders, not cancelled"))
 
     class Meta(RetailerProfileSerializer.Meta):
-        fields = [*RETAILER_FIELDS, "month_order_count", "month_spend"]
+        fields = [*RetailerProfileSerializer.Meta.fields, "month_order_count", "month_spend"]
         read_only_fields = fields
 
 
@@ -111,7 +118,7 @@ class RetailerStaffSerializer(RetailerProfileSerializer):
     approved_by = UserSummarySerializer(allow_null=True)
 
     class Meta(RetailerProfileSerializer.Meta):
-        fields = [*RETAILER_FIELDS, "owner", "approved_by", "notes"]
+        fields = [*RetailerProfileSerializer.Meta.fields, "owner", "approved_by", "notes"]
         read_only_fields = fields
 
 
@@ -327,7 +334,12 @@ class MemberUpdateSerializer(serializers.Serializer):
 class StatementQuerySerializer(serializers.Serializer):
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
-    format = serializers.ChoiceField(choices=["json"], required=False, default="json")
+    format = serializers.ChoiceField(
+        choices=["json"],
+        required=False,
+        default="json",
+        help_text=_("Only json for now: PDF statements come with billing (any other value → 400 VALIDATION_ERROR)"),
+    )
 
     def validate(self, attrs):
         if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:

@@ -1,8 +1,11 @@
+from types import SimpleNamespace
+
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
@@ -117,12 +120,12 @@ class AddressDetailView(OwnRetailerMixin, APIView):
     def patch(self, request, pk):
         address = self.get_object(pk)
         data = validated(DeliveryAddressUpdateSerializer, request.data)
-        address = services.address_update(address=address, actor=request.user, **data)
+        address = services.address_update(delivery_address=address, actor=request.user, **data)
         return Response(DeliveryAddressSerializer(address).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
-        services.address_delete(address=self.get_object(pk), actor=request.user)
+        services.address_delete(delivery_address=self.get_object(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -197,10 +200,18 @@ class MemberDetailView(OwnRetailerMixin, APIView):
         return Response(MemberSerializer(member).data)
 
 
+class FormatIsAQueryParameter(DefaultContentNegotiation):
+    """`?format=` is the endpoint's own parameter, validated by its serializer (400 naming
+    `format`), not DRF's renderer override (which answered 404 for an unknown format)."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
 class StatementView(OwnRetailerMixin, APIView):
     """The owner's account statement (members who are not the owner are refused)."""
 
     permission_classes = [IsRetailerOwner]
+    content_negotiation_class = FormatIsAQueryParameter
 
     @extend_schema(
         parameters=[StatementQuerySerializer],

@@ -194,3 +194,44 @@ def test_profile_shows_credit_figures_as_money_strings(client_for, owner):
     data = client_for(owner).get("/api/v1/retailers/profile").json()["data"]
 
     assert (data["credit_limit"], data["balance"], data["available_credit"]) == ("200000.00", "1234.50", "198765.50")
+
+
+def test_patching_an_address_text_changes_it(client_for, owner):
+    # given an address of the caller's retailer
+    client = client_for(owner)
+    created = client.post("/api/v1/retailers/addresses", {"address": "Rue A", "wilaya": "16"}, format="json")
+    address_id = created.json()["data"]["id"]
+
+    # when its street address is patched
+    response = client.patch(
+        f"/api/v1/retailers/addresses/{address_id}", {"address": "Rue B", "label": "Dépôt"}, format="json"
+    )
+
+    # then it is changed (it used to clash with the service's own `address` keyword: 500)
+    assert response.status_code == 200, response.content
+    assert (response.json()["data"]["address"], response.json()["data"]["label"]) == ("Rue B", "Dépôt")
+    address = DeliveryAddress.objects.get(pk=address_id)
+    assert (address.address, address.label) == ("Rue B", "Dépôt")
+
+
+def test_signup_without_legal_ids_says_what_approval_needs(api_client):
+    response = api_client.post(SIGNUP, signup_body(rc_number="", nif=""), format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["data"]["retailer"]["missing_for_approval"] == ["rc_number", "nif"]
+
+
+def test_profile_missing_for_approval_follows_the_approval_rule(client_for, pending_owner, make_user):
+    client = client_for(pending_owner)
+
+    before = client.get("/api/v1/retailers/profile").json()["data"]["missing_for_approval"]
+    with_rc = client.patch("/api/v1/retailers/profile", {"rc_number": "16/00-1234567B22"}, format="json")
+    complete = client.patch("/api/v1/retailers/profile", {"nif": "001616123456789"}, format="json")
+
+    assert before == ["rc_number", "nif"]
+    assert with_rc.json()["data"]["missing_for_approval"] == ["nif"]
+    assert complete.json()["data"]["missing_for_approval"] == []
+    # and the approval accepts exactly when the list is empty
+    approver = make_user(role="admin", perms=["retailers.view_retailer", "retailers.approve_retailer"])
+    approved = client_for(approver).post(f"/api/v1/retailers/{pending_owner.retailer_id}/approve", {}, format="json")
+    assert approved.json()["data"]["status"] == "active"
