@@ -5,12 +5,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from livrili.core.models import BusinessSettings
-from livrili.core.money import ZERO
+from livrili.core.money import ZERO, to_money
 from products.models import PriceTier, ProductImage
 from products.pricing import LinePrice, line_price
 from products.selectors import hidden_category_ids
@@ -209,12 +209,17 @@ def recommended_product_ids(retailer: Retailer, *, limit: int = SUGGESTED) -> li
     return ranked
 
 
+# Orders whose total is not (or no longer) owed: month_spend leaves them out (decisions.md).
+NOT_SPEND_STATUSES = (OrderStatus.CANCELLED, OrderStatus.RETURNED, OrderStatus.ON_HOLD)
+
+
 def retailer_month_figures(retailer: Retailer) -> dict:
-    """This calendar month's (Africa/Algiers) orders that were not cancelled: count and spend."""
+    """This calendar month's (Africa/Algiers) orders: the count of those not cancelled, and
+    the spend — the total of those neither cancelled, returned nor on hold."""
     start = timezone.localdate().replace(day=1)
     figures = (
         Order.objects.filter(retailer=retailer, created_at__date__gte=start)
         .exclude(status=OrderStatus.CANCELLED)
-        .aggregate(count=Count("id"), spend=Sum("total"))
+        .aggregate(count=Count("id"), spend=Sum("total", filter=~Q(status__in=NOT_SPEND_STATUSES), default=ZERO))
     )
-    return {"month_order_count": figures["count"], "month_spend": f"{figures['spend'] or ZERO:.2f}"}
+    return {"month_order_count": figures["count"], "month_spend": f"{to_money(figures['spend']):.2f}"}

@@ -106,7 +106,9 @@ class RetailerProfileResponseSerializer(RetailerProfileSerializer):
     """The profile with the figures other apps add (`selectors.profile_figures`)."""
 
     month_order_count = serializers.IntegerField(required=False, help_text=_("Orders this month, not cancelled"))
-    month_spend = MoneyField(required=False, help_text=_("Total of this month's orders, not cancelled"))
+    month_spend = MoneyField(
+        required=False, help_text=_("Total of this month's orders that are owed: not cancelled, returned or on hold")
+    )
 
     class Meta(RetailerProfileSerializer.Meta):
         fields = [*RetailerProfileSerializer.Meta.fields, "month_order_count", "month_spend"]
