@@ -630,7 +630,8 @@ class _Simulation:
             at = self.last_move[product_id] + timedelta(microseconds=1)
         self.last_move[product_id] = at
         self.stock[product_id] += delta
-        assert self.stock[product_id] >= 0, product_id
+        if self.stock[product_id] < 0:  # the simulation never sells what it has not received
+            raise RuntimeError(f"seed: stock of product {product_id} would go below zero")
         self.movements.add(
             (_uuid(self.ids), product_id, delta, reason, self.stock[product_id], reference, actor, note, at)
         )

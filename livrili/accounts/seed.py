@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 
 from .models import Role, User
 
-DEMO_PASSWORD = "Livrili-demo-2026"
+DEMO_PASSWORD = "Livrili-demo-2026"  # noqa: S105 - the demo accounts' published password (README), never a real one
 
 
 def _account(username, role, *, full_name, email=None, phone=None, superuser=False, groups=()):

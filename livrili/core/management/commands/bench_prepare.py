@@ -24,6 +24,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from livrili.accounts.models import Role, User
+from livrili.accounts.seed import DEMO_PASSWORD
 from livrili.core.models import BusinessSettings, Wilaya
 from orders import services as order_services
 from orders.models import CartItem, Order, OrderItem, PaymentMethod
@@ -217,7 +218,7 @@ class Command(BaseCommand):
             index += 1
             _owner, retailer = retailer_services.retailer_signup(
                 full_name=f"Bench Owner {index}",
-                password="Livrili-demo-2026",
+                password=DEMO_PASSWORD,
                 business_name=f"Bench retailer {index:04d}",
                 business_type="grocery",
                 wilaya=wilaya,
