@@ -65,17 +65,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "livrili.core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "livrili.api.middleware.ApiBodySizeMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "livrili.core.middleware.QueryLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # API refusals before anything reads the body or the database, in the request's language
+    "livrili.api.middleware.ApiBodySizeMiddleware",
+    "livrili.api.middleware.ApiNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "livrili.api.middleware.ApiExceptionMiddleware",
 ]
+CSRF_FAILURE_VIEW = "livrili.api.views.csrf_failure"  # the envelope under /api/, Django's page elsewhere
 
 ROOT_URLCONF = "livrili.urls"
 WSGI_APPLICATION = "livrili.wsgi.application"
@@ -173,9 +177,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["livrili.api.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+        "livrili.api.parsers.JSONParser",
+        "livrili.api.parsers.MultiPartParser",
+        "livrili.api.parsers.FormParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "livrili.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,

@@ -10,6 +10,10 @@ admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
 admin.site.index_title = settings.ADMIN_INDEX_TITLE
 
+# Outside DRF, /api/ paths still answer the error envelope (other paths keep Django's pages).
+handler404 = "livrili.api.views.page_not_found"
+handler500 = "livrili.api.views.server_error"
+
 api_v1 = [
     path("", include("livrili.accounts.api.urls")),
     path("", include("products.api.urls")),

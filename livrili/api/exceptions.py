@@ -4,7 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -12,6 +12,9 @@ from rest_framework.response import Response
 from .errors import DEFAULT_MESSAGES, STATUS_BY_CODE, DomainError
 
 logger = logging.getLogger(__name__)
+
+# A database outage is temporary: clients are told to retry after this many seconds.
+RETRY_AFTER_SECONDS = 5
 
 DRF_CODES = [
     (drf.NotAuthenticated, "UNAUTHORIZED"),
@@ -37,6 +40,17 @@ def error_response(code: str, message=None, details=None, headers=None) -> Respo
     response = Response(body, status=STATUS_BY_CODE[code], headers=headers)
     response.enveloped = True
     return response
+
+
+def is_database_unavailable(exc) -> bool:
+    """The database could not be reached or dropped the connection (django.db wraps the driver's
+    connection errors as OperationalError / InterfaceError)."""
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def service_unavailable(exc) -> Response:
+    logger.error("Database unavailable: %s", exc.__class__.__name__, exc_info=exc)
+    return error_response("SERVICE_UNAVAILABLE", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _flatten(detail, prefix=""):
@@ -68,6 +82,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return error_response("VALIDATION_ERROR", details=_flatten(detail))
+    if is_database_unavailable(exc):
+        return service_unavailable(exc)
     if isinstance(exc, IntegrityError):
         # A unique clash that slipped past the service checks (a race): still a clean 409.
         logger.info("Integrity error mapped to CONFLICT: %s", exc.__class__.__name__)

@@ -1,6 +1,38 @@
-from .middleware import api_error
+"""Answers given outside DRF's views for /api/ paths: unknown routes, CSRF refusals and the
+404/500 handlers, all in the error envelope (other paths keep Django's pages)."""
+
+import sys
+
+from django.views import defaults
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
+
+from .exceptions import is_database_unavailable, service_unavailable
+from .middleware import api_error, is_api, render_envelope
 
 
+@csrf_exempt  # the API authenticates with bearer tokens, never cookies: any method gets the 404
 def api_not_found(request, *args, **kwargs):
     """Unknown /api/ paths (including slashed forms of real ones) answer the JSON envelope."""
     return api_error("NOT_FOUND")
+
+
+def csrf_failure(request, reason=""):
+    if is_api(request):
+        return api_error("FORBIDDEN")
+    return django_csrf_failure(request, reason)
+
+
+def page_not_found(request, exception=None):
+    if is_api(request):
+        return api_error("NOT_FOUND")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if is_api(request):
+        exception = sys.exception()
+        if exception is not None and is_database_unavailable(exception):
+            return render_envelope(service_unavailable(exception))
+        return api_error("INTERNAL_ERROR")
+    return defaults.server_error(request)

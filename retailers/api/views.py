@@ -6,7 +6,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 from livrili.accounts.api.serializers import MeSerializer
 from livrili.accounts.models import User
 from livrili.accounts.throttles import SignupThrottle
+from livrili.api.parsers import FormParser, MultiPartParser
 from livrili.api.permissions import IsRetailer, StaffModelPermissions, has_perms
 from livrili.api.requests import validated
 from livrili.api.schema import EnvelopeAutoSchema
