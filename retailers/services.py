@@ -341,9 +341,22 @@ def retailer_credit_limit_change(*, retailer: Retailer, credit_limit: Decimal, r
     return retailer
 
 
+# Money columns hold 14 digits with 2 decimals: every stored amount and balance stays below this.
+MONEY_LIMIT = Decimal(10) ** 12
+
+
+def _within_money_column(field: str, value: Decimal) -> Decimal:
+    if abs(value) >= MONEY_LIMIT:
+        raise validation_error(
+            field, _("Amounts and balances must stay below %(limit)s in absolute value.") % {"limit": MONEY_LIMIT}
+        )
+    return value
+
+
 def _exact_money(field: str, value) -> Decimal:
-    """`value` as a Decimal with at most 2 decimals; more precision is refused, not rounded."""
-    amount = Decimal(value)
+    """`value` as a Decimal with at most 2 decimals that its column can hold; more precision
+    is refused, not rounded."""
+    amount = _within_money_column(field, Decimal(value))
     if amount != to_money(amount):
         raise validation_error(field, _("Use at most 2 decimal places."))
     return to_money(amount)
@@ -371,7 +384,8 @@ def ledger_post(
     """Append one entry to the retailer's ledger — the only writer of `Retailer.balance`.
 
     Invariant: `retailer.balance == Σ entry.amount` and every entry's `balance_after` is the
-    previous entry's `balance_after` + its amount. The retailer row is locked
+    previous entry's `balance_after` + its amount; the balance stays within its column
+    (|balance| < 10^12), an entry that would take it beyond is refused. The retailer row is locked
     (`select_for_update`) for the whole transaction, so concurrent posts serialise.
     `amount` is positive and its sign follows `kind` (see `signed_amount`); an opening
     balance is given signed and non-zero. `links` are the entry's foreign keys to the
@@ -382,7 +396,7 @@ def ledger_post(
         raise validation_error("amount", _("The amount cannot be zero."))
     locked = _lock(retailer)
     last_position = locked.ledger_entries.aggregate(last=Max("position"))["last"] or 0
-    balance_after = locked.balance + value
+    balance_after = _within_money_column("amount", locked.balance + value)
     entry = LedgerEntry.objects.create(
         retailer=locked,
         position=last_position + 1,

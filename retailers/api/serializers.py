@@ -23,6 +23,12 @@ def MoneyField(**kwargs):
     return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
 
 
+def DerivedMoneyField(**kwargs):
+    """A computed figure (a difference or a sum of stored amounts): it may exceed a column's
+    14 digits, so it is not bounded by them."""
+    return serializers.DecimalField(max_digits=None, decimal_places=2, **kwargs)
+
+
 def PositiveMoneyField(**kwargs):
     return MoneyField(min_value=Decimal("0.01"), **kwargs)
 
@@ -87,7 +93,7 @@ class RetailerProfileSerializer(serializers.ModelSerializer):
     """What a member sees of its own retailer."""
 
     wilaya = WilayaSerializer()
-    available_credit = MoneyField()
+    available_credit = DerivedMoneyField()
     missing_for_approval = serializers.SerializerMethodField(
         help_text=_("Fields approval needs that are still empty (e.g. rc_number, nif); empty when nothing is missing")
     )
@@ -363,8 +369,8 @@ class StatementSerializer(serializers.Serializer):
     date_to = serializers.DateField(allow_null=True)
     opening_balance = MoneyField()
     entries = StatementEntrySerializer(many=True)
-    total_debit = MoneyField()
-    total_credit = MoneyField()
+    total_debit = DerivedMoneyField()
+    total_credit = DerivedMoneyField()
     closing_balance = MoneyField()
     credit_limit = MoneyField()
-    available_credit = MoneyField()
+    available_credit = DerivedMoneyField()

@@ -256,3 +256,73 @@ def test_postgresql_refuses_raw_money_updates_and_deletes_of_entries(make_retail
             "UPDATE retailers_ledgerentry SET created_at = created_at - interval '1 day' WHERE id = %s", [entry.pk]
         )
     assert LedgerEntry.objects.get().created_at < entry.created_at
+
+
+@pytest.mark.parametrize(("kind", "sign"), [("debit", 1), ("credit", -1)])
+def test_a_balance_beyond_its_column_is_refused_and_posts_nothing(client_for, finance, make_retailer, kind, sign):
+    # given a balance at the largest value the column holds (|x| < 10^12)
+    retailer = make_retailer()
+    client = client_for(finance)
+    url = f"/api/v1/retailers/{retailer.pk}/adjustments"
+    first = client.post(url, {"kind": kind, "amount": "999999999999.99", "reason": "x"}, format="json")
+    assert first.status_code == 201, first.json()
+
+    # when one more cent would push it beyond
+    response = client.post(url, {"kind": kind, "amount": "0.01", "reason": "x"}, format="json")
+
+    # then it is refused and nothing is written
+    assert list(assert_error(response, 400, "VALIDATION_ERROR")["details"]) == ["amount"]
+    retailer.refresh_from_db()
+    assert retailer.balance == sign * Decimal("999999999999.99")
+    assert chain(retailer) == [(1, first.json()["data"]["kind"], retailer.balance, retailer.balance)]
+    # and the retailer still reads (available credit is a derived figure)
+    assert client.get(f"/api/v1/retailers/{retailer.pk}").status_code == 200
+
+
+def test_services_refuse_amounts_beyond_the_money_column(make_retailer, finance):
+    retailer = make_retailer()
+
+    with pytest.raises(DomainError) as posted:
+        ledger_post(retailer=retailer, kind="order_charge", amount=Decimal("1000000000000.00"), actor=None)
+    with pytest.raises(DomainError) as opening:
+        ledger_opening_balance(retailer=retailer, amount=Decimal("-1000000000000.00"), actor=None)
+
+    assert (list(posted.value.details), list(opening.value.details)) == (["amount"], ["amount"])
+    assert (LedgerEntry.objects.count(), Retailer.objects.get().balance) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("adjustments", {"kind": "debit", "amount": "1000000000000.00", "reason": "x"}, "amount"),
+        ("credit-limit", {"credit_limit": "1000000000000.00", "reason": "x"}, "credit_limit"),
+    ],
+)
+def test_api_money_inputs_are_bounded_by_their_column(client_for, finance, make_retailer, path, body, field):
+    retailer = make_retailer(credit_limit=Decimal("10.00"))
+
+    response = client_for(finance).post(f"/api/v1/retailers/{retailer.pk}/{path}", body, format="json")
+
+    assert list(assert_error(response, 400, "VALIDATION_ERROR")["details"]) == [field]
+    retailer.refresh_from_db()
+    assert (retailer.credit_limit, retailer.balance, LedgerEntry.objects.count()) == (Decimal("10.00"), 0, 0)
+
+
+def test_derived_figures_beyond_14_digits_still_read(client_for, owner, finance):
+    # given the largest credit limit with a prepaid balance, and two large debits in the period
+    retailer = owner.retailer
+    Retailer.objects.filter(pk=retailer.pk).update(credit_limit=Decimal("999999999999.99"))
+    for kind in ("debit", "credit", "debit"):
+        ledger_adjust(retailer=retailer, kind=kind, amount=Decimal("999999999999.99"), reason="x", actor=finance)
+    ledger_adjust(retailer=retailer, kind="credit", amount=Decimal("999999999999.99"), reason="x", actor=finance)
+    ledger_adjust(retailer=retailer, kind="credit", amount=Decimal("0.01"), reason="x", actor=finance)
+    client = client_for(owner)
+
+    profile = client.get("/api/v1/retailers/profile")
+    statement = client.get("/api/v1/retailers/statement")
+
+    assert (profile.status_code, profile.json()["data"]["available_credit"]) == (200, "1000000000000.00")
+    assert (statement.json()["data"]["total_debit"], statement.json()["data"]["total_credit"]) == (
+        "1999999999999.98",
+        "1999999999999.99",
+    )
