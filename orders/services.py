@@ -539,13 +539,12 @@ def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, cha
             details={"expected_total": str(to_money(expected)), "total": str(totals.total), "cart": None},
         )
     decision = _credit_decision(retailer, totals.total, settings) if payment_method == PaymentMethod.CREDIT else None
-    now = timezone.now()
     order = Order(
         number=next_number("ORD", gap_free=False),
         retailer=retailer,
         created_by=actor,
         channel=channel,
-        status=OrderStatus.ON_HOLD if decision == "hold" else OrderStatus.PENDING,
+        status=OrderStatus.PENDING,
         payment_method=payment_method,
         requested_delivery_date=day,
         time_slot=slot,
@@ -553,7 +552,6 @@ def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, cha
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
         language=_order_language(retailer, actor),
-        held_at=now if decision == "hold" else None,
         **address,
     )
     _set_totals(order, totals)
@@ -574,14 +572,7 @@ def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, cha
     if decision == "charge":
         _charge(order, actor)
     elif decision == "hold":
-        _event(
-            order,
-            OrderEventType.HELD,
-            actor,
-            from_status=OrderStatus.PENDING,
-            to_status=OrderStatus.ON_HOLD,
-            data={"available_credit": str(retailer.available_credit), "required": str(order.total)},
-        )
+        _hold(order, retailer, actor)
     if from_cart:
         CartItem.objects.filter(retailer=retailer).delete()
     # Products are locked last: a popular product stays locked for this update and the commit only.
@@ -593,7 +584,7 @@ def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, cha
 
 # The order status pipeline as data (workflows.md §4).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    OrderStatus.PENDING: (OrderStatus.CONFIRMED, OrderStatus.CANCELLED),
+    OrderStatus.PENDING: (OrderStatus.CONFIRMED, OrderStatus.CANCELLED, OrderStatus.ON_HOLD),
     OrderStatus.ON_HOLD: (OrderStatus.CONFIRMED, OrderStatus.CANCELLED),
     OrderStatus.CONFIRMED: (OrderStatus.PROCESSING, OrderStatus.CANCELLED),
     OrderStatus.PROCESSING: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
@@ -602,7 +593,10 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     OrderStatus.CANCELLED: (),
     OrderStatus.RETURNED: (),
 }
+# Entered only by the credit decision (placement, edit), never asked for by an operator.
+CREDIT_DECIDED = (OrderStatus.ON_HOLD,)
 MILESTONES = {
+    OrderStatus.ON_HOLD: "held_at",
     OrderStatus.CONFIRMED: "confirmed_at",
     OrderStatus.PROCESSING: "processing_at",
     OrderStatus.SHIPPED: "shipped_at",
@@ -638,21 +632,37 @@ def lock_order(order: Order) -> Order:
     return Order.objects.select_for_update().select_related("retailer").get(pk=order.pk)
 
 
+def allowed_targets(status: str) -> list[str]:
+    """The statuses an operator may move an order to from `status`."""
+    return [target for target in TRANSITIONS[status] if target not in CREDIT_DECIDED]
+
+
 def invalid_transition(order: Order, to_status: str, message=None, allowed=None) -> DomainError:
-    allowed = TRANSITIONS[order.status] if allowed is None else allowed
+    allowed = allowed_targets(order.status) if allowed is None else allowed
     return DomainError(
         "INVALID_TRANSITION", message, details={"from": order.status, "to": to_status, "allowed": list(allowed)}
     )
 
 
-def _require_transition(order: Order, to_status: str) -> None:
-    if to_status not in TRANSITIONS[order.status]:
+def _require_transition(order: Order, to_status: str, *, credit_decision: bool = False) -> None:
+    allowed = TRANSITIONS[order.status] if credit_decision else allowed_targets(order.status)
+    if to_status not in allowed:
         raise invalid_transition(order, to_status)
 
 
-def _transition(order: Order, to_status: str, actor, *, event_type: str | None = None, note="", data=None) -> Order:
-    """The one place an order changes status: checks the table, stamps the milestone, writes the event."""
-    _require_transition(order, to_status)
+def _transition(
+    order: Order,
+    to_status: str,
+    actor,
+    *,
+    event_type: str | None = None,
+    note="",
+    data=None,
+    credit_decision: bool = False,
+) -> Order:
+    """The one place an order changes status: checks the table, stamps the milestone, writes the
+    event. `credit_decision` admits the targets only the credit check may choose (on_hold)."""
+    _require_transition(order, to_status, credit_decision=credit_decision)
     from_status = order.status
     order.status = to_status
     update = ["status", "updated_at"]
@@ -730,6 +740,18 @@ def order_advance(*, order: Order, actor, to_status: str, note: str = "") -> Ord
     return order
 
 
+def _hold(order: Order, retailer: Retailer, actor) -> Order:
+    """Over the limit under the `hold` policy: the order waits for Finance, without a charge."""
+    return _transition(
+        order,
+        OrderStatus.ON_HOLD,
+        actor,
+        event_type=OrderEventType.HELD,
+        data={"available_credit": str(retailer.available_credit), "required": str(order.total)},
+        credit_decision=True,
+    )
+
+
 @transaction.atomic
 def order_cancel(*, order: Order, actor, reason: str, by_retailer: bool = False) -> Order:
     """Cancel from pending, on_hold, confirmed or processing (retailers: their pending and
@@ -738,6 +760,11 @@ def order_cancel(*, order: Order, actor, reason: str, by_retailer: bool = False)
     order = lock_order(order)
     if by_retailer and order.status not in RETAILER_CANCELLABLE:
         raise invalid_transition(order, OrderStatus.CANCELLED, _("This order can no longer be cancelled."), [])
+    return _cancel_locked(order, actor, reason)
+
+
+def _cancel_locked(order: Order, actor, reason: str) -> Order:
+    """Cancel an order already locked by the caller."""
     _require_transition(order, OrderStatus.CANCELLED)
     lock_retailer(order.retailer_id)
     _stock_back(order, StockReason.ORDER_CANCEL, actor)
@@ -825,38 +852,45 @@ def order_edit(*, order: Order, actor, lines: list[LineRequest], notes: str | No
     _set_totals(order, totals)
     if notes is not None:
         order.notes = notes
-    from_status = order.status
+    decision = None
     if order.payment_method == PaymentMethod.CREDIT:
         decision = _credit_decision(retailer, totals.total, settings)
-        if decision == "hold" and order.status == OrderStatus.PENDING:
-            order.status, order.held_at = OrderStatus.ON_HOLD, timezone.now()
     order.save()
     _write_items(order, priced)
-    if order.payment_method == PaymentMethod.CREDIT and order.status == OrderStatus.PENDING:
-        _charge(order, actor)
     _event(
         order,
         OrderEventType.EDITED,
         actor,
-        from_status=from_status,
+        from_status=order.status,
         to_status=order.status,
         data={"before": before, "after": _items_snapshot(order), "total": str(order.total)},
     )
+    if order.status == OrderStatus.PENDING and decision == "charge":
+        _charge(order, actor)
+    elif order.status == OrderStatus.PENDING and decision == "hold":
+        _hold(order, retailer, actor)
     return order
 
 
 def orders_expire_holds(*, now=None) -> list[str]:
-    """Cancel the credit holds older than `hold_expiry_days`; returns the cancelled numbers."""
+    """Cancel the credit holds older than `hold_expiry_days`; returns the cancelled numbers.
+    The selection is only a list of candidates: each is checked again under its row lock."""
     settings = BusinessSettings.load()
     cutoff = (now or timezone.now()) - timedelta(days=settings.hold_expiry_days)
-    cancelled = []
-    for order in Order.objects.filter(status=OrderStatus.ON_HOLD, held_at__lt=cutoff).order_by("held_at"):
-        try:
-            order_cancel(order=order, actor=None, reason=_("Credit hold expired"))
-        except DomainError:
-            continue  # changed meanwhile: released or cancelled by an operator
-        cancelled.append(order.number)
-    return cancelled
+    candidates = Order.objects.filter(status=OrderStatus.ON_HOLD, held_at__lt=cutoff).order_by("held_at")
+    expired = (order_expire_hold(order=order, cutoff=cutoff) for order in list(candidates))
+    return [order.number for order in expired if order is not None]
+
+
+@transaction.atomic
+def order_expire_hold(*, order: Order, cutoff) -> Order | None:
+    """Cancel one expired credit hold, if it still is one once locked: still on hold and held
+    before `cutoff`. An order released, cancelled or put back on hold since the selection is
+    left alone (None), so the task never undoes what an operator just did."""
+    order = lock_order(order)
+    if order.status != OrderStatus.ON_HOLD or order.held_at is None or order.held_at >= cutoff:
+        return None
+    return _cancel_locked(order, None, _("Credit hold expired"))
 
 
 @transaction.atomic

@@ -79,3 +79,71 @@ def test_one_idempotency_key_sent_twenty_times_makes_one_order_and_one_charge(ma
     assert Order.objects.count() == 1
     assert LedgerEntry.objects.filter(kind="order_charge").count() == 1
     assert Product.objects.get(pk=product.pk).stock_quantity == 98
+
+
+@pytest.mark.parametrize("first", ["release", "expiry"])
+def test_a_hold_released_while_it_expires_has_exactly_one_winner(monkeypatch, make_user, make_product, first):
+    """Finance releases a hold while the expiry task runs: one of them wins, and the events,
+    the ledger and the stock tell the same story. `first` says who takes the order's row lock
+    first (the other is delayed just before its lock)."""
+    import threading
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from livrili.core.models import BusinessSettings
+    from orders.models import OrderEvent
+
+    BusinessSettings.objects.update_or_create(id=1, defaults={"credit_policy": "hold", "hold_expiry_days": 3})
+    BusinessSettings.load().save()
+    product = make_product(stock=100, base_price=D("1000.00"), tax_rate=D("0.00"))
+    buyer = make_user(role="retailer")  # no credit: the order is held
+    finance = make_user(role="admin", groups=["Finance"])
+    services.order_place(
+        retailer=buyer.retailer,
+        actor=buyer,
+        payment_method="credit",
+        idempotency_key="held",
+        fingerprint="f",
+        channel="admin",
+        lines=[services.LineRequest(product_id=product.pk, quantity=2)],
+    )
+    order = Order.objects.get()
+    Order.objects.filter(pk=order.pk).update(held_at=timezone.now() - timedelta(days=4))
+    real_lock = services.lock_order
+    late = {"release": "expiry", "expiry": "release"}[first]
+
+    def lock_order(target):
+        if threading.current_thread().name == late:
+            time.sleep(0.5)
+        return real_lock(target)
+
+    monkeypatch.setattr(services, "lock_order", lock_order)
+
+    def work(i):
+        threading.current_thread().name = ("release", "expiry")[i]
+        if i == 0:
+            return services.order_release_hold(order=order, actor=finance, note="Cheque").status
+        return services.orders_expire_holds()
+
+    released, expired = run_together(2, work, catch=(DomainError,))
+
+    order.refresh_from_db()
+    events = list(OrderEvent.objects.filter(order=order).order_by("created_at").values_list("type", flat=True))
+    ledger = list(LedgerEntry.objects.filter(order=order).values_list("kind", "amount"))
+    stock = Product.objects.get(pk=product.pk).stock_quantity
+    if first == "release":
+        assert (released, expired) == ("confirmed", [])
+        assert order.status == "confirmed"
+        assert events == ["placed", "held", "hold_released"]
+        assert ledger == [("order_charge", D("2357.00"))]  # 2 000.00 + fee 300.00 + 57.00
+        assert stock == 98
+    else:
+        assert isinstance(released, DomainError) and released.code == "INVALID_TRANSITION"
+        assert expired == [order.number]
+        assert order.status == "cancelled"
+        assert events == ["placed", "held", "cancelled"]
+        assert ledger == []
+        assert stock == 100
+    assert ledger_mismatches() == []

@@ -153,7 +153,7 @@ def test_every_illegal_transition_answers_422_with_the_allowed_ones(client_for, 
     response = client_for(sales).post(f"/api/v1/orders/{order.pk}/status", {"status": target}, format="json")
 
     body = assert_error(response, 422, "INVALID_TRANSITION")
-    assert body["details"] == {"from": start, "to": target, "allowed": list(services.TRANSITIONS[start])}
+    assert body["details"] == {"from": start, "to": target, "allowed": services.allowed_targets(start)}
     assert Order.objects.get(pk=order.pk).status == start
     assert (OrderEvent.objects.count(), LedgerEntry.objects.count(), StockMovement.objects.count()) == (
         events,
@@ -164,7 +164,7 @@ def test_every_illegal_transition_answers_422_with_the_allowed_ones(client_for, 
 
 def test_the_transition_table_is_the_one_of_the_spec():
     assert {status: list(targets) for status, targets in services.TRANSITIONS.items()} == {
-        "pending": ["confirmed", "cancelled"],
+        "pending": ["confirmed", "cancelled", "on_hold"],
         "on_hold": ["confirmed", "cancelled"],
         "confirmed": ["processing", "cancelled"],
         "processing": ["shipped", "cancelled"],
@@ -335,3 +335,97 @@ def test_exact_sums_pass_the_database_checks_on_every_backend(place):
     )
 
     assert OrderItem.objects.get(pk=item.pk).line_total == D("1469.13")
+
+
+def hold_policy(days=3):
+    BusinessSettings.objects.update_or_create(id=1, defaults={"credit_policy": "hold", "hold_expiry_days": days})
+    BusinessSettings.load().save()
+
+
+def test_expiry_leaves_a_hold_released_after_its_selection_confirmed(monkeypatch, shop, oil, place, finance, debt):
+    """The task selected the order while on hold; Finance released it before the task locked it:
+    the order stays confirmed, no cancel event, no reversal, stock stays taken."""
+    hold_policy()
+    debt(shop.retailer, "99000.00")
+    order = place()
+    Order.objects.filter(pk=order.pk).update(held_at=timezone.now() - timedelta(days=4))
+    real_lock = services.lock_order
+    released = []
+
+    def release_then_lock(target):
+        if not released and target.pk == order.pk:  # the release commits between selection and lock
+            released.append(target.pk)
+            services.order_release_hold(order=target, actor=finance, note="Cheque received")
+        return real_lock(target)
+
+    monkeypatch.setattr(services, "lock_order", release_then_lock)
+
+    expired = services.orders_expire_holds()
+
+    assert released and expired == []
+    assert Order.objects.get(pk=order.pk).status == "confirmed"
+    assert list(OrderEvent.objects.filter(order=order).values_list("type", flat=True)) == [
+        "placed",
+        "held",
+        "hold_released",
+    ]
+    assert list(LedgerEntry.objects.filter(order=order).values_list("kind", "amount")) == [
+        ("order_charge", D("1785.00"))
+    ]
+    assert Product.objects.get(pk=oil.pk).stock_quantity == 40
+
+
+def test_expiry_rechecks_the_hold_age_under_the_lock(monkeypatch, shop, oil, place, debt):
+    """Selected as old, but its hold restarted before the lock (e.g. edited back onto hold): kept."""
+    hold_policy()
+    debt(shop.retailer, "99000.00")
+    order = place()
+    Order.objects.filter(pk=order.pk).update(held_at=timezone.now() - timedelta(days=4))
+    real_lock = services.lock_order
+
+    def renew_then_lock(target):
+        Order.objects.filter(pk=target.pk).update(held_at=timezone.now())
+        return real_lock(target)
+
+    monkeypatch.setattr(services, "lock_order", renew_then_lock)
+
+    assert services.orders_expire_holds() == []
+    assert Order.objects.get(pk=order.pk).status == "on_hold"
+    assert Product.objects.get(pk=oil.pk).stock_quantity == 40
+
+
+def test_an_edit_that_puts_the_order_on_hold_writes_the_held_event(client_for, sales, shop, oil, place, debt):
+    hold_policy()
+    order = place()  # 1785.00 charged: fits the 100 000.00 limit
+    debt(shop.retailer, "97000.00")  # once the old charge is reversed 3 000.00 is left; the edit needs 3 213.00
+
+    response = client_for(sales).patch(
+        f"/api/v1/orders/{order.pk}", {"items": [{"product_id": str(oil.pk), "quantity": 20}]}, format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["status"] == "on_hold"
+    events = list(OrderEvent.objects.filter(order=order).values_list("type", "from_status", "to_status"))
+    assert events == [
+        ("placed", "", "pending"),
+        ("edited", "pending", "pending"),
+        ("held", "pending", "on_hold"),
+    ]
+    held = OrderEvent.objects.get(order=order, type="held")
+    assert held.data == {"available_credit": "3000.00", "required": "3213.00"}
+    order.refresh_from_db()
+    assert order.held_at is not None
+    assert list(LedgerEntry.objects.filter(order=order).values_list("kind", "amount")) == [
+        ("order_charge", D("1785.00")),
+        ("order_reversal", D("-1785.00")),
+    ]
+
+
+def test_on_hold_is_never_a_status_an_operator_can_ask_for(sales, place):
+    order = place()
+
+    with pytest.raises(services.DomainError) as refused:
+        services.order_advance(order=order, actor=sales, to_status="on_hold")
+
+    assert refused.value.details == {"from": "pending", "to": "on_hold", "allowed": ["confirmed", "cancelled"]}
+    assert Order.objects.get(pk=order.pk).status == "pending"
