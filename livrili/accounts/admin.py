@@ -1,14 +1,25 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from livrili.core.admin import AuditedAdminMixin
+from livrili.api.errors import DomainError
+from livrili.core.admin import AuditedAdminMixin, domain_error_text
 
+from . import selectors, services
 from .models import User
+
+# What nobody changes on their own account.
+OWN_PRIVILEGE_FIELDS = ("role", "retailer", "is_active", "is_superuser", "groups", "user_permissions")
 
 
 @admin.register(User)
 class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+    """Changes go through `services.user_update`, the rule the API applies: accounts the staff
+    member may not manage are read-only (and their password form refused), the superuser flag is
+    for superusers, and only groups and permissions the staff member holds are offered."""
+
     audited_fields = (
         "username",
         "full_name",
@@ -44,3 +55,50 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
             },
         ),
     )
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or services.user_can_manage(actor=request.user, user=obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or services.user_can_manage(actor=request.user, user=obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            fields += [name for name in OWN_PRIVILEGE_FIELDS if name not in fields]
+        elif not request.user.is_superuser:
+            fields.append("is_superuser")
+        return fields
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = selectors.groups_grantable_by(request.user)
+        elif db_field.name == "user_permissions":
+            kwargs["queryset"] = selectors.permissions_grantable_by(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # the add form sets no privilege
+            super().save_model(request, obj, form, change)
+            return
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        for name in ("groups", "user_permissions"):
+            if name in data:
+                data[name] = list(data[name])
+        try:
+            services.user_update(actor=request.user, user=obj, **data)
+        except DomainError as exc:
+            raise ValidationError(domain_error_text(exc)) from exc
+
+    def save_related(self, request, form, formsets, change):
+        if not change:  # on change, user_update saved groups and permissions
+            super().save_related(request, form, formsets, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:  # a refusal from the service: the transaction is rolled back
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())

@@ -1,5 +1,41 @@
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
 from .models import User
 
 
 def user_list():
     return User.objects.select_related("retailer").prefetch_related("groups").order_by("username")
+
+
+def permission_names(permissions) -> set[str]:
+    """`app_label.codename` of each permission (the form `User.get_all_permissions` uses)."""
+    return {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
+
+
+def permissions_stored(user: User) -> set[str]:
+    """The permissions granted to `user` directly or through groups, whether the account is active
+    or not (`get_all_permissions` answers nothing for an inactive account)."""
+    granted = Permission.objects.filter(Q(user=user) | Q(group__user=user)).select_related("content_type")
+    return permission_names(granted.distinct())
+
+
+def groups_grantable_by(actor: User):
+    """The groups whose permissions `actor` all holds (every group for a superuser)."""
+    groups = Group.objects.order_by("name")
+    if actor.is_superuser:
+        return groups
+    held = actor.get_all_permissions()
+    grantable = [
+        group.pk
+        for group in groups.prefetch_related("permissions__content_type")
+        if permission_names(group.permissions.all()) <= held
+    ]
+    return groups.filter(pk__in=grantable)
+
+
+def permissions_grantable_by(actor: User):
+    """The permissions `actor` holds (every permission for a superuser)."""
+    if actor.is_superuser:
+        return Permission.objects.all()
+    return Permission.objects.filter(Q(user=actor) | Q(group__user=actor)).distinct()

@@ -1,9 +1,10 @@
 """Every change to users goes through these functions (audited, one transaction each)."""
 
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -17,10 +18,20 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from livrili.api.errors import DomainError, conflict, validation_error
 from livrili.core.audit import audit_record, diff, snapshot
 
+from . import selectors
 from .backends import user_by_identifier
 from .models import PasswordResetCode, Role, User
 
-AUDITED_FIELDS = ("username", "full_name", "email", "phone", "role", "preferred_language", "is_active")
+AUDITED_FIELDS = (
+    "username",
+    "full_name",
+    "email",
+    "phone",
+    "role",
+    "preferred_language",
+    "is_active",
+    "is_superuser",
+)
 
 
 def _check_password_strength(password: str, user: User | None, field: str) -> None:
@@ -48,15 +59,31 @@ def _save(user: User) -> None:
         raise DomainError("CONFLICT") from exc
 
 
-def _check_grantable(actor: User, groups: list[Group]) -> None:
+def user_can_manage(*, actor: User, user: User) -> bool:
+    """Whether `actor` may change `user` at all. Superusers manage every account; anyone else
+    only accounts that are not superusers and whose permissions (direct or through groups,
+    active or not) they all hold themselves. The API and the admin both ask here."""
+    if actor.is_superuser:
+        return True
+    if user.is_superuser:
+        return False
+    return selectors.permissions_stored(user) <= actor.get_all_permissions()
+
+
+def _check_manageable(actor: User, user: User) -> None:
+    if not user_can_manage(actor=actor, user=user):
+        raise DomainError("FORBIDDEN", _("You cannot change an account that holds permissions you do not."))
+
+
+def _check_grantable(actor: User, groups: Iterable[Group] = (), permissions: Iterable[Permission] = ()) -> None:
     """A staff member may only hand out permissions they hold themselves."""
     if actor.is_superuser:
         return
-    held = actor.get_all_permissions()
+    wanted = selectors.permission_names(permissions)
     for group in groups:
-        perms = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
-        if not perms <= held:
-            raise DomainError("FORBIDDEN", _("You cannot grant permissions you do not hold."))
+        wanted |= selectors.permission_names(group.permissions.select_related("content_type"))
+    if not wanted <= actor.get_all_permissions():
+        raise DomainError("FORBIDDEN", _("You cannot grant permissions you do not hold."))
 
 
 @transaction.atomic
@@ -78,6 +105,8 @@ def user_create(
     if groups and role != Role.ADMIN:
         raise validation_error("groups", _("Only staff accounts belong to groups."))
     _check_grantable(actor, groups)
+    if extra.get("is_superuser") and not actor.is_superuser:
+        raise DomainError("FORBIDDEN", _("Only a superuser grants or removes superuser status."))
     user = User(
         username=username,
         full_name=full_name,
@@ -96,11 +125,25 @@ def user_create(
 
 
 @transaction.atomic
-def user_update(*, actor: User, user: User, groups: list[Group] | None = None, **changes) -> User:
-    """Change profile fields, role or groups; role and group changes are audited like the rest."""
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    groups: list[Group] | None = None,
+    user_permissions: list[Permission] | None = None,
+    **changes,
+) -> User:
+    """Change profile fields, role, status, groups or permissions; every change is audited.
+
+    Privileges: the actor must be allowed to manage the account (`user_can_manage`); nobody
+    changes their own role, status, superuser flag, groups or permissions; only a superuser
+    grants or removes superuser; groups and permissions given are ones the actor holds.
+    """
     user = User.objects.select_for_update().get(pk=user.pk)
+    _check_manageable(actor, user)
     before = snapshot(user, AUDITED_FIELDS)
     before_groups = sorted(user.groups.values_list("name", flat=True))
+    before_permissions = sorted(selectors.permission_names(user.user_permissions.select_related("content_type")))
     for field, value in changes.items():
         setattr(user, field, value)
     if user.role != Role.RETAILER:
@@ -110,16 +153,24 @@ def user_update(*, actor: User, user: User, groups: list[Group] | None = None, *
             groups = []  # leaving staff drops staff groups
         elif groups:
             raise validation_error("groups", _("Only staff accounts belong to groups."))
-    if user.pk == actor.pk and (user.role != before["role"] or groups is not None):
-        raise DomainError("FORBIDDEN", _("You cannot change your own role or groups."))
+    privileges_changed = any(getattr(user, f) != before[f] for f in ("role", "is_active", "is_superuser"))
+    if user.pk == actor.pk and (privileges_changed or groups is not None or user_permissions is not None):
+        raise DomainError("FORBIDDEN", _("You cannot change your own role, status, groups or permissions."))
+    if user.is_superuser != before["is_superuser"] and not actor.is_superuser:
+        raise DomainError("FORBIDDEN", _("Only a superuser grants or removes superuser status."))
+    _check_grantable(actor, groups or [], user_permissions or [])
     _save(user)
     change_set = diff(before, snapshot(user, AUDITED_FIELDS))
     if groups is not None:
-        _check_grantable(actor, groups)
         user.groups.set(groups)
         after_groups = sorted(g.name for g in groups)
         if after_groups != before_groups:
             change_set["groups"] = [before_groups, after_groups]
+    if user_permissions is not None:
+        user.user_permissions.set(user_permissions)
+        after_permissions = sorted(selectors.permission_names(user_permissions))
+        if after_permissions != before_permissions:
+            change_set["user_permissions"] = [before_permissions, after_permissions]
     audit_record(actor=actor, instance=user, action="update", changes=change_set)
     if before["is_active"] and not user.is_active:
         revoke_refresh_tokens(user)

@@ -195,3 +195,92 @@ def test_every_named_group_permission_exists():
     assert missing == []
     assert Group.objects.get(name="Finance").permissions.filter(codename="release_hold").exists()
     assert Group.objects.get(name="Catalog").permissions.filter(codename="adjust_stock").exists()
+
+
+# --- Who may edit whom (one rule in services, shared with the admin) ----------------------
+
+
+def test_staff_cannot_change_a_superusers_email_and_nothing_is_written(client_for, make_user):
+    staff = make_user(perms=["accounts.change_user", "accounts.view_user"])
+    root = make_user(username="root", is_superuser=True, email="root@livrili.dz")
+
+    response = client_for(staff).patch(f"/api/v1/users/{root.pk}", {"email": "taken@evil.dz"}, format="json")
+
+    assert_error(response, 403, "FORBIDDEN")
+    root.refresh_from_db()
+    assert root.email == "root@livrili.dz"
+    assert not AuditLog.objects.exists()
+
+
+def test_staff_cannot_edit_a_user_holding_permissions_they_lack(client_for, make_user):
+    staff = make_user(perms=["accounts.change_user", "accounts.view_user"])
+    finance = make_user(username="finance", groups=["Finance"], phone="0550 00 00 01")
+
+    response = client_for(staff).patch(f"/api/v1/users/{finance.pk}", {"phone": "0770 99 99 99"}, format="json")
+
+    assert_error(response, 403, "FORBIDDEN")
+    finance.refresh_from_db()
+    assert finance.phone == "+213550000001"
+    assert not AuditLog.objects.exists()
+
+
+def test_staff_cannot_deactivate_a_superuser(client_for, make_user):
+    staff = make_user(perms=["accounts.change_user", "accounts.view_user"])
+    root = make_user(username="root", is_superuser=True)
+
+    response = client_for(staff).post(f"/api/v1/users/{root.pk}/deactivate")
+
+    assert_error(response, 403, "FORBIDDEN")
+    root.refresh_from_db()
+    assert root.is_active is True
+    assert not AuditLog.objects.exists()
+
+
+def test_an_inactive_account_keeps_its_permissions_for_this_rule(client_for, make_user):
+    staff = make_user(perms=["accounts.change_user", "accounts.view_user"])
+    dormant = make_user(username="dormant", groups=["Superadmin"], is_active=False, email="d@livrili.dz")
+
+    response = client_for(staff).patch(f"/api/v1/users/{dormant.pk}", {"email": "mine@evil.dz"}, format="json")
+
+    assert_error(response, 403, "FORBIDDEN")
+    dormant.refresh_from_db()
+    assert (dormant.email, dormant.is_active) == ("d@livrili.dz", False)
+
+
+def test_staff_edit_a_user_whose_permissions_they_all_hold(client_for, make_user):
+    staff = make_user(perms=["accounts.change_user", "accounts.view_user"])
+    viewer = make_user(username="viewer", perms=["accounts.view_user"])
+
+    response = client_for(staff).patch(f"/api/v1/users/{viewer.pk}", {"full_name": "Nadia"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    viewer.refresh_from_db()
+    assert viewer.full_name == "Nadia"
+
+
+def test_a_superuser_edits_another_superuser(client_for, make_user):
+    root = make_user(username="root", is_superuser=True)
+    other = make_user(username="other.root", is_superuser=True)
+
+    response = client_for(root).patch(f"/api/v1/users/{other.pk}", {"email": "ops@livrili.dz"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    other.refresh_from_db()
+    assert other.email == "ops@livrili.dz"
+
+
+def test_staff_cannot_give_themselves_a_group_they_could_grant_others(client_for, make_user):
+    from django.contrib.auth.models import Permission
+
+    readers = Group.objects.create(name="Readers")
+    readers.permissions.add(Permission.objects.get(codename="view_product"))
+    staff = make_user(groups=["Support"], perms=["accounts.change_user"])  # Support views products
+    clerk = make_user(username="clerk")
+    client = client_for(staff)
+
+    own = client.patch(f"/api/v1/users/{staff.pk}", {"groups": ["Support", "Readers"]}, format="json")
+    other = client.patch(f"/api/v1/users/{clerk.pk}", {"groups": ["Readers"]}, format="json")
+
+    assert_error(own, 403, "FORBIDDEN")
+    assert list(staff.groups.values_list("name", flat=True)) == ["Support"]
+    assert other.json()["data"]["groups"] == ["Readers"]
