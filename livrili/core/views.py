@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from livrili.api.exceptions import error_response
+from livrili.api.exceptions import RETRY_AFTER_SECONDS, error_response
 
 ERROR_ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
 HEALTH_SCHEMA = inline_serializer(
@@ -64,5 +64,7 @@ class ReadinessView(APIView):
                 if name == "database":
                     connection.close()  # drop a broken persistent connection so the next try reconnects
         if not healthy:
-            return error_response("SERVICE_UNAVAILABLE", details={"checks": checks})
+            return error_response(
+                "SERVICE_UNAVAILABLE", details={"checks": checks}, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+            )
         return Response({"status": "ok", "checks": checks})

@@ -123,8 +123,11 @@ def test_readiness_is_503_when_the_database_is_down(api_client, monkeypatch):
 
     monkeypatch.setattr(views, "_check_database", broken)
 
-    body = assert_error(api_client.get("/health/ready"), 503, "SERVICE_UNAVAILABLE")
+    response = api_client.get("/health/ready")
+
+    body = assert_error(response, 503, "SERVICE_UNAVAILABLE")
     assert body["details"]["checks"]["database"] == "unavailable"
+    assert response["Retry-After"] == "5"
 
 
 def test_request_id_is_echoed_or_made(api_client):
