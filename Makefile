@@ -44,3 +44,22 @@ bench: messages bench-install
 
 bench-quick: messages bench-install
 	$(PYTHON) bench/run.py --quick $(ARGS)
+
+# Schema fuzz and dependency audit (docs/decisions.md): tools in their own virtualenv, .venv-fuzz
+FUZZ_BIN := .venv-fuzz/bin
+.PHONY: fuzz-install fuzz audit
+$(FUZZ_BIN)/activate: requirements-fuzz.txt
+	$(PY) -m venv .venv-fuzz
+	$(FUZZ_BIN)/pip install --quiet -r requirements-fuzz.txt
+	touch $(FUZZ_BIN)/activate
+
+fuzz-install: $(FUZZ_BIN)/activate
+
+# Every /api/schema/ operation × anonymous, retailer, driver, admin on a live local server;
+# ARGS="--identity admin --max-examples 20" etc. Uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL say so.
+fuzz: messages fuzz-install
+	$(PYTHON) fuzz/run.py $(ARGS)
+
+# pip-audit over requirements*.txt; ARGS="--allow-unreachable" when the vulnerability service may be out of reach
+audit: fuzz-install
+	$(FUZZ_BIN)/python fuzz/audit.py $(ARGS)
