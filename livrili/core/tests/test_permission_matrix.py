@@ -1,0 +1,448 @@
+"""The permission matrix (quality.md "Security"), declared in `permission_matrix.py`.
+
+One test per operation builds a small world (two active retailers A and B, a pending
+retailer P, a suspended one, two drivers, two staff users, a catalog, carts, orders,
+addresses, documents, members) and calls the operation as each identity, each call in its
+own savepoint rolled back afterwards, so every identity meets the same world. It checks:
+- the status (and error code) declared for that identity;
+- a refused call (any non-2xx outcome) changed no table: row counts and max(updated_at) of
+  every model table, read in one query before and after;
+- a successful answer to anyone but "staff with it" carries no id of another tenant's rows
+  (retailers, their members, addresses, documents, orders, ledger, cart) nor of another user.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from drf_spectacular.generators import EndpointEnumerator
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from livrili.accounts import services as account_services
+from livrili.accounts.models import PasswordResetCode, User
+from livrili.core.models import BusinessSettings, Wilaya
+from livrili.core.tests.permission_matrix import IDENTITIES, IDENTITY_NAMES, MATRIX, PASSWORD, TENANT_OWNED, pdf, png
+from orders import services as order_services
+from orders.models import CartItem, Order
+from products import services as product_services
+from retailers import services as retailer_services
+from retailers.models import LedgerEntry, Retailer
+
+API_PREFIX = "/api/v1/"
+DEFAULT_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT"}
+
+
+# --- The operations of the URL conf -------------------------------------------------------------
+
+
+class AllApiEndpoints(EndpointEnumerator):
+    """drf-spectacular's enumerator, keeping every /api/v1/ route, even one hidden from the
+    schema or served by a plain Django view (its methods then come from its handlers)."""
+
+    def should_include_endpoint(self, path, callback):
+        return path.startswith(API_PREFIX)
+
+    def get_allowed_methods(self, callback):
+        if hasattr(callback, "cls"):
+            return super().get_allowed_methods(callback)
+        view_class = getattr(callback, "view_class", None)
+        if view_class is None:
+            return ["ANY"]  # a function view: no way to know its methods, declare them by hand
+        return [
+            m.upper() for m in view_class.http_method_names if m not in ("options", "head") and hasattr(view_class, m)
+        ]
+
+
+def api_operations() -> set[tuple[str, str]]:
+    return {(method, path) for path, _regex, method, _callback in AllApiEndpoints().get_api_endpoints()}
+
+
+def shape(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+# --- The world ----------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, User | None]
+    spare: User  # whose account the anonymous caller uses on public endpoints
+    objects: dict[str, object]  # name → object or id, for path templates and bodies
+    own: dict[str, dict[str, object]]  # identity → its own tenant-owned objects
+    private: dict[str, set[str]]  # tenant → ids only that tenant (or staff) may see
+    tenant_of: dict[str, str | None]  # identity → its tenant
+    clients: dict[str, APIClient] = field(default_factory=dict)
+
+    def resolve(self, name: str, identity: str) -> str:
+        if name in TENANT_OWNED and name in self.own.get(identity, {}):
+            value = self.own[identity][name]
+        else:
+            value = self.objects[name]
+        return str(getattr(value, "pk", value))
+
+
+def _owner(username: str, phone: str, **retailer_fields) -> User:
+    retailer = Retailer.objects.create(
+        business_name=f"Shop {username}",
+        wilaya_id="16",
+        status="active",
+        credit_limit=Decimal("100000.00"),
+        rc_number=f"RC-{username}",
+        nif=f"NIF-{username}",
+        **retailer_fields,
+    )
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, role="retailer", retailer=retailer, phone=phone
+    )
+    Retailer.objects.filter(pk=retailer.pk).update(owner=user)
+    retailer.owner = user
+    return user
+
+
+def _tenant(owner: User, product, *, member_phone: str, key: str) -> dict[str, object]:
+    """A retailer's own rows: a default address, a document, a member, an order, a cart line."""
+    retailer = owner.retailer
+    address = retailer_services.address_create(retailer=retailer, actor=owner, address=f"{key} street", wilaya_id="16")
+    document = retailer_services.document_upload(retailer=retailer, actor=owner, type="business_license", file=pdf())
+    member = User.objects.create_user(
+        username=f"member.{key}", password=PASSWORD, role="retailer", retailer=retailer, phone=member_phone
+    )
+    order, _replayed = order_services.order_place(
+        retailer=retailer,
+        actor=owner,
+        payment_method="cash",
+        idempotency_key=f"world-{key}",
+        fingerprint="world",
+        channel="admin",
+        lines=[order_services.LineRequest(product_id=product.pk, quantity=20)],
+    )
+    order_services.cart_add(retailer=retailer, actor=owner, product_id=product.pk, quantity=20)
+    return {"address": address, "document": document, "member": member, "order": order}
+
+
+def build_world() -> World:
+    Wilaya.objects.get_or_create(code="16", defaults={"name_ar": "الجزائر", "name_fr": "Alger", "name_en": "Algiers"})
+    settings = BusinessSettings.load()
+    settings.credit_policy = "hold"
+    settings.save()
+
+    category = product_services.category_create(actor=None, name_ar="بقالة", name_fr="Épicerie", name_en="Grocery")
+    category_empty = product_services.category_create(actor=None, name_ar="فارغ", name_fr="Vide", name_en="Empty")
+    product = product_services.product_create(
+        actor=None,
+        sku="MX-0001",
+        barcode="4006381333931",
+        name_ar="منتج",
+        name_fr="Produit",
+        name_en="Product",
+        category=category,
+        base_price=Decimal("100.00"),
+    )
+    product_services.stock_adjust(actor=None, product=product, operation="set", quantity=10_000)
+    product_spare = product_services.product_create(
+        actor=None,
+        sku="MX-0002",
+        name_ar="آخر",
+        name_fr="Autre",
+        name_en="Other",
+        category=category,
+        base_price=Decimal("50.00"),
+    )
+    image = product_services.product_image_add(actor=None, product=product, image=png())
+    tag = product_services.tag_save(actor=None, name_ar="عضوي", name_fr="Bio", name_en="Organic")
+    tag_target = product_services.tag_save(actor=None, name_ar="طبيعي", name_fr="Naturel", name_en="Natural")
+    supplier = product_services.supplier_save(actor=None, name="Ifri", code="IFR")
+
+    owner_a = _owner("owner.a", "0661000001")
+    owner_b = _owner("owner.b", "0661000002")
+    owner_p = _owner("owner.p", "0661000003")
+    suspended = Retailer.objects.create(business_name="Suspended", wilaya_id="16", status="suspended")
+    own_a = _tenant(owner_a, product, member_phone="0661000011", key="a")
+    own_b = _tenant(owner_b, product, member_phone="0661000012", key="b")
+    # P placed its order while it was active; it is pending now (a non-active retailer's own rows).
+    own_p = _tenant(owner_p, product, member_phone="0661000013", key="p")
+    Retailer.objects.filter(pk=owner_p.retailer_id).update(status="pending", approved_at=None)
+    owner_p.retailer.refresh_from_db()
+    # A credit order over A's limit waits on hold (credit policy "hold").
+    Retailer.objects.filter(pk=owner_a.retailer_id).update(credit_limit=Decimal("0.00"))
+    on_hold, _replayed = order_services.order_place(
+        retailer=owner_a.retailer,
+        actor=owner_a,
+        payment_method="credit",
+        idempotency_key="world-hold",
+        fingerprint="world",
+        channel="admin",
+        lines=[order_services.LineRequest(product_id=product.pk, quantity=20)],
+    )
+    assert on_hold.status == "on_hold"
+    Retailer.objects.filter(pk=owner_a.retailer_id).update(credit_limit=Decimal("100000.00"))
+    product_services.product_view_record(user=owner_a, product=product)
+
+    users = {
+        "anon": None,
+        "ret_a": owner_a,
+        "ret_b": owner_b,
+        "pend": owner_p,
+        "drv_a": User.objects.create_user(username="driver.a", password=PASSWORD, role="driver"),
+        "drv_b": User.objects.create_user(username="driver.b", password=PASSWORD, role="driver"),
+        "st_no": User.objects.create_user(username="staff.none", password=PASSWORD, role="admin"),
+        "st_ok": User.objects.create_user(username="staff.perm", password=PASSWORD, role="admin"),
+    }
+    spare = User.objects.create_user(username="spare.driver", password=PASSWORD, role="driver")
+
+    def tenant_ids(owner, own) -> set[str]:
+        retailer_id = owner.retailer_id
+        ids = {retailer_id, owner.pk, *(getattr(obj, "pk", obj) for obj in own.values())}
+        ids |= set(LedgerEntry.objects.filter(retailer_id=retailer_id).values_list("pk", flat=True))
+        ids |= set(Order.objects.filter(retailer_id=retailer_id).values_list("pk", flat=True))
+        ids |= set(CartItem.objects.filter(retailer_id=retailer_id).values_list("pk", flat=True))
+        ids |= set(User.objects.filter(retailer_id=retailer_id).values_list("pk", flat=True))
+        return {str(i) for i in ids}
+
+    private = {
+        "A": tenant_ids(owner_a, own_a),
+        "B": tenant_ids(owner_b, own_b),
+        "P": tenant_ids(owner_p, own_p),
+        "S": {str(suspended.pk)},
+        **{identity: {str(users[identity].pk)} for identity in ("drv_a", "drv_b", "st_no", "st_ok")},
+    }
+    tenant_of = {"anon": None, "ret_a": "A", "ret_b": "B", "pend": "P"}
+    tenant_of.update({identity: identity for identity in ("drv_a", "drv_b", "st_no", "st_ok")})
+
+    world = World(
+        users=users,
+        spare=spare,
+        objects={
+            **own_a,
+            "category": category,
+            "category_empty": category_empty,
+            "product": product,
+            "product_spare": product_spare,
+            "sku": product.sku,
+            "barcode": product.barcode,
+            "image": image,
+            "tag": tag,
+            "tag_target": tag_target,
+            "supplier": supplier,
+            "user": users["drv_b"],
+            "retailer_a": owner_a.retailer_id,
+            "retailer_pending": owner_p.retailer_id,
+            "retailer_suspended": suspended,
+            "order_on_hold": on_hold,
+        },
+        own={"pend": own_p},
+        private=private,
+        tenant_of=tenant_of,
+    )
+    for index, identity in enumerate(IDENTITIES, start=1):
+        client = APIClient(REMOTE_ADDR=f"10.0.0.{index}")  # own throttle buckets per identity
+        if users[identity] is not None:
+            token = RefreshToken.for_user(users[identity]).access_token
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        world.clients[identity] = client
+    return world
+
+
+def grant(user: User, perms: tuple[str, ...]) -> None:
+    for perm in perms:
+        if perm.startswith("group:"):
+            user.groups.add(Group.objects.get(name=perm.removeprefix("group:")))
+        else:
+            app_label, codename = perm.split(".")
+            user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+class Call:
+    """What a row's body builder sees: world ids resolved for the caller, and its account."""
+
+    def __init__(self, world: World, identity: str):
+        self.world, self.identity = world, identity
+        self.user = world.users[identity] or world.spare
+
+    def __getitem__(self, name: str) -> str:
+        return self.world.resolve(name, self.identity)
+
+    @property
+    def username(self) -> str:
+        return self.user.username
+
+    def refresh_token(self) -> str:
+        return str(RefreshToken.for_user(self.user))
+
+    def reset_code(self) -> str:
+        code = "246810"
+        PasswordResetCode.objects.create(
+            user=self.user,
+            code_hash=account_services._code_hash(self.user, code),
+            expires_at=timezone.now() + timedelta(minutes=15),
+        )
+        return code
+
+
+# --- Side effects -------------------------------------------------------------------------------
+
+
+def _tables() -> list[tuple[str, bool]]:
+    seen, tables = set(), []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.proxy or not meta.managed or meta.db_table in seen:
+            continue
+        seen.add(meta.db_table)
+        has_updated = any(f.column == "updated_at" for f in meta.concrete_fields)
+        tables.append((meta.db_table, has_updated))
+    return sorted(tables)
+
+
+def fingerprint() -> dict[str, tuple]:
+    """Row count and max(updated_at) of every model table, in one query."""
+    quote = connection.ops.quote_name
+    latest = f"MAX({quote('updated_at')})"
+    parts = [  # table names come from the model registry, not from input
+        f"SELECT '{table}', COUNT(*), {latest if has_updated else 'NULL'} FROM {quote(table)}"  # noqa: S608
+        for table, has_updated in _tables()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        return {table: (count, str(latest)) for table, count, latest in cursor.fetchall()}
+
+
+def changed_tables(before: dict, after: dict) -> dict:
+    return {t: (before.get(t), after.get(t)) for t in sorted(set(before) | set(after)) if before.get(t) != after.get(t)}
+
+
+# --- One case -----------------------------------------------------------------------------------
+
+
+def expected_status_and_code(outcome: str) -> tuple[int | None, str | None]:
+    if outcome == "ok":
+        return None, None
+    status, _sep, code = outcome.partition(":")
+    return int(status), code or DEFAULT_CODES[int(status)]
+
+
+def run_case(world: World, key: tuple[str, str], identity: str) -> list[str]:
+    """Call the operation as `identity`; the problems found (empty when the case holds)."""
+    method, _route = key
+    row = MATRIX[key]
+    expected = row.outcomes()[identity]
+    call = Call(world, identity)
+    path = re.sub(r"\{(\w+)\}", lambda m: call[m.group(1)], row.path or key[1])
+    if row.query:
+        path = f"{path}?{row.query}"
+    kwargs = {"format": "multipart" if row.multipart else "json"}
+    body = row.body(call) if row.body else None
+    if row.idempotent:
+        kwargs["HTTP_IDEMPOTENCY_KEY"] = f"matrix-{uuid.uuid4().hex}"
+    client = world.clients[identity]
+
+    before = fingerprint()
+    response = getattr(client, method.lower())(path, body, **kwargs)
+    after = fingerprint()
+
+    label = f"{method} {path} as {IDENTITY_NAMES[identity]}: expected {expected}, "
+    problems = []
+    status, code = expected_status_and_code(expected)
+    is_json = response.get("Content-Type", "").startswith("application/json")
+    payload = response.json() if is_json and response.content else None
+    if status is None:
+        if not 200 <= response.status_code < 300:
+            problems.append(label + f"got {response.status_code} {payload}")
+        elif identity != "st_ok" and not getattr(response, "streaming", False):
+            text = response.content.decode()
+            foreign = {
+                tenant: sorted(i for i in ids if i in text)
+                for tenant, ids in world.private.items()
+                if tenant != world.tenant_of[identity]
+            }
+            leaked = {tenant: ids for tenant, ids in foreign.items() if ids}
+            if leaked:
+                problems.append(label + f"the answer carries other tenants' ids {leaked}")
+    else:
+        got_code = payload.get("error_code") if isinstance(payload, dict) else None
+        if (response.status_code, got_code) != (status, code):
+            problems.append(label + f"got {response.status_code} {got_code} {payload}")
+        if changed := changed_tables(before, after):
+            problems.append(label + f"the refused call wrote {changed}")
+    return problems
+
+
+# --- Tests --------------------------------------------------------------------------------------
+
+
+def case_params():
+    """One test per operation; a case declared as a known defect runs alone, as strict xfail."""
+    params = []
+    for key, row in MATRIX.items():
+        name = f"{key[0]} {key[1]}"
+        clean = tuple(i for i in IDENTITIES if i not in row.defects)
+        params.append(pytest.param(key, clean, id=name))
+        for identity, reason in row.defects.items():
+            mark = pytest.mark.xfail(strict=True, reason=reason)
+            params.append(pytest.param(key, (identity,), id=f"{name} [{identity}]", marks=mark))
+    return params
+
+
+def test_every_api_route_has_a_row_and_every_row_a_route():
+    operations = api_operations()
+
+    missing = sorted(operations - set(MATRIX))
+    stale = sorted(set(MATRIX) - operations)
+
+    assert missing == [], f"add these operations to livrili/core/tests/permission_matrix.py: {missing}"
+    assert stale == [], f"these rows name operations that no longer exist: {stale}"
+
+
+def test_rows_are_well_formed():
+    for (method, route), row in MATRIX.items():
+        assert set(row.outcomes()) == set(IDENTITIES), route
+        for outcome in row.outcomes().values():
+            assert outcome == "ok" or expected_status_and_code(outcome)[0] >= 400, (route, outcome)
+        if "{" in route or row.path:
+            assert row.path and shape(row.path) == shape(route), f"{method} {route}: path {row.path!r}"
+        assert set(row.defects) <= set(IDENTITIES), route
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction rolled back at its end; each test runs
+    in a savepoint within it (pytest-django's `db`), each call in a savepoint of its own."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = build_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("key", "identities"), case_params())
+def test_permission_matrix(world, key, identities):
+    # Given the world, and "staff with it" holding exactly what the row declares
+    grant(world.users["st_ok"], MATRIX[key].perms)
+    problems = []
+    for identity in identities:
+        # When the identity calls the operation (in a savepoint: the next identity sees the same world)
+        with transaction.atomic():
+            problems += run_case(world, key, identity)
+            transaction.set_rollback(True)
+        cache.clear()  # cache entries written by the rolled-back call would outlive it
+    # Then every identity got its declared outcome, refusals wrote nothing, nothing leaked
+    assert problems == [], "\n".join(problems)
