@@ -15,9 +15,9 @@ from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from livrili.api.errors import DomainError, conflict, validation_error
+from livrili.core import uploads
 from livrili.core.audit import audit_record, diff, snapshot
 from livrili.core.models import BusinessSettings
 from livrili.core.money import to_money
@@ -591,6 +591,8 @@ def stock_adjust(*, actor, product: Product, operation: str, quantity: int, note
 
 
 def image_check(upload) -> None:
+    """A product image: at most 5 MB, a JPEG, PNG, WebP or GIF that decodes in full within
+    the shared pixel bound (`livrili.core.uploads.image_check`)."""
     if upload.size > MAX_IMAGE_BYTES:
         raise DomainError("PAYLOAD_TOO_LARGE", details={"image": [_("The image must not exceed 5 MB.")]})
     upload.seek(0)
@@ -598,12 +600,7 @@ def image_check(upload) -> None:
     upload.seek(0)
     if kind is None or kind.mime not in IMAGE_TYPES:
         raise validation_error("image", _("Upload a JPEG, PNG, WebP or GIF image."))
-    try:
-        Image.open(upload).verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise validation_error("image", _("The file is not a valid image.")) from exc
-    finally:
-        upload.seek(0)
+    uploads.image_check(upload, field="image")
 
 
 @transaction.atomic

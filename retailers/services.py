@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from livrili.accounts.models import Role, User
 from livrili.accounts.services import user_create, user_update
 from livrili.api.errors import DomainError, conflict, validation_error
+from livrili.core import uploads
 from livrili.core.audit import audit_record, diff, snapshot
 from livrili.core.money import ZERO, to_money
 
@@ -540,11 +541,14 @@ def address_delete(*, delivery_address: DeliveryAddress, actor: User) -> None:
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 ALLOWED_DOCUMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+DOCUMENT_IMAGE_FORMATS = ("JPEG", "PNG")  # Pillow's names for the image types above
 
 
 def document_upload(*, retailer: Retailer, actor: User, type: str, file) -> RetailerDocument:
     """Store a PDF, JPEG or PNG of at most 5 MB in private storage. The type is sniffed from
-    the content, never trusted from the name or the client's content type."""
+    the content, never trusted from the name or the client's content type, and the file is
+    then checked by its structure (`livrili.core.uploads`: a PDF's trailer, an image decoded
+    in full within the pixel bound) before anything is stored."""
     if file.size > MAX_DOCUMENT_BYTES:
         raise validation_error("file", _("The file must be at most 5 MB."))
     file.seek(0)
@@ -552,14 +556,18 @@ def document_upload(*, retailer: Retailer, actor: User, type: str, file) -> Reta
     file.seek(0)
     if kind is None or kind.mime not in ALLOWED_DOCUMENT_TYPES:
         raise validation_error("file", _("Only PDF, JPEG and PNG files are accepted."))
+    if kind.mime == "application/pdf":
+        content_type = uploads.pdf_check(file, field="file")
+    else:
+        content_type = uploads.image_check(file, field="file", formats=DOCUMENT_IMAGE_FORMATS)
     original_name = (getattr(file, "name", "") or "document")[:255]
-    file.name = f"document.{ALLOWED_DOCUMENT_TYPES[kind.mime]}"
+    file.name = f"document.{ALLOWED_DOCUMENT_TYPES[content_type]}"
     document = RetailerDocument(
         retailer=retailer,
         type=type,
         file=file,
         original_name=original_name,
-        content_type=kind.mime,
+        content_type=content_type,
         size=file.size,
         uploaded_by=actor,
     )

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from livrili.core.tests.files import minimal_pdf
 from retailers.models import Retailer, RetailerEvent
 from retailers.services import document_upload, ledger_adjust
 
@@ -73,7 +74,7 @@ def test_credit_limit_form_changes_the_limit_through_the_service(admin_client_, 
 
 def test_document_verification_and_staff_download(admin_client_, owner):
     document = document_upload(
-        retailer=owner.retailer, actor=owner, type="id_document", file=SimpleUploadedFile("id.pdf", b"%PDF-1.4\n%%EOF")
+        retailer=owner.retailer, actor=owner, type="id_document", file=SimpleUploadedFile("id.pdf", minimal_pdf())
     )
 
     admin_client_.post(
@@ -83,5 +84,5 @@ def test_document_verification_and_staff_download(admin_client_, owner):
 
     document.refresh_from_db()
     assert document.verified_by == admin_client_.user
-    assert b"".join(download.streaming_content) == b"%PDF-1.4\n%%EOF"
+    assert b"".join(download.streaming_content) == minimal_pdf()
     assert Retailer.objects.get().status == "active"

@@ -6,13 +6,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import DEFAULT_PASSWORD, assert_error
 from livrili.accounts.models import User
+from livrili.core.tests.files import PNG_HEADER_ONLY, bomb_png, minimal_pdf, png_bytes
 from retailers.models import RetailerDocument
 
 pytestmark = pytest.mark.django_db
 
 DOCUMENTS = "/api/v1/retailers/documents"
-PDF = b"%PDF-1.7\n" + b"0" * 1000 + b"\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 100
+PDF = minimal_pdf()
+PNG = png_bytes()
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
 
@@ -153,3 +154,54 @@ def test_statement_offers_only_json_and_refuses_pdf_as_a_validation_error(client
     assert as_json.status_code == 200
     body = assert_error(as_pdf, 400, "VALIDATION_ERROR")
     assert list(body["details"]) == ["format"]
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "message"),
+    [
+        ("scan.png", lambda: bomb_png(20_000, 20_000), "The image is too large: at most 40 megapixels."),
+        ("scan.png", lambda: PNG_HEADER_ONLY, "The file is not a valid image."),
+        ("scan.jpg", lambda: b"\xff\xd8\xff\xe0" + b"\x00" * 64, "The file is not a valid image."),
+        ("licence.pdf", lambda: b"%PDF-1.7\n" + b"0" * 1000, "The file is not a valid PDF document."),
+        ("licence.pdf", lambda: b"%PDF-1.4\nstartxref\n9\n%%EOF\n", "The file is not a valid PDF document."),
+    ],
+    ids=["bomb-png", "png-header-only", "jpeg-magic-only", "pdf-without-trailer", "pdf-without-objects"],
+)
+def test_documents_are_checked_by_their_structure(client_for, owner, name, build, message):
+    # when a file that only looks like an image or a PDF from its first bytes is uploaded
+    response = client_for(owner).post(
+        DOCUMENTS,
+        {"type": "other", "file": SimpleUploadedFile(name, build())},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    # then it is refused naming the field, and neither a row nor a file is written
+    assert assert_error(response, 400, "VALIDATION_ERROR")["details"] == {"file": [message]}
+    assert RetailerDocument.objects.count() == 0
+    assert stored_files(owner.retailer) == []
+
+
+def test_a_valid_small_png_and_a_minimal_pdf_are_accepted(client_for, owner):
+    client = client_for(owner)
+
+    png = upload(client, "nif.png", png_bytes((40, 30)), content_type="image/png")
+    pdf = upload(client, "rc.pdf", minimal_pdf())
+
+    assert (png.status_code, pdf.status_code) == (201, 201), (png.json(), pdf.json())
+    assert (png.json()["data"]["content_type"], pdf.json()["data"]["content_type"]) == ("image/png", "application/pdf")
+    assert len(stored_files(owner.retailer)) == 2
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [("fr", "L'image est trop grande : 40 mégapixels au plus."), ("ar", "الصورة كبيرة جدًا: 40 ميغابكسل على الأكثر.")],
+)
+def test_upload_refusals_speak_the_request_language(client_for, owner, lang, message):
+    response = client_for(owner).post(
+        f"{DOCUMENTS}?lang={lang}",
+        {"type": "other", "file": SimpleUploadedFile("scan.png", bomb_png(20_000, 20_000))},
+        format="multipart",
+    )
+
+    assert assert_error(response, 400, "VALIDATION_ERROR")["details"] == {"file": [message]}

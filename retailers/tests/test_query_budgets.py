@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from livrili.core.tests.files import minimal_pdf
 from retailers.services import address_create, document_upload
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def test_self_service_lists_do_not_grow_with_rows(client_for, owner, make_user):
     for n in range(4):
         address_create(retailer=owner.retailer, actor=owner, address=f"Rue {n}", wilaya_id="16")
         document_upload(
-            retailer=owner.retailer, actor=owner, type="other", file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF")
+            retailer=owner.retailer, actor=owner, type="other", file=SimpleUploadedFile("a.pdf", minimal_pdf())
         )
         make_user(role="retailer", retailer=owner.retailer)
 
