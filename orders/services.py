@@ -4,8 +4,6 @@ Lock order, everywhere: the order row, then the retailer row, then products by p
 Every function is one transaction; a refusal raises DomainError and writes nothing.
 """
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -266,11 +264,6 @@ class PricedLine:
     product: Product
     price: LinePrice
     discount_reason: str = ""
-
-
-def request_fingerprint(body: dict) -> str:
-    """Identifies a request body, to tell a replay from a different request with the same key."""
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def earliest_delivery_date(settings: BusinessSettings, now=None) -> date:

@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -190,3 +191,28 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_repr}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to an idempotent write, replayed as it was for the same key
+    (`livrili.core.idempotency`). `status_code` is null only inside the transaction doing the
+    work: the claim and the answer commit together."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    scope = models.CharField(_("scope"), max_length=50)
+    owner = models.CharField(_("owner"), max_length=64)
+    key = models.CharField(_("idempotency key"), max_length=100)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True)
+    body = models.JSONField(_("response body"), null=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "owner", "key"], name="idempotency_scope_owner_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.owner} {self.key}"

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from livrili.api.errors import DomainError
 from livrili.api.permissions import IsRetailer, StaffModelPermissions, has_perms
 from livrili.api.requests import IDEMPOTENCY_HEADER, idempotency_key, validated
+from livrili.core.idempotency import Answer, idempotent, request_fingerprint
 from products.api.serializers import RetailProductSerializer
 from products.api.views import retail_products_by_id
 from retailers.models import Retailer
@@ -51,11 +52,13 @@ def line_requests(items) -> list[services.LineRequest]:
 
 
 def place(request, *, retailer, data: dict, channel: str, lines=None) -> Response:
-    """Shared by the PWA and staff placement endpoints: idempotency, PRICE_CHANGED cart."""
+    """Shared by the PWA and staff placement endpoints: a replay answers the stored first
+    answer (`livrili.core.idempotency`, keys per retailer); PRICE_CHANGED carries the cart."""
     key = idempotency_key(request)
-    fingerprint = services.request_fingerprint(request.data)
+    fingerprint = request_fingerprint(request.data)
     options = {k: v for k, v in data.items() if k not in ("items", "retailer_id")}
-    try:
+
+    def work() -> Answer:
         order, _replayed = services.order_place(
             retailer=retailer,
             actor=request.user,
@@ -65,12 +68,16 @@ def place(request, *, retailer, data: dict, channel: str, lines=None) -> Respons
             lines=lines,
             **options,
         )
+        order = selectors.order_detail().get(pk=order.pk)
+        return Answer(status.HTTP_201_CREATED, OrderDetailSerializer(order).data)
+
+    try:
+        answer = idempotent(scope="orders.place", owner=retailer.pk, key=key, fingerprint=fingerprint, work=work)
     except DomainError as exc:
         if exc.code == "PRICE_CHANGED" and lines is None:  # after the rollback: what the cart costs now
             exc.details["cart"] = cart_data(retailer)
         raise
-    order = selectors.order_detail().get(pk=order.pk)
-    return Response(OrderDetailSerializer(order).data, status=status.HTTP_201_CREATED)
+    return Response(answer.body, status=answer.status)
 
 
 # --- Retailer: cart -----------------------------------------------------------------------

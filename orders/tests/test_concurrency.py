@@ -147,3 +147,29 @@ def test_a_hold_released_while_it_expires_has_exactly_one_winner(monkeypatch, ma
         assert ledger == []
         assert stock == 100
     assert ledger_mismatches() == []
+
+
+def test_one_key_posted_twenty_times_through_the_api_answers_one_body(make_user, make_product, client_for):
+    """The API's replays come from the stored first answer: all twenty callers get the same
+    status and body, and one order and one charge exist."""
+    from orders.models import CartItem
+
+    product = make_product(stock=100, base_price=D("1000.00"), tax_rate=D("0.00"))
+    buyer = make_user(role="retailer")
+    Retailer.objects.filter(pk=buyer.retailer_id).update(credit_limit=D("100000.00"))
+    CartItem.objects.create(retailer=buyer.retailer, product=product, quantity=2)
+    clients = [client_for(buyer) for _ in range(20)]
+
+    def post(i):
+        response = clients[i].post(
+            "/api/v1/retailers/orders", {"payment_method": "credit"}, format="json", HTTP_IDEMPOTENCY_KEY="same"
+        )
+        return response.status_code, response.json()
+
+    answers = run_together(20, post)
+
+    assert {status for status, _body in answers} == {201}
+    assert all(body == answers[0][1] for _status, body in answers)
+    assert Order.objects.count() == 1
+    assert LedgerEntry.objects.filter(kind="order_charge").count() == 1
+    assert Product.objects.get(pk=product.pk).stock_quantity == 98

@@ -199,7 +199,9 @@ def test_products_are_locked_after_the_order_is_written(client_for, shop, two_pr
     product_lock = next(i for i, q in enumerate(sql) if 'FROM "products_product"' in q and "FOR UPDATE" in q)
     writes = [i for i, q in enumerate(sql) if q.startswith(("INSERT", "UPDATE", "DELETE"))]
     stock_writes = [i for i in writes if '"products_' in sql[i]]
-    order_writes = [i for i in writes if i not in stock_writes]
+    # the stored first answer (idempotency) is the order as placed, so it is written last
+    answer_writes = [i for i in writes if '"core_idempotencyrecord"' in sql[i]]
+    order_writes = [i for i in writes if i not in stock_writes and i not in answer_writes]
     assert len(stock_writes) == 2 and min(stock_writes) > product_lock  # the stock UPDATE, the movements
     assert len(order_writes) >= 5 and max(order_writes) < product_lock  # order, items, event, charge, cart
 
@@ -349,3 +351,46 @@ def test_the_profile_shows_this_months_orders(client_for, shop, two_products):
     profile = client_for(shop).get("/api/v1/retailers/profile").json()["data"]
 
     assert (profile["month_order_count"], profile["month_spend"]) == (1, "1785.00")
+
+
+def test_a_replay_answers_exactly_the_first_status_and_body_after_the_world_changed(
+    client_for, shop, sales, two_products
+):
+    oil, sugar = two_products
+    fill_cart(shop.retailer, (oil, 10))
+    client = client_for(shop)
+    first = place(client, key="replay-me", notes="Morning please")
+    order = Order.objects.get()
+    # the world changes: the order is cancelled and the cart is filled again
+    from orders import services
+
+    services.order_cancel(order=order, actor=sales, reason="Out of route")
+    fill_cart(shop.retailer, (sugar, 4))
+
+    replay = place(client, key="replay-me", notes="Morning please")
+
+    assert first.status_code == replay.status_code == 201
+    assert replay.json() == first.json()
+    assert replay.json()["data"]["status"] == "pending"
+    assert Order.objects.count() == 1
+    assert CartItem.objects.get().product_id == sugar.pk  # the replay placed nothing
+
+
+def test_staff_manual_order_replay_answers_the_first_body(client_for, sales, shop, two_products):
+    oil, _sugar = two_products
+    body = {
+        "retailer_id": str(shop.retailer_id),
+        "payment_method": "cash",
+        "items": [{"product_id": str(oil.pk), "quantity": 10}],
+    }
+    client = client_for(sales)
+    first = client.post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY="manual-1")
+    client.post(f"/api/v1/orders/{first.json()['data']['id']}/status", {"status": "confirmed"}, format="json")
+
+    replay = client.post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY="manual-1")
+    other = client.post("/api/v1/orders", {**body, "notes": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="manual-1")
+
+    assert first.status_code == replay.status_code == 201
+    assert replay.json() == first.json()
+    assert_error(other, 409, "IDEMPOTENCY_CONFLICT")
+    assert Order.objects.count() == 1

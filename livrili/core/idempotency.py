@@ -1,0 +1,67 @@
+"""Idempotent writes: the first answer is stored with its key and replayed exactly.
+
+One mechanism for every write a flaky network may repeat (order placement today; payments,
+driver status updates and proof uploads later). A request is identified by (scope, owner,
+key): scope names the endpoint ("orders.place"), owner whose keys they are (a retailer, a
+driver). The key is claimed, the work done and its answer (status code and JSON body) stored
+in one transaction, so a crash can never keep one without the other. The same key with the
+same body answers the stored status and body, whatever happened since; with another body
+IDEMPOTENCY_CONFLICT. A concurrent request with the same key waits on the claim's unique
+index until the first commits, then replays its answer (or, when the first rolled back, does
+the work itself). A refusal (DomainError) rolls the claim back with the work: only answers
+of work that was done are stored.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+
+from livrili.api.errors import DomainError
+
+from .models import IdempotencyRecord
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any
+
+
+def request_fingerprint(body) -> str:
+    """SHA-256 of the canonical JSON body: tells a replay from another request with the same key."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _json(body):
+    return json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+
+
+def _claim(*, scope: str, owner: str, key: str, fingerprint: str) -> IdempotencyRecord:
+    lookup = {"scope": scope, "owner": owner, "key": key}
+    record = IdempotencyRecord.objects.filter(**lookup).first()
+    if record is None:
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(**lookup, fingerprint=fingerprint)
+        except IntegrityError:  # a concurrent request with this key committed first
+            record = IdempotencyRecord.objects.get(**lookup)
+    if record.fingerprint != fingerprint:
+        raise DomainError("IDEMPOTENCY_CONFLICT")
+    return record
+
+
+def idempotent(*, scope: str, owner, key: str, fingerprint: str, work: Callable[[], Answer]) -> Answer:
+    """Run `work` once per (scope, owner, key) and answer what it answered the first time."""
+    with transaction.atomic():
+        record = _claim(scope=scope, owner=str(owner), key=key, fingerprint=fingerprint)
+        if record.status_code is not None:
+            return Answer(record.status_code, record.body)
+        answer = work()
+        record.status_code, record.body = answer.status, _json(answer.body)
+        record.save(update_fields=["status_code", "body"])
+        return Answer(record.status_code, record.body)

@@ -1,0 +1,86 @@
+"""The one idempotency mechanism: first answer stored with its key, replayed exactly."""
+
+import pytest
+
+from livrili.api.errors import DomainError
+from livrili.core.idempotency import Answer, idempotent, request_fingerprint
+from livrili.core.models import IdempotencyRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def counting_work(answers):
+    calls = []
+
+    def work():
+        calls.append(1)
+        return answers[len(calls) - 1]
+
+    return work, calls
+
+
+def run(work, *, key="k", fingerprint="f", owner="o1", scope="test.scope"):
+    return idempotent(scope=scope, owner=owner, key=key, fingerprint=fingerprint, work=work)
+
+
+def test_a_replay_answers_the_stored_first_answer_without_working_again():
+    work, calls = counting_work([Answer(201, {"n": 1}), Answer(201, {"n": 2})])
+
+    first, replay = run(work), run(work)
+
+    assert first == replay == Answer(201, {"n": 1})
+    assert len(calls) == 1
+    record = IdempotencyRecord.objects.get()
+    assert (record.scope, record.owner, record.key, record.fingerprint, record.status_code, record.body) == (
+        "test.scope",
+        "o1",
+        "k",
+        "f",
+        201,
+        {"n": 1},
+    )
+
+
+def test_the_same_key_with_another_body_conflicts_and_works_nothing():
+    work, calls = counting_work([Answer(201, {"n": 1})])
+    run(work)
+
+    with pytest.raises(DomainError) as refused:
+        run(work, fingerprint="other")
+
+    assert refused.value.code == "IDEMPOTENCY_CONFLICT"
+    assert len(calls) == 1
+    assert IdempotencyRecord.objects.count() == 1
+
+
+def test_a_refusal_stores_nothing_and_the_next_try_works():
+    def refuse():
+        raise DomainError("CART_EMPTY")
+
+    with pytest.raises(DomainError):
+        run(refuse)
+    work, calls = counting_work([Answer(201, {"n": 1})])
+
+    assert not IdempotencyRecord.objects.exists()
+    assert run(work) == Answer(201, {"n": 1}) and len(calls) == 1
+
+
+def test_keys_belong_to_their_owner_and_scope():
+    work, _calls = counting_work([Answer(201, {"n": i}) for i in range(3)])
+
+    answers = [run(work), run(work, owner="o2"), run(work, scope="other.scope")]
+
+    assert [a.body["n"] for a in answers] == [0, 1, 2]
+    assert IdempotencyRecord.objects.count() == 3
+
+
+def test_the_answer_is_stored_as_json_and_the_fingerprint_ignores_key_order():
+    from decimal import Decimal
+    from uuid import UUID
+
+    pk = UUID("12345678-1234-5678-1234-567812345678")
+    answer = run(lambda: Answer(200, {"id": pk, "total": Decimal("12.50")}))
+
+    assert answer == Answer(200, {"id": str(pk), "total": "12.50"})
+    assert request_fingerprint({"a": 1, "b": [1, 2]}) == request_fingerprint({"b": [1, 2], "a": 1})
+    assert request_fingerprint({"a": 1}) != request_fingerprint({"a": 2})
