@@ -160,6 +160,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_CODE_TTL = timedelta(minutes=15)
 PASSWORD_RESET_MAX_ATTEMPTS = 5
+# Codes sent to one account per window (beyond: silently none); counted in the database.
+PASSWORD_RESET_CODES_PER_WINDOW = int(os.environ.get("PASSWORD_RESET_CODES_PER_WINDOW", "3"))
+PASSWORD_RESET_CODES_WINDOW = timedelta(minutes=int(os.environ.get("PASSWORD_RESET_CODES_WINDOW_MINUTES", "15")))
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),

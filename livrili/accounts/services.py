@@ -225,15 +225,23 @@ def _code_hash(user: User, code: str) -> str:
 
 
 def password_reset_request(*, identifier: str) -> None:
-    """Send a reset code when the account exists and can receive it; say nothing otherwise."""
+    """Send a reset code when the account exists, can receive it and has been sent fewer than
+    `PASSWORD_RESET_CODES_PER_WINDOW` codes within `PASSWORD_RESET_CODES_WINDOW` (counted per
+    account, whatever identifier named it); otherwise send nothing. The caller answers the same
+    either way (no enumeration). A new code voids the previous ones."""
     user = user_by_identifier(identifier)
     if user is None or not user.is_active or not user.email:
         return
     code = f"{secrets.randbelow(10**6):06d}"
+    now = timezone.now()
     with transaction.atomic():
-        PasswordResetCode.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
+        User.objects.select_for_update().only("pk").get(pk=user.pk)  # one request per account at a time
+        recent = PasswordResetCode.objects.filter(user=user, created_at__gt=now - settings.PASSWORD_RESET_CODES_WINDOW)
+        if recent.count() >= settings.PASSWORD_RESET_CODES_PER_WINDOW:
+            return
+        PasswordResetCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
         PasswordResetCode.objects.create(
-            user=user, code_hash=_code_hash(user, code), expires_at=timezone.now() + settings.PASSWORD_RESET_CODE_TTL
+            user=user, code_hash=_code_hash(user, code), expires_at=now + settings.PASSWORD_RESET_CODE_TTL
         )
     minutes = int(settings.PASSWORD_RESET_CODE_TTL.total_seconds() // 60)
     with translation.override(user.preferred_language):
@@ -248,27 +256,29 @@ def password_reset_request(*, identifier: str) -> None:
 
 
 def password_reset_confirm(*, identifier: str, code: str, new_password: str) -> User:
-    """Single use, 15 minutes, void after 5 wrong tries; all sessions are revoked."""
+    """Single use, 15 minutes, at most 5 tries; all sessions are revoked.
+
+    Every try, right or wrong, first takes one of the code's tries with a single conditional
+    UPDATE (`attempts < limit`), committed at once (this service runs outside a transaction, so
+    a refusal does not roll the try back) and before the comparison: however many
+    guesses arrive together, at most five are compared, and a right code that comes after the
+    fifth is refused like a wrong one.
+    """
     invalid = validation_error("code", _("The code is invalid or has expired."))
     user = user_by_identifier(identifier)
     if user is None or not user.is_active:
         raise invalid
-    reset = (
-        PasswordResetCode.objects.filter(
-            user=user,
-            used_at__isnull=True,
-            expires_at__gt=timezone.now(),
-            attempts__lt=settings.PASSWORD_RESET_MAX_ATTEMPTS,
-        )
-        .order_by("-created_at")
-        .first()
-    )
+    now = timezone.now()
+    usable = PasswordResetCode.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now)
+    reset = usable.order_by("-created_at").first()
     if reset is None:
         raise invalid
-    if not constant_time_compare(reset.code_hash, _code_hash(user, str(code).strip())):
-        PasswordResetCode.objects.filter(pk=reset.pk).update(attempts=F("attempts") + 1)  # kept: not in a rollback
+    took_a_try = usable.filter(pk=reset.pk, attempts__lt=settings.PASSWORD_RESET_MAX_ATTEMPTS).update(
+        attempts=F("attempts") + 1
+    )
+    if not took_a_try or not constant_time_compare(reset.code_hash, _code_hash(user, str(code).strip())):
         raise invalid
-    _check_password_strength(new_password, user, "new_password")
+    _check_password_strength(new_password, user, "new_password")  # after the code: says nothing of the account
     with transaction.atomic():
         claimed = PasswordResetCode.objects.filter(pk=reset.pk, used_at__isnull=True).update(used_at=timezone.now())
         if not claimed:  # a concurrent confirm used it first
