@@ -72,6 +72,7 @@ MIDDLEWARE = [
     # API refusals before anything reads the body or the database, in the request's language
     "livrili.api.middleware.ApiBodySizeMiddleware",
     "livrili.api.middleware.ApiNulMiddleware",
+    "livrili.api.media.CurrentRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -4,8 +4,9 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, InterfaceError, OperationalError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
@@ -15,6 +16,7 @@ logger = logging.getLogger(__name__)
 
 # A database outage is temporary: clients are told to retry after this many seconds.
 RETRY_AFTER_SECONDS = 5
+VALUE_OUT_OF_RANGE = _("A value is out of the range that can be stored.")
 
 DRF_CODES = [
     (drf.NotAuthenticated, "UNAUTHORIZED"),
@@ -84,6 +86,11 @@ def exception_handler(exc, context):
         return error_response("VALIDATION_ERROR", details=_flatten(detail))
     if is_database_unavailable(exc):
         return service_unavailable(exc)
+    if isinstance(exc, DataError):
+        # A value the column cannot hold (e.g. stock pushed past the integer range by an add):
+        # the serializers bound each input, this catches what only the sum overflows.
+        logger.info("Data error mapped to VALIDATION_ERROR: %s", exc.__class__.__name__)
+        return error_response("VALIDATION_ERROR", details={"non_field_errors": [str(VALUE_OUT_OF_RANGE)]})
     if isinstance(exc, IntegrityError):
         # A unique clash that slipped past the service checks (a race): still a clean 409.
         logger.info("Integrity error mapped to CONFLICT: %s", exc.__class__.__name__)

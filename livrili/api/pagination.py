@@ -1,7 +1,9 @@
+from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.response import Response
 
 from .errors import DomainError
+from .fields import INT_MAX
 
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
@@ -9,14 +11,15 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
     default_limit = 20
     max_limit = 100
+    max_offset = INT_MAX  # an OFFSET the database accepts
 
     def get_limit(self, request):
-        return self._integer_param(request, self.limit_query_param, self.default_limit, minimum=1)
+        return self._integer_param(request, self.limit_query_param, self.default_limit, 1, self.max_limit)
 
     def get_offset(self, request):
-        return self._integer_param(request, self.offset_query_param, 0, minimum=0)
+        return self._integer_param(request, self.offset_query_param, 0, 0, self.max_offset)
 
-    def _integer_param(self, request, name, default, minimum):
+    def _integer_param(self, request, name, default, minimum, maximum):
         raw = request.query_params.get(name)
         if raw in (None, ""):
             return default
@@ -24,16 +27,27 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
             value = int(raw)
         except ValueError:
             value = None
-        if value is None or value < minimum or (name == self.limit_query_param and value > self.max_limit):
+        if value is None or not minimum <= value <= maximum:
             raise DomainError(
                 "VALIDATION_ERROR",
                 details={
-                    name: [f"Must be an integer between {minimum} and {self.max_limit}."]
-                    if name == self.limit_query_param
-                    else [f"Must be an integer ≥ {minimum}."]
+                    name: [
+                        _("Must be an integer between %(minimum)d and %(maximum)d.")
+                        % {"minimum": minimum, "maximum": maximum}
+                    ]
                 },
             )
         return value
+
+    def get_schema_operation_parameters(self, view):
+        bounds = {
+            self.limit_query_param: {"minimum": 1, "maximum": self.max_limit, "default": self.default_limit},
+            self.offset_query_param: {"minimum": 0, "maximum": self.max_offset, "default": 0},
+        }
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
 
     def get_paginated_response(self, data):
         response = Response(
@@ -65,8 +79,8 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
                     "required": ["total", "limit", "offset", "has_more"],
                     "properties": {
                         "total": {"type": "integer"},
-                        "limit": {"type": "integer"},
-                        "offset": {"type": "integer"},
+                        "limit": {"type": "integer", "minimum": 1, "maximum": self.max_limit},
+                        "offset": {"type": "integer", "minimum": 0, "maximum": self.max_offset},
                         "has_more": {"type": "boolean"},
                     },
                 },

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from livrili.api import fields as strict
 from products.api.serializers import ProductImageSerializer
 
 from ..models import CartActionType, Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
@@ -68,7 +69,7 @@ class CartSetSerializer(serializers.Serializer):
 
 
 class SyncActionSerializer(serializers.Serializer):
-    client_action_id = serializers.CharField(max_length=100)
+    client_action_id = strict.CharField(max_length=100)
     action = serializers.ChoiceField(choices=CartActionType.choices)
     product_id = serializers.UUIDField(required=False, allow_null=True)
     quantity = quantity(required=False, allow_null=True)
@@ -84,7 +85,7 @@ class SyncActionSerializer(serializers.Serializer):
 
 
 class CartSyncSerializer(serializers.Serializer):
-    device_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    device_id = strict.CharField(max_length=100, required=False, allow_blank=True, default="")
     actions = SyncActionSerializer(many=True, allow_empty=False, max_length=100)
 
     def validate_actions(self, actions):
@@ -124,8 +125,8 @@ class PlaceOrderSerializer(serializers.Serializer):
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
     address_id = serializers.UUIDField(required=False, allow_null=True)
     requested_delivery_date = serializers.DateField(required=False, allow_null=True)
-    time_slot = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
-    notes = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    time_slot = strict.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    notes = strict.CharField(max_length=1000, required=False, allow_blank=True, default="")
     expected_total = money(required=False, allow_null=True, min_value=Decimal("0"))
 
 
@@ -133,7 +134,7 @@ class OrderLineInputSerializer(serializers.Serializer):
     product_id = serializers.UUIDField()
     quantity = quantity()
     discount = money(required=False, default=Decimal("0.00"), min_value=Decimal("0"))
-    discount_reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    discount_reason = strict.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         if attrs["discount"] > 0 and not attrs["discount_reason"].strip():
@@ -148,15 +149,15 @@ class ManualOrderSerializer(PlaceOrderSerializer):
 
 class OrderEditSerializer(serializers.Serializer):
     items = OrderLineInputSerializer(many=True, allow_empty=False, max_length=200)
-    notes = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    notes = strict.CharField(max_length=1000, required=False, allow_blank=True)
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
+    reason = strict.CharField(max_length=500)
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    note = strict.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class StatusChangeSerializer(NoteSerializer):

@@ -7,6 +7,9 @@ from ..search import filter_search
 from ..selectors import category_descendant_q
 
 
+PRICE_BOUNDS = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
+
+
 class ProductFilter(django_filters.FilterSet):
     category = django_filters.UUIDFilter(method="filter_category", label=_("Category (with its subcategories)"))
     tag = django_filters.UUIDFilter(field_name="tags__id", label=_("Tag"))
@@ -14,8 +17,13 @@ class ProductFilter(django_filters.FilterSet):
     supplier = django_filters.UUIDFilter(field_name="supplier_id", label=_("Supplier"))
     in_stock = django_filters.BooleanFilter(method="filter_in_stock", label=_("In stock"))
     is_featured = django_filters.BooleanFilter(field_name="is_featured", label=_("Featured"))
-    min_price = django_filters.NumberFilter(field_name="base_price", lookup_expr="gte", label=_("Minimum price"))
-    max_price = django_filters.NumberFilter(field_name="base_price", lookup_expr="lte", label=_("Maximum price"))
+    # Bounded like the base_price column (14 digits, 2 decimals): 400, never a database error.
+    min_price = django_filters.NumberFilter(
+        field_name="base_price", lookup_expr="gte", label=_("Minimum price"), **PRICE_BOUNDS
+    )
+    max_price = django_filters.NumberFilter(
+        field_name="base_price", lookup_expr="lte", label=_("Maximum price"), **PRICE_BOUNDS
+    )
     include_inactive = django_filters.BooleanFilter(method="filter_nothing", label=_("Include inactive (staff)"))
     search = django_filters.CharFilter(method="filter_search", label=_("Search"))
 

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from livrili.api import fields as strict
+from livrili.api.media import absolute_url
 from livrili.core.models import Wilaya
 
 from .. import pricing
@@ -40,7 +42,7 @@ class TagRefSerializer(serializers.Serializer):
 
 
 class PriceTierSerializer(serializers.Serializer):
-    min_quantity = serializers.IntegerField(min_value=2)
+    min_quantity = strict.IntegerField(min_value=2)
     unit_price = money(min_value=Decimal("0.01"))
 
 
@@ -52,13 +54,13 @@ class ProductImageSerializer(serializers.ModelSerializer):
         fields = ("id", "url", "alt_text", "is_primary", "sort_order")
 
     def get_url(self, obj) -> str:
-        return obj.image.url
+        return absolute_url(obj.image.url)
 
 
 class ProductImageUploadSerializer(serializers.Serializer):
     image = serializers.FileField()
-    alt_text = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    sort_order = serializers.IntegerField(required=False, default=0)
+    alt_text = strict.CharField(max_length=200, required=False, allow_blank=True, default="")
+    sort_order = strict.IntegerField(required=False, default=0)
     is_primary = serializers.BooleanField(required=False, default=False)
 
 
@@ -138,31 +140,31 @@ class RetailProductSerializer(ProductBaseSerializer):
 
 
 class ProductWriteSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=64)
-    barcode = serializers.CharField(max_length=13, required=False, allow_null=True, allow_blank=True)
-    name_ar = serializers.CharField(max_length=200)
-    name_fr = serializers.CharField(max_length=200)
-    name_en = serializers.CharField(max_length=200)
-    description_ar = serializers.CharField(required=False, allow_blank=True)
-    description_fr = serializers.CharField(required=False, allow_blank=True)
-    description_en = serializers.CharField(required=False, allow_blank=True)
+    sku = strict.CharField(max_length=64)
+    barcode = strict.CharField(max_length=13, required=False, allow_null=True, allow_blank=True)
+    name_ar = strict.CharField(max_length=200)
+    name_fr = strict.CharField(max_length=200)
+    name_en = strict.CharField(max_length=200)
+    description_ar = strict.TextField(required=False, allow_blank=True)
+    description_fr = strict.TextField(required=False, allow_blank=True)
+    description_en = strict.TextField(required=False, allow_blank=True)
     category_id = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), source="category")
     supplier_id = serializers.PrimaryKeyRelatedField(
         queryset=Supplier.objects.all(), source="supplier", required=False, allow_null=True
     )
-    brand = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    brand = strict.CharField(max_length=100, required=False, allow_blank=True)
     unit = serializers.ChoiceField(choices=Unit.choices, required=False)
-    pack_size = serializers.IntegerField(min_value=1, required=False)
-    order_multiple = serializers.IntegerField(min_value=1, required=False)
-    min_order_quantity = serializers.IntegerField(min_value=1, required=False)
+    pack_size = strict.IntegerField(min_value=1, required=False)
+    order_multiple = strict.IntegerField(min_value=1, required=False)
+    min_order_quantity = strict.IntegerField(min_value=1, required=False)
     base_price = money(min_value=Decimal("0.01"))
     cost_price = money(min_value=Decimal("0.00"), required=False, allow_null=True)
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
-    low_stock_threshold = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    low_stock_threshold = strict.IntegerField(min_value=0, required=False, allow_null=True)
     weight_kg = serializers.DecimalField(
         max_digits=9, decimal_places=3, min_value=Decimal("0"), required=False, allow_null=True
     )
-    dimensions = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    dimensions = strict.CharField(max_length=50, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
     is_featured = serializers.BooleanField(required=False)
     metadata = serializers.JSONField(required=False)
@@ -172,8 +174,8 @@ class ProductWriteSerializer(serializers.Serializer):
 
 class StockOperationSerializer(serializers.Serializer):
     operation = serializers.ChoiceField(choices=[("set", _("set")), ("add", _("add")), ("subtract", _("subtract"))])
-    quantity = serializers.IntegerField(min_value=0)
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    quantity = strict.IntegerField(min_value=0)
+    note = strict.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class StockMovementSerializer(serializers.ModelSerializer):
@@ -215,7 +217,7 @@ class SuggestionsSerializer(serializers.Serializer):
 
 
 class SuggestionsQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(max_length=100)
+    q = strict.CharField(max_length=100)
 
 
 # --- Categories -----------------------------------------------------------------------------
@@ -244,7 +246,7 @@ class CategorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_image(self, obj) -> str | None:
-        return obj.image.url if obj.image else None
+        return absolute_url(obj.image.url) if obj.image else None
 
 
 class CategoryTreeSerializer(CategorySerializer):
@@ -260,18 +262,18 @@ class CategoryTreeSerializer(CategorySerializer):
 
 
 class CategoryWriteSerializer(serializers.Serializer):
-    slug = serializers.SlugField(max_length=160, required=False, allow_blank=True)
-    name_ar = serializers.CharField(max_length=150)
-    name_fr = serializers.CharField(max_length=150)
-    name_en = serializers.CharField(max_length=150)
-    description_ar = serializers.CharField(required=False, allow_blank=True)
-    description_fr = serializers.CharField(required=False, allow_blank=True)
-    description_en = serializers.CharField(required=False, allow_blank=True)
-    icon = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    slug = strict.SlugField(max_length=160, required=False, allow_blank=True)
+    name_ar = strict.CharField(max_length=150)
+    name_fr = strict.CharField(max_length=150)
+    name_en = strict.CharField(max_length=150)
+    description_ar = strict.TextField(required=False, allow_blank=True)
+    description_fr = strict.TextField(required=False, allow_blank=True)
+    description_en = strict.TextField(required=False, allow_blank=True)
+    icon = strict.CharField(max_length=100, required=False, allow_blank=True)
     parent_id = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.all(), source="parent", required=False, allow_null=True
     )
-    sort_order = serializers.IntegerField(required=False)
+    sort_order = strict.IntegerField(required=False)
     is_active = serializers.BooleanField(required=False)
 
 
@@ -290,20 +292,20 @@ class TagSerializer(serializers.ModelSerializer):
 
 
 class TagWriteSerializer(serializers.Serializer):
-    slug = serializers.SlugField(max_length=120, required=False, allow_blank=True)
-    name_ar = serializers.CharField(max_length=100)
-    name_fr = serializers.CharField(max_length=100)
-    name_en = serializers.CharField(max_length=100)
-    color = serializers.RegexField(r"^#[0-9A-Fa-f]{6}$", required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
-    aliases = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    slug = strict.SlugField(max_length=120, required=False, allow_blank=True)
+    name_ar = strict.CharField(max_length=100)
+    name_fr = strict.CharField(max_length=100)
+    name_en = strict.CharField(max_length=100)
+    color = strict.RegexField(r"^#[0-9A-Fa-f]{6}$", required=False)
+    description = strict.TextField(max_length=strict.SHORT_TEXT, required=False, allow_blank=True)
+    aliases = serializers.ListField(child=strict.CharField(max_length=100), max_length=100, required=False)
 
 
 class TagMergeSerializer(serializers.Serializer):
     target_id = serializers.PrimaryKeyRelatedField(queryset=Tag.objects.all(), source="target")
 
 
-class SupplierSerializer(serializers.ModelSerializer):
+class SupplierSerializer(strict.ModelSerializer):
     wilaya_id = serializers.PrimaryKeyRelatedField(
         queryset=Wilaya.objects.all(), source="wilaya", required=False, allow_null=True
     )
@@ -327,4 +329,4 @@ class SupplierSerializer(serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = ("id", "created_at", "updated_at")
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs = {"code": {"validators": []}, "address": {"max_length": strict.ADDRESS_TEXT}}

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from livrili.accounts.api.serializers import MeSerializer, PhoneField
+from livrili.api import fields as strict
 from livrili.core.models import Wilaya
 
 from ..models import (
@@ -133,44 +134,44 @@ class RetailerStaffSerializer(RetailerProfileSerializer):
 class RetailerProfileUpdateSerializer(serializers.Serializer):
     """Fields a member may edit; business name and legal ids only until approval."""
 
-    business_name = serializers.CharField(max_length=200, required=False)
+    business_name = strict.CharField(max_length=200, required=False)
     business_type = serializers.ChoiceField(choices=BusinessType.choices, required=False)
-    rc_number = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    nif = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    nis = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    ai_number = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    rc_number = strict.CharField(max_length=50, required=False, allow_blank=True)
+    nif = strict.CharField(max_length=50, required=False, allow_blank=True)
+    nis = strict.CharField(max_length=50, required=False, allow_blank=True)
+    ai_number = strict.CharField(max_length=50, required=False, allow_blank=True)
     phone = PhoneField(required=False, allow_null=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True)
-    commune = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    email = strict.EmailField(required=False, allow_blank=True)
+    address = strict.CharField(max_length=strict.ADDRESS_TEXT, required=False, allow_blank=True)
+    commune = strict.CharField(max_length=100, required=False, allow_blank=True)
     wilaya = WilayaCodeField(required=False)
-    postal_code = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    postal_code = strict.CharField(max_length=10, required=False, allow_blank=True)
     latitude = CoordinateField(90, required=False, allow_null=True)
     longitude = CoordinateField(180, required=False, allow_null=True)
 
 
 class RetailerStaffUpdateSerializer(RetailerProfileUpdateSerializer):
     payment_terms_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
-    segment = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    segment = strict.CharField(max_length=50, required=False, allow_blank=True)
+    notes = strict.CharField(max_length=strict.LONG_TEXT, required=False, allow_blank=True)
 
 
 class SignupSerializer(serializers.Serializer):
-    full_name = serializers.CharField(max_length=150)
+    full_name = strict.CharField(max_length=150)
     phone = PhoneField(required=False, allow_null=True, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_null=True, allow_blank=True)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
-    business_name = serializers.CharField(max_length=200)
+    email = strict.EmailField(required=False, allow_null=True, allow_blank=True)
+    password = strict.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    business_name = strict.CharField(max_length=200)
     business_type = serializers.ChoiceField(choices=BusinessType.choices)
     wilaya = WilayaCodeField()
-    commune = serializers.CharField(max_length=100)
-    address = serializers.CharField()
+    commune = strict.CharField(max_length=100)
+    address = strict.CharField(max_length=strict.ADDRESS_TEXT)
     latitude = CoordinateField(90, required=False, allow_null=True)
     longitude = CoordinateField(180, required=False, allow_null=True)
-    rc_number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    nif = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    nis = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    ai_number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    rc_number = strict.CharField(max_length=50, required=False, allow_blank=True, default="")
+    nif = strict.CharField(max_length=50, required=False, allow_blank=True, default="")
+    nis = strict.CharField(max_length=50, required=False, allow_blank=True, default="")
+    ai_number = strict.CharField(max_length=50, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         if not attrs.get("phone") and not attrs.get("email"):
@@ -183,8 +184,8 @@ class StaffRetailerCreateSerializer(SignupSerializer):
     """Staff register a retailer and its owner (the retailer starts pending)."""
 
     payment_terms_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
-    segment = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    segment = strict.CharField(max_length=50, required=False, allow_blank=True)
+    notes = strict.CharField(max_length=strict.LONG_TEXT, required=False, allow_blank=True)
 
 
 class SignupResponseSerializer(serializers.Serializer):
@@ -193,18 +194,18 @@ class SignupResponseSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = strict.CharField(max_length=strict.SHORT_TEXT, required=False, allow_blank=True, default="")
 
 
 class CreditLimitSerializer(serializers.Serializer):
     credit_limit = MoneyField(min_value=Decimal("0.00"))
-    reason = serializers.CharField()
+    reason = strict.CharField(max_length=strict.SHORT_TEXT)
 
 
 class AdjustmentSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=list(ADJUSTMENT_KINDS))
     amount = PositiveMoneyField()
-    reason = serializers.CharField()
+    reason = strict.CharField(max_length=strict.SHORT_TEXT)
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
@@ -254,15 +255,15 @@ class DeliveryAddressSerializer(serializers.ModelSerializer):
 
 
 class DeliveryAddressWriteSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    address = serializers.CharField()
-    commune = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    label = strict.CharField(max_length=100, required=False, allow_blank=True)
+    address = strict.CharField(max_length=strict.ADDRESS_TEXT)
+    commune = strict.CharField(max_length=100, required=False, allow_blank=True)
     wilaya = WilayaCodeField()
     latitude = CoordinateField(90, required=False, allow_null=True)
     longitude = CoordinateField(180, required=False, allow_null=True)
-    contact_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    contact_name = strict.CharField(max_length=150, required=False, allow_blank=True)
     contact_phone = PhoneField(required=False, allow_blank=True)
-    instructions = serializers.CharField(required=False, allow_blank=True)
+    instructions = strict.CharField(max_length=strict.SHORT_TEXT, required=False, allow_blank=True)
     is_default = serializers.BooleanField(required=False)
 
     def validate_contact_phone(self, value):
@@ -325,14 +326,14 @@ class MemberSerializer(serializers.Serializer):
 
 
 class MemberCreateSerializer(serializers.Serializer):
-    full_name = serializers.CharField(max_length=150)
+    full_name = strict.CharField(max_length=150)
     phone = PhoneField(required=False, allow_null=True, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_null=True, allow_blank=True)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    email = strict.EmailField(required=False, allow_null=True, allow_blank=True)
+    password = strict.CharField(max_length=128, trim_whitespace=False, write_only=True)
 
 
 class MemberUpdateSerializer(serializers.Serializer):
-    full_name = serializers.CharField(max_length=150, required=False)
+    full_name = strict.CharField(max_length=150, required=False)
     is_active = serializers.BooleanField(required=False)
 
 

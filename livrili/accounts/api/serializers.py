@@ -3,11 +3,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from livrili.api import fields as strict
+
 from ..models import Language, Role, User
 from ..phones import normalize_phone
 
 
-class PhoneField(serializers.CharField):
+class PhoneField(strict.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         if not value:
@@ -41,16 +47,16 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class MeUpdateSerializer(serializers.Serializer):
-    full_name = serializers.CharField(max_length=150, required=False)
+    full_name = strict.CharField(max_length=150, required=False)
     preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
-    email = serializers.EmailField(required=False, allow_null=True, allow_blank=True)
+    email = strict.EmailField(required=False, allow_null=True, allow_blank=True)
     phone = PhoneField(required=False, allow_null=True, allow_blank=True)
-    current_password = serializers.CharField(required=False, write_only=True, trim_whitespace=False)
+    current_password = strict.CharField(max_length=128, required=False, write_only=True, trim_whitespace=False)
 
 
 class LoginSerializer(serializers.Serializer):
-    identifier = serializers.CharField(max_length=254, help_text=_("E-mail, phone or username"))
-    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    identifier = strict.CharField(max_length=254, help_text=_("E-mail, phone or username"))
+    password = strict.CharField(max_length=128, trim_whitespace=False, write_only=True)
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -63,21 +69,21 @@ class LoginResponseSerializer(TokenPairSerializer):
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = strict.CharField(max_length=1000)
 
 
 class PasswordChangeSerializer(serializers.Serializer):
-    current_password = serializers.CharField(max_length=128, trim_whitespace=False)
-    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    current_password = strict.CharField(max_length=128, trim_whitespace=False)
+    new_password = strict.CharField(max_length=128, trim_whitespace=False)
 
 
 class PasswordResetSerializer(serializers.Serializer):
-    identifier = serializers.CharField(max_length=254)
+    identifier = strict.CharField(max_length=254)
 
 
 class PasswordResetConfirmSerializer(PasswordResetSerializer):
-    code = serializers.RegexField(r"^\d{6}$", max_length=6)
-    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    code = strict.RegexField(r"^\d{6}$", max_length=6)
+    new_password = strict.CharField(max_length=128, trim_whitespace=False)
 
 
 class DetailSerializer(serializers.Serializer):
@@ -111,13 +117,13 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class UserWriteSerializer(serializers.Serializer):
-    username = serializers.RegexField(r"^[\w.@+-]{3,150}$", max_length=150)
-    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_null=True, allow_blank=True)
+    username = strict.RegexField(r"^[\w.@+-]{3,150}$", max_length=150)
+    full_name = strict.CharField(max_length=150, required=False, allow_blank=True)
+    email = strict.EmailField(required=False, allow_null=True, allow_blank=True)
     phone = PhoneField(required=False, allow_null=True, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
     preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    password = strict.CharField(max_length=128, trim_whitespace=False, write_only=True)
     groups = serializers.SlugRelatedField(slug_field="name", queryset=Group.objects.all(), many=True, required=False)
 
     def validate_email(self, value):

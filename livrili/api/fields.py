@@ -1,0 +1,81 @@
+"""Strict input fields: strings must be JSON strings and are bounded; integers fit their column.
+
+DRF's CharField turns numbers into strings (`{"full_name": 123}` becomes "123"); an API client
+sending a number where the contract says string has a bug, so these fields refuse it. Every
+string input has a max_length: model CharFields carry theirs; free text (TextField columns:
+addresses, notes, descriptions, reasons) uses the bounds below (docs/decisions.md).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+# PostgreSQL column ranges (SQLite is wider; the API holds every backend to these).
+INT_MAX = 2_147_483_647
+INT_MIN = -2_147_483_648
+SMALLINT_MAX = 32_767
+
+# Free-text bounds (TextField columns).
+SHORT_TEXT = 1000  # a reason, a note, delivery instructions
+ADDRESS_TEXT = 1000
+LONG_TEXT = 5000  # descriptions, internal notes
+
+
+class StrictStringMixin:
+    default_error_messages = {"not_a_string": _("Enter a text value (a JSON string).")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class CharField(StrictStringMixin, serializers.CharField):
+    pass
+
+
+class TextField(CharField):
+    """Free text with a default bound (`LONG_TEXT`) when none is given."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", LONG_TEXT)
+        super().__init__(**kwargs)
+
+
+class EmailField(StrictStringMixin, serializers.EmailField):
+    pass
+
+
+class RegexField(StrictStringMixin, serializers.RegexField):
+    pass
+
+
+class SlugField(StrictStringMixin, serializers.SlugField):
+    pass
+
+
+def IntegerField(**kwargs) -> serializers.IntegerField:
+    """An integer that fits a PostgreSQL `integer` column unless told a narrower range."""
+    kwargs.setdefault("max_value", INT_MAX)
+    kwargs.setdefault("min_value", INT_MIN)
+    return serializers.IntegerField(**kwargs)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """Model-generated string inputs are strict and bounded like declared ones."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: CharField,
+        models.TextField: TextField,
+        models.EmailField: EmailField,
+        models.SlugField: SlugField,
+    }
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.SmallIntegerField):
+            field_kwargs["max_value"] = min(field_kwargs.get("max_value", SMALLINT_MAX), SMALLINT_MAX)
+        elif isinstance(model_field, models.IntegerField) and not isinstance(model_field, models.BigIntegerField):
+            field_kwargs["max_value"] = min(field_kwargs.get("max_value", INT_MAX), INT_MAX)
+        return field_class, field_kwargs
