@@ -13,11 +13,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from livrili.accounts.phones import try_normalize_phone
 from livrili.api.errors import DomainError
 from livrili.core.admin import AuditedAdminMixin, ReadOnlyInline, domain_error_text
+from livrili.core.models import Wilaya
 
 from . import services
-from .models import DeliveryAddress, LedgerEntry, Retailer, RetailerDocument, RetailerEvent
+from .models import BusinessType, DeliveryAddress, LedgerEntry, Retailer, RetailerDocument, RetailerEvent
 
 
 class ReasonForm(forms.Form):
@@ -29,6 +31,52 @@ class CreditLimitForm(forms.Form):
         label=_("New credit limit"), max_digits=14, decimal_places=2, min_value=Decimal(0)
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RetailerSignupForm(forms.Form):
+    """The back office's "add retailer": the same inputs as the API's staff registration,
+    saved by `services.retailer_signup` (owner account, default address, event, audit)."""
+
+    full_name = forms.CharField(label=_("Owner's full name"), max_length=150)
+    phone = forms.CharField(label=_("phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("e-mail"), required=False)
+    password = forms.CharField(label=_("Owner's initial password"), max_length=128, widget=forms.PasswordInput)
+    business_name = forms.CharField(label=_("business name"), max_length=200)
+    business_type = forms.ChoiceField(label=_("business type"), choices=BusinessType.choices)
+    wilaya = forms.ModelChoiceField(label=_("wilaya"), queryset=Wilaya.objects.all())
+    commune = forms.CharField(label=_("commune"), max_length=100)
+    address = forms.CharField(label=_("address"), widget=forms.Textarea(attrs={"rows": 2}))
+    latitude = forms.DecimalField(
+        label=_("latitude"), max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False
+    )
+    longitude = forms.DecimalField(
+        label=_("longitude"), max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False
+    )
+    rc_number = forms.CharField(label=_("RC number"), max_length=50, required=False)
+    nif = forms.CharField(label=_("NIF"), max_length=50, required=False)
+    nis = forms.CharField(label=_("NIS"), max_length=50, required=False)
+    ai_number = forms.CharField(label=_("AI number"), max_length=50, required=False)
+    payment_terms_days = forms.IntegerField(label=_("payment terms (days)"), min_value=0, max_value=365, required=False)
+    segment = forms.CharField(label=_("segment"), max_length=50, required=False)
+    notes = forms.CharField(label=_("notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if not phone:
+            return None
+        normalized = try_normalize_phone(phone)
+        if normalized is None:
+            raise forms.ValidationError(_("Enter a valid phone number."))
+        return normalized
+
+    def clean_email(self):
+        return self.cleaned_data["email"] or None
+
+    def signup_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data["payment_terms_days"] is None:
+            del data["payment_terms_days"]  # the model's default
+        return data
 
 
 class LedgerEntryInline(ReadOnlyInline):
@@ -170,6 +218,33 @@ class RetailerAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("available credit"))
     def available_credit(self, retailer):
         return retailer.available_credit
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Retailers are created by `services.retailer_signup` only, never by a bare model save."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = RetailerSignupForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                _owner, retailer = services.retailer_signup(actor=request.user, **form.signup_fields())
+            except DomainError as exc:
+                for field, errors in exc.details.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                if not exc.details:
+                    form.add_error(None, domain_error_text(exc))
+            else:
+                self.message_user(request, _("The retailer was created, pending approval."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:retailers_retailer_change", args=[retailer.pk]))
+        return TemplateResponse(
+            request,
+            "admin/retailers/retailer/add.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Add a retailer and its owner"),
+                "opts": self.model._meta,
+                "form": form,
+            },
+        )
 
     def get_urls(self):
         return [

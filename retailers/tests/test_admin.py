@@ -4,8 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from livrili.accounts.models import User
+from livrili.core.models import AuditLog
 from livrili.core.tests.files import minimal_pdf
-from retailers.models import Retailer, RetailerEvent
+from retailers.models import DeliveryAddress, Retailer, RetailerEvent
 from retailers.services import document_upload, ledger_adjust
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +88,81 @@ def test_document_verification_and_staff_download(admin_client_, owner):
     assert document.verified_by == admin_client_.user
     assert b"".join(download.streaming_content) == minimal_pdf()
     assert Retailer.objects.get().status == "active"
+
+
+ADD = f"{CHANGELIST}add/"
+
+
+def admin_signup(**overrides):
+    body = {
+        "full_name": "Karim Benali",
+        "phone": "0550 12 34 56",
+        "email": "",
+        "password": "Strong-Pass-2026",
+        "business_name": "Alimentation Benali",
+        "business_type": "grocery",
+        "wilaya": "16",
+        "commune": "Kouba",
+        "address": "5 rue Ben Omar",
+        "latitude": "",
+        "longitude": "",
+        "rc_number": "16/00-1234567B22",
+        "nif": "",
+        "nis": "",
+        "ai_number": "",
+        "segment": "key account",
+        "notes": "",
+        "payment_terms_days": "15",
+    }
+    return {**body, **overrides}
+
+
+def test_admin_add_creates_the_retailer_through_signup(admin_client_):
+    # given the add page of the back office
+    page = admin_client_.get(ADD)
+    assert page.status_code == 200 and 'name="full_name"' in page.text
+
+    # when staff submit it
+    response = admin_client_.post(ADD, admin_signup())
+
+    # then the retailer exists as signup makes it: pending, with its owner, default address, event and audit
+    retailer = Retailer.objects.get()
+    assert response.status_code == 302 and response.url == f"{CHANGELIST}{retailer.pk}/change/"
+    owner = retailer.owner
+    assert (owner.full_name, owner.phone, owner.role, owner.retailer_id) == (
+        "Karim Benali",
+        "+213550123456",
+        "retailer",
+        retailer.pk,
+    )
+    assert owner.check_password("Strong-Pass-2026")
+    assert (retailer.status, retailer.segment, retailer.payment_terms_days, retailer.rc_number) == (
+        "pending",
+        "key account",
+        15,
+        "16/00-1234567B22",
+    )
+    address = DeliveryAddress.objects.get()
+    assert (address.retailer, address.is_default, address.address, address.commune) == (
+        retailer,
+        True,
+        "5 rue Ben Omar",
+        "Kouba",
+    )
+    event = RetailerEvent.objects.get()
+    assert (event.to_value, event.actor) == ("pending", admin_client_.user)
+    audit = AuditLog.objects.get(object_id=str(retailer.pk))
+    assert (audit.action, audit.actor) == ("create", admin_client_.user)
+
+
+def test_admin_add_refusal_shows_the_error_and_writes_nothing(admin_client_, make_user):
+    make_user(role="driver", phone="0550 12 34 56")  # the phone is taken by another account
+
+    response = admin_client_.post(ADD, admin_signup(password="short"))
+    taken = admin_client_.post(ADD, admin_signup())
+
+    assert response.status_code == 200 and taken.status_code == 200
+    assert "password" in response.context["form"].errors
+    assert "phone" in taken.context["form"].errors
+    assert (Retailer.objects.count(), DeliveryAddress.objects.count(), RetailerEvent.objects.count()) == (0, 0, 0)
+    assert User.objects.filter(role="retailer").count() == 0
