@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from livrili.api.errors import DomainError, validation_error
+from livrili.core.audit import audit_record, diff, snapshot
 from livrili.core.models import BusinessSettings
 from livrili.core.money import ZERO, to_money
 from livrili.core.numbering import next_number
@@ -443,6 +444,25 @@ def _reverse_charge(order: Order, actor, reason: str) -> None:
         )
 
 
+# What the audit trail records of a placement (items are in the `placed` event).
+PLACED_AUDIT = (
+    "number",
+    "retailer_id",
+    "channel",
+    "status",
+    "payment_method",
+    "subtotal",
+    "tax_total",
+    "delivery_fee",
+    "discount_total",
+    "stamp_duty",
+    "total",
+    "requested_delivery_date",
+    "time_slot",
+)
+TOTALS_AUDIT = ("subtotal", "tax_total", "delivery_fee", "discount_total", "stamp_duty", "total", "notes")
+
+
 def order_place(
     *,
     retailer: Retailer,
@@ -562,6 +582,9 @@ def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, cha
         to_status=OrderStatus.PENDING,
         data={"total": str(order.total), "channel": channel, **({"discounts": discounts} if discounts else {})},
     )
+    audit_record(actor=actor, instance=order, action="create", changes=diff({}, snapshot(order, PLACED_AUDIT)))
+    if discounts:
+        audit_record(actor=actor, instance=order, action="discount", changes={"discounts": [None, discounts]})
     if decision == "charge":
         _charge(order, actor)
     elif decision == "hold":
@@ -596,6 +619,17 @@ MILESTONES = {
     OrderStatus.DELIVERED: "delivered_at",
     OrderStatus.CANCELLED: "cancelled_at",
     OrderStatus.RETURNED: "returned_at",
+}
+# The audit trail's action for each status change (and the hold release, a confirmation).
+AUDIT_ACTIONS = {
+    OrderEventType.HELD: "hold",
+    OrderStatus.CONFIRMED: "confirm",
+    OrderStatus.PROCESSING: "process",
+    OrderStatus.SHIPPED: "ship",
+    OrderStatus.DELIVERED: "deliver",
+    OrderStatus.CANCELLED: "cancel",
+    OrderStatus.RETURNED: "return",
+    OrderEventType.HOLD_RELEASED: "release_hold",
 }
 RETAILER_CANCELLABLE = (OrderStatus.PENDING, OrderStatus.ON_HOLD)
 EDITABLE = (OrderStatus.PENDING, OrderStatus.ON_HOLD)
@@ -652,9 +686,11 @@ def _transition(
     note="",
     data=None,
     credit_decision: bool = False,
+    audit: dict | None = None,
 ) -> Order:
     """The one place an order changes status: checks the table, stamps the milestone, writes the
-    event. `credit_decision` admits the targets only the credit check may choose (on_hold)."""
+    event and the audit trail (`audit`: more fields for its diff; else the note, if any).
+    `credit_decision` admits the targets only the credit check may choose (on_hold)."""
     _require_transition(order, to_status, credit_decision=credit_decision)
     from_status = order.status
     order.status = to_status
@@ -664,6 +700,13 @@ def _transition(
         update.append(MILESTONES[to_status])
     order.save(update_fields=update)
     _event(order, event_type or to_status, actor, from_status=from_status, to_status=to_status, note=note, data=data)
+    extra = audit if audit is not None else ({"note": [None, note]} if note else {})
+    audit_record(
+        actor=actor,
+        instance=order,
+        action=AUDIT_ACTIONS[event_type or to_status],
+        changes={"status": [from_status, to_status], **extra},
+    )
     return order
 
 
@@ -713,6 +756,11 @@ def order_release_hold(*, order: Order, actor, note: str = "") -> Order:
         event_type=OrderEventType.HOLD_RELEASED,
         note=note,
         data={"override": override, "available_credit_before": str(retailer.available_credit)},
+        audit={
+            "override": [None, override],
+            "available_credit_before": [None, str(retailer.available_credit)],
+            **({"note": [None, note]} if note else {}),
+        },
     )
     order_id = order.pk
     transaction.on_commit(lambda: hooks.order_confirmed(order_id=order_id))
@@ -762,10 +810,11 @@ def _cancel_locked(order: Order, actor, reason: str) -> Order:
     lock_retailer(order.retailer_id)
     _stock_back(order, StockReason.ORDER_CANCEL, actor)
     _reverse_charge(order, actor, reason)
+    audit = {"cancel_reason": [order.cancel_reason, reason]}
     order.cancel_reason = reason
     order.cancelled_by = actor if getattr(actor, "is_authenticated", False) else None
     order.save(update_fields=["cancel_reason", "cancelled_by", "updated_at"])
-    _transition(order, OrderStatus.CANCELLED, actor, note=reason)
+    _transition(order, OrderStatus.CANCELLED, actor, note=reason, audit=audit)
     order_id = order.pk
     transaction.on_commit(lambda: hooks.order_cancelled(order_id=order_id))
     return order
@@ -780,7 +829,7 @@ def order_return(*, order: Order, actor, reason: str) -> Order:
     lock_retailer(order.retailer_id)
     _stock_back(order, StockReason.RETURN, actor)
     _reverse_charge(order, actor, reason)
-    return _transition(order, OrderStatus.RETURNED, actor, note=reason)
+    return _transition(order, OrderStatus.RETURNED, actor, note=reason, audit={"reason": [None, reason]})
 
 
 def order_set_status(*, order: Order, actor, status: str, note: str = "") -> Order:
@@ -834,6 +883,7 @@ def order_edit(*, order: Order, actor, lines: list[LineRequest], notes: str | No
     retailer = lock_retailer(order.retailer_id)
     settings = BusinessSettings.load()
     before = _items_snapshot(order)
+    totals_before = snapshot(order, TOTALS_AUDIT)
     priced = _priced_lines(lines)
     totals = order_totals([line.price for line in priced], payment_method=order.payment_method, settings=settings)
     _check_minimum(totals, settings)
@@ -850,13 +900,20 @@ def order_edit(*, order: Order, actor, lines: list[LineRequest], notes: str | No
         decision = _credit_decision(retailer, totals.total, settings)
     order.save()
     _write_items(order, priced)
+    after = _items_snapshot(order)
     _event(
         order,
         OrderEventType.EDITED,
         actor,
         from_status=order.status,
         to_status=order.status,
-        data={"before": before, "after": _items_snapshot(order), "total": str(order.total)},
+        data={"before": before, "after": after, "total": str(order.total)},
+    )
+    audit_record(
+        actor=actor,
+        instance=order,
+        action="update",
+        changes={"items": [before, after], **diff(totals_before, snapshot(order, TOTALS_AUDIT))},
     )
     if order.status == OrderStatus.PENDING and decision == "charge":
         _charge(order, actor)
