@@ -270,7 +270,20 @@ def run_schemathesis(identity: str, token: str | None, known_ids: dict, port: in
 
 # --- Summary --------------------------------------------------------------------------------
 
-SERVER_ERROR_CHECK = "not_a_server_error"
+SERVER_ERROR_LOG = re.compile(r" ERROR \[[^\]]*\] django\.request: (.+?): (\S+)")
+
+
+def server_errors() -> dict[str, int]:
+    """5xx answers the server logged (Django logs each one at ERROR), by status text and path shape."""
+    counts: dict[str, int] = {}
+    log_path = RESULTS / "server.log"
+    for line in log_path.read_text(errors="replace").splitlines() if log_path.exists() else []:
+        match = SERVER_ERROR_LOG.search(line)
+        if match:
+            path = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "{id}", match.group(2))
+            key = f"{match.group(1)}: {path}"
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def summarize(reports: list[dict]) -> int:
@@ -306,7 +319,12 @@ def summarize(reports: list[dict]) -> int:
     for report in reports:
         for group in report["errors"]:
             print(f"  [{report['identity']}] error: {group['title']} ×{group['count']}")
-    print(f"\nfuzz: {'FAILED' if problems else 'passed'} ({problems} failure(s) and error(s))")
+    logged = server_errors()
+    print(f"\n5xx responses in the server log: {sum(logged.values())}")
+    for key, count in sorted(logged.items(), key=lambda item: -item[1])[:20]:
+        print(f"  {count:>5}  {key}")
+    problems += sum(logged.values())
+    print(f"\nfuzz: {'FAILED' if problems else 'passed'} ({problems} failure(s), error(s) and logged 5xx)")
     return 1 if problems else 0
 
 
