@@ -44,6 +44,8 @@ IDENTITY_NAMES = {
 }
 TENANT_OWNED = frozenset({"address", "document", "member", "order"})
 ALL = ("group:Superadmin",)
+WORLD_KEY = "world-order-a"
+WORLD_ORDER_BODY = {"payment_method": "cash"}
 
 PASSWORD = "Correct-Horse-42"
 NEW_PASSWORD = "Quiz-Jump-Wolk-Yoyo"  # no hex digits: never similar to a generated username
@@ -70,7 +72,9 @@ class Row:
     query: str = ""
     perms: tuple[str, ...] = ALL
     multipart: bool = False
-    idempotent: bool = False  # sends a fresh Idempotency-Key
+    # True: a fresh Idempotency-Key per call; a string: that key (WORLD_KEY: the key retailer A
+    # placed an order with while the world was built, so other callers show their keys are theirs)
+    idempotent: bool | str = False
     # identity → reason: a known authorization defect; the case runs as xfail(strict=True)
     defects: dict[str, str] = field(default_factory=dict)
 
@@ -260,7 +264,7 @@ MATRIX: dict[tuple[str, str], Row] = {
             {"client_action_id": "a-1", "action": "add", "product_id": c["product"], "quantity": 10}]}),
     ("GET", "/api/v1/retailers/orders"): Row(          "401   ok    ok    ok    403   403   403   403"),
     ("POST", "/api/v1/retailers/orders"): Row(         "401   ok    ok    422:RETAILER_NOT_ACTIVE 403 403 403 403",
-        idempotent=True, body=lambda c: {"payment_method": "cash"}),
+        idempotent=WORLD_KEY, body=lambda c: WORLD_ORDER_BODY),
     ("GET", "/api/v1/retailers/orders/{pk}"): Row(     "401   ok    404   ok    403   403   403   403",
         path="/api/v1/retailers/orders/{order}"),
     ("GET", "/api/v1/retailers/orders/{pk}/tracking"): Row(

@@ -37,6 +37,8 @@ from livrili.core.tests.permission_matrix import (
     MATRIX,
     PASSWORD,
     TENANT_OWNED,
+    WORLD_KEY,
+    WORLD_ORDER_BODY,
     pdf,
     png,
 )
@@ -209,6 +211,20 @@ def build_world() -> World:
     }
     spare = User.objects.create_user(username="spare.driver", password=PASSWORD, role="driver")
 
+    # Retailer A places an order through the API with WORLD_KEY; its cart is then filled again.
+    clients = {}
+    for index, identity in enumerate(IDENTITIES, start=1):
+        client = APIClient(REMOTE_ADDR=f"10.0.0.{index}")  # own throttle buckets per identity
+        if users[identity] is not None:
+            token = RefreshToken.for_user(users[identity]).access_token
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        clients[identity] = client
+    placed = clients["ret_a"].post(
+        "/api/v1/retailers/orders", WORLD_ORDER_BODY, format="json", HTTP_IDEMPOTENCY_KEY=WORLD_KEY
+    )
+    assert placed.status_code == 201, placed.content
+    order_services.cart_add(retailer=owner_a.retailer, actor=owner_a, product_id=product.pk, quantity=20)
+
     def tenant_ids(owner, own) -> set[str]:
         retailer_id = owner.retailer_id
         ids = {retailer_id, owner.pk, *(getattr(obj, "pk", obj) for obj in own.values())}
@@ -253,12 +269,7 @@ def build_world() -> World:
         private=private,
         tenant_of=tenant_of,
     )
-    for index, identity in enumerate(IDENTITIES, start=1):
-        client = APIClient(REMOTE_ADDR=f"10.0.0.{index}")  # own throttle buckets per identity
-        if users[identity] is not None:
-            token = RefreshToken.for_user(users[identity]).access_token
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        world.clients[identity] = client
+    world.clients = clients
     return world
 
 
@@ -352,7 +363,7 @@ def run_case(world: World, key: tuple[str, str], identity: str) -> list[str]:
     kwargs = {"format": "multipart" if row.multipart else "json"}
     body = row.body(call) if row.body else None
     if row.idempotent:
-        kwargs["HTTP_IDEMPOTENCY_KEY"] = f"matrix-{uuid.uuid4().hex}"
+        kwargs["HTTP_IDEMPOTENCY_KEY"] = row.idempotent if isinstance(row.idempotent, str) else uuid.uuid4().hex
     client = world.clients[identity]
 
     before = fingerprint()
