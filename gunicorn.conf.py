@@ -13,4 +13,6 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))  # above 1, gunicorn swit
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))  # gthread only; longer than client think time
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # "" turns it off (the bench)
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
+# Peers allowed to set X-Forwarded-Proto and the forwarder headers: the local proxy only by
+# default; list the proxy's address (or network) when it runs elsewhere, never "*".
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -134,6 +134,12 @@ if REDIS_URL:
             },
         }
     }
+    # Authentication throttles use the same Redis but see its errors: while it is down they count
+    # in each process's memory instead of letting every attempt through (accounts/throttles.py).
+    CACHES["throttle"] = {
+        **CACHES["default"],
+        "OPTIONS": {k: v for k, v in CACHES["default"]["OPTIONS"].items() if k != "IGNORE_EXCEPTIONS"},
+    }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -176,6 +182,9 @@ SIMPLE_JWT = {
 }
 
 # --- REST API -----------------------------------------------------------------------
+# Proxies in front of the app that append to X-Forwarded-For (nginx, a load balancer): 0 = the
+# socket address is the client; N = the N-th address from the right (livrili.core.middleware.client_ip).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["livrili.accounts.authentication.LanguageJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -202,6 +211,7 @@ REST_FRAMEWORK = {
         "password_reset_confirm": os.environ.get("THROTTLE_PASSWORD_RESET_CONFIRM", "20/hour"),
         "signup": os.environ.get("THROTTLE_SIGNUP", "10/hour"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # DRF's own get_ident agrees with client_ip
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",

@@ -15,4 +15,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = tempfile.mkdtemp(prefix="livrili-media-")
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="livrili-private-")
 if REDIS_URL:
-    CACHES["default"]["KEY_PREFIX"] = "livrili-test"
+    for _alias in CACHES.values():  # the default and the throttles' view of the same Redis
+        _alias["KEY_PREFIX"] = "livrili-test"

@@ -1,3 +1,4 @@
+import ipaddress
 import re
 import uuid
 
@@ -10,9 +11,25 @@ _LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 
 def client_ip(request) -> str | None:
-    # Behind the TLS-terminating proxy the first X-Forwarded-For hop is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")
+    """The client's address, trusting exactly `TRUSTED_PROXY_COUNT` proxies in front of us.
+
+    0 (the default): the socket address (REMOTE_ADDR); X-Forwarded-For is the client's to write.
+    N: the N-th address from the right of X-Forwarded-For, the one our outermost proxy saw (the
+    leftmost when there are fewer; DRF's `get_ident` with `NUM_PROXIES` = N picks the same). An
+    entry that is not an IP address gives the socket address. Throttles and the audit trail
+    both use this function.
+    """
+    remote_addr = request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if not proxies or forwarded is None:
+        return remote_addr
+    hops = forwarded.split(",")
+    candidate = hops[-min(proxies, len(hops))].strip()
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote_addr
 
 
 class RequestContextMiddleware:
