@@ -45,7 +45,6 @@ IDENTITY_NAMES = {
 TENANT_OWNED = frozenset({"address", "document", "member", "order"})
 ALL = ("group:Superadmin",)
 WORLD_KEY = "world-order-a"
-WORLD_ORDER_BODY = {"payment_method": "cash"}
 
 PASSWORD = "Correct-Horse-42"
 NEW_PASSWORD = "Quiz-Jump-Wolk-Yoyo"  # no hex digits: never similar to a generated username
@@ -111,6 +110,10 @@ def signup_body(c):
         "commune": "Kouba",
         "address": "1 rue Neuve",
     }
+
+
+def place_body(address_id: str) -> dict:
+    return {"payment_method": "cash", "address_id": address_id}
 
 
 def lines(c):
@@ -263,8 +266,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         body=lambda c: {"device_id": "phone-1", "actions": [
             {"client_action_id": "a-1", "action": "add", "product_id": c["product"], "quantity": 10}]}),
     ("GET", "/api/v1/retailers/orders"): Row(          "401   ok    ok    ok    403   403   403   403"),
-    ("POST", "/api/v1/retailers/orders"): Row(         "401   ok    ok    422:RETAILER_NOT_ACTIVE 403 403 403 403",
-        idempotent=WORLD_KEY, body=lambda c: WORLD_ORDER_BODY),
+    # retailer B names retailer A's address (and reuses A's key): refused, nothing placed
+    ("POST", "/api/v1/retailers/orders"): Row(         "401   ok    400   422:RETAILER_NOT_ACTIVE 403 403 403 403",
+        idempotent=WORLD_KEY, body=lambda c: place_body(c["address"])),
     ("GET", "/api/v1/retailers/orders/{pk}"): Row(     "401   ok    404   ok    403   403   403   403",
         path="/api/v1/retailers/orders/{order}"),
     ("GET", "/api/v1/retailers/orders/{pk}/tracking"): Row(

@@ -38,8 +38,8 @@ from livrili.core.tests.permission_matrix import (
     PASSWORD,
     TENANT_OWNED,
     WORLD_KEY,
-    WORLD_ORDER_BODY,
     pdf,
+    place_body,
     png,
 )
 from orders import services as order_services
@@ -220,7 +220,10 @@ def build_world() -> World:
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         clients[identity] = client
     placed = clients["ret_a"].post(
-        "/api/v1/retailers/orders", WORLD_ORDER_BODY, format="json", HTTP_IDEMPOTENCY_KEY=WORLD_KEY
+        "/api/v1/retailers/orders",
+        place_body(str(own_a["address"].pk)),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=WORLD_KEY,
     )
     assert placed.status_code == 201, placed.content
     order_services.cart_add(retailer=owner_a.retailer, actor=owner_a, product_id=product.pk, quantity=20)
