@@ -38,12 +38,32 @@ class TextField(CharField):
     """Free text with a default bound (`LONG_TEXT`) when none is given."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", LONG_TEXT)
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("max_length", LONG_TEXT)
         super().__init__(**kwargs)
 
 
 class EmailField(StrictStringMixin, serializers.EmailField):
     pass
+
+
+class OptionalEmailField(EmailField):
+    """An e-mail column stored blank when absent: answered as null, never "" where the schema
+    says `format: email` (docs/decisions.md); null and "" are both accepted and stored blank."""
+
+    def __init__(self, **kwargs):
+        kwargs["allow_null"] = True
+        if not kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, ""
+        return super().validate_empty_values(data)
+
+    def to_representation(self, value):
+        return value or None
 
 
 class RegexField(StrictStringMixin, serializers.RegexField):
@@ -62,7 +82,8 @@ def IntegerField(**kwargs) -> serializers.IntegerField:
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """Model-generated string inputs are strict and bounded like declared ones."""
+    """Model-generated string inputs are strict and bounded like declared ones; blank e-mail
+    columns are answered as null."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -74,6 +95,8 @@ class ModelSerializer(serializers.ModelSerializer):
 
     def build_standard_field(self, field_name, model_field):
         field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.EmailField) and not model_field.null:
+            field_class = OptionalEmailField
         if isinstance(model_field, models.SmallIntegerField):
             field_kwargs["max_value"] = min(field_kwargs.get("max_value", SMALLINT_MAX), SMALLINT_MAX)
         elif isinstance(model_field, models.IntegerField) and not isinstance(model_field, models.BigIntegerField):

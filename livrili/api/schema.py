@@ -11,7 +11,10 @@ COMMON_ERRORS = {
     "403": "FORBIDDEN",
     "404": "NOT_FOUND",
     "429": "RATE_LIMITED",
+    "503": "SERVICE_UNAVAILABLE",
 }
+# Anonymous operations that still answer 401: wrong credentials, an invalid refresh token.
+CREDENTIAL_CHECKS = {"/api/v1/auth/login", "/api/v1/auth/refresh"}
 
 
 def success_envelope(schema: dict) -> dict:
@@ -40,7 +43,9 @@ class EnvelopeAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for status_code, code in COMMON_ERRORS.items():
-            if status_code == "401" and not self.get_auth():
+            if status_code == "401" and not (self.get_auth() or self.path in CREDENTIAL_CHECKS):
+                continue
+            if status_code == "429" and not self.view.get_throttles():
                 continue
             responses.setdefault(
                 status_code,

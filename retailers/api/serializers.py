@@ -90,7 +90,7 @@ RETAILER_FIELDS = [
 ]
 
 
-class RetailerProfileSerializer(serializers.ModelSerializer):
+class RetailerProfileSerializer(strict.ModelSerializer):
     """What a member sees of its own retailer."""
 
     wilaya = WilayaSerializer()
@@ -195,6 +195,13 @@ class SignupResponseSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = strict.CharField(max_length=strict.SHORT_TEXT, required=False, allow_blank=True, default="")
+
+
+class RequiredReasonSerializer(serializers.Serializer):
+    reason = strict.CharField(
+        max_length=strict.SHORT_TEXT,
+        error_messages={"required": _("A reason is required."), "blank": _("A reason is required.")},
+    )
 
 
 class CreditLimitSerializer(serializers.Serializer):

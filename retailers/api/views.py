@@ -3,7 +3,7 @@ from types import SimpleNamespace
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny, BasePermission
@@ -32,6 +32,7 @@ from .serializers import (
     MemberSerializer,
     MemberUpdateSerializer,
     ReasonSerializer,
+    RequiredReasonSerializer,
     RetailerDocumentSerializer,
     RetailerDocumentUploadSerializer,
     RetailerEventSerializer,
@@ -265,6 +266,7 @@ class RetailerTransitionView(generics.GenericAPIView):
     permission_classes = [has_perms("retailers.approve_retailer")]
     serializer_class = RetailerStaffSerializer
     action_name: str = ""
+    reason_serializer = ReasonSerializer
 
     def get_queryset(self):
         return selectors.retailer_list()
@@ -272,17 +274,24 @@ class RetailerTransitionView(generics.GenericAPIView):
     @extend_schema(request=ReasonSerializer, responses=RetailerStaffSerializer)
     def post(self, request, pk):
         retailer = self.get_object()
-        reason = validated(ReasonSerializer, request.data)["reason"]
+        reason = validated(self.reason_serializer, request.data)["reason"]
         services.retailer_transition(retailer=retailer, action=self.action_name, actor=request.user, reason=reason)
         return Response(RetailerStaffSerializer(selectors.retailer_list().get(pk=pk)).data)
 
 
 def transition_view(action: str):
-    return type(
+    # The reason is required where the transition requires it, in the schema as in validation.
+    reason = RequiredReasonSerializer if services.TRANSITIONS[action].reason_required else ReasonSerializer
+    view = type(
         f"Retailer{action.title()}View",
         (RetailerTransitionView,),
-        {"action_name": action, "__doc__": f"{action.title()} a retailer (see workflows.md §1)."},
+        {
+            "action_name": action,
+            "reason_serializer": reason,
+            "__doc__": f"{action.title()} a retailer (see workflows.md §1).",
+        },
     )
+    return extend_schema_view(post=extend_schema(request=reason))(view)
 
 
 class CreditLimitView(generics.GenericAPIView):

@@ -1,0 +1,61 @@
+"""The OpenAPI document says what the API really answers."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from retailers.models import Retailer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def responses(schema, path, method):
+    return set(schema["paths"][path][method]["responses"])
+
+
+def test_login_and_refresh_document_401_and_their_throttle(schema):
+    assert {"401", "429", "503"} <= responses(schema, "/api/v1/auth/login", "post")
+    assert {"401", "503"} <= responses(schema, "/api/v1/auth/refresh", "post")
+
+
+def test_authenticated_operations_document_401_and_503_and_only_throttled_ones_429(schema):
+    me = responses(schema, "/api/v1/auth/me", "get")
+    products = responses(schema, "/api/v1/products", "get")
+
+    assert {"401", "503"} <= me
+    assert {"401", "503"} <= products
+    assert "429" not in products
+    assert "401" not in responses(schema, "/api/v1/retailers/signup", "post")
+    assert "429" in responses(schema, "/api/v1/retailers/signup", "post")
+
+
+def test_limit_and_offset_are_documented_with_their_bounds(schema):
+    parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/products"]["get"]["parameters"]}
+
+    assert (parameters["limit"]["minimum"], parameters["limit"]["maximum"]) == (1, 100)
+    assert parameters["offset"]["minimum"] == 0
+
+
+@pytest.mark.parametrize(
+    ("action", "required"), [("suspend", True), ("close", True), ("reject", True), ("approve", False)]
+)
+def test_transition_reason_is_required_in_the_schema_where_the_service_requires_it(schema, action, required):
+    body = schema["paths"][f"/api/v1/retailers/{{id}}/{action}"]["post"]["requestBody"]["content"]["application/json"]
+    component = schema["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[1]]
+
+    assert ("reason" in component.get("required", [])) is required
+
+
+def test_a_blank_email_is_answered_null_and_documented_nullable(schema, make_user, client_for):
+    owner = make_user(role="retailer")
+    Retailer.objects.filter(pk=owner.retailer_id).update(email="")
+
+    data = client_for(owner).get("/api/v1/retailers/profile").json()["data"]
+
+    assert data["email"] is None
+    email = schema["components"]["schemas"]["RetailerProfileResponse"]["properties"]["email"]
+    assert (email.get("format"), email.get("nullable")) == ("email", True)
