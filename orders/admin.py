@@ -1,5 +1,10 @@
 """Back office for orders: the same services as the API (placement, transitions, cancel with a
-reason, bulk confirm), so the admin and the PWA cannot disagree."""
+reason, bulk confirm), so the admin and the PWA cannot disagree.
+
+The order's change page carries its own buttons (release hold, confirm, process, ship, cancel,
+return, edit lines), each shown only when the transition table allows it and the user holds
+the permission the API asks for; every one is a POST with its CSRF token, and the forms that
+need a reason refuse an empty one."""
 
 import uuid
 
@@ -9,9 +14,11 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.forms import formset_factory
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from livrili.api.errors import DomainError
 from livrili.core.admin import ReadOnlyInline, domain_error_text
@@ -49,6 +56,10 @@ class ManualOrderForm(forms.Form):
     idempotency_key = forms.CharField(widget=forms.HiddenInput)  # a double submit places one order
 
 
+class OrderNotesForm(forms.Form):
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
 class ManualLineForm(forms.Form):
     product = forms.ModelChoiceField(
         Product.objects.filter(is_active=True),
@@ -72,10 +83,20 @@ ManualLineFormSet = formset_factory(ManualLineForm, extra=5, min_num=1, validate
 def _report(modeladmin, request, results, label):
     done = sum(1 for r in results if r["ok"])
     for result in results:
-        if not result["ok"]:
+        if result.get("skipped"):
+            modeladmin.message_user(request, result["skipped"], messages.WARNING)
+        elif not result["ok"]:
             modeladmin.message_user(request, f"{result['order_id']}: {result['error_code']}", messages.ERROR)
     if done:
         modeladmin.message_user(request, _("%(label)s: %(count)d order(s).") % {"label": label, "count": done})
+
+
+# The change page's plain POST buttons (no reason asked): name → (target status, label).
+STATUS_BUTTONS = {
+    "confirm": (OrderStatus.CONFIRMED, _("Confirm")),
+    "process": (OrderStatus.PROCESSING, _("Start processing")),
+    "ship": (OrderStatus.SHIPPED, _("Mark as shipped")),
+}
 
 
 @admin.register(Order)
@@ -96,19 +117,208 @@ class OrderAdmin(admin.ModelAdmin):
         return False  # every change goes through the actions (the same services as the API)
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path("place/", self.admin_site.admin_view(self.place_view), name="orders_order_place"),
+            path("place/", view(self.place_view), name="orders_order_place"),
+            path("<uuid:pk>/release-hold/", view(self.release_hold_view), name="orders_order_release_hold"),
+            path("<uuid:pk>/cancel/", view(self.cancel_view), name="orders_order_cancel"),
+            path("<uuid:pk>/return/", view(self.return_view), name="orders_order_return"),
+            path("<uuid:pk>/edit/", view(self.edit_view), name="orders_order_edit"),
+            *[
+                path(
+                    f"<uuid:pk>/{name}/",
+                    view(require_POST(self.status_view)),
+                    {"action": name},
+                    name=f"orders_order_{name}",
+                )
+                for name in STATUS_BUTTONS
+            ],
             *super().get_urls(),
         ]
+
+    # --- The change page's own buttons ---------------------------------------------------------
+
+    def order_buttons(self, request, order) -> list[dict]:
+        """The actions the transition table allows from the order's status and the user may
+        take (the API's permissions): a POST button, or a link to a form asking the reason."""
+        allowed = services.allowed_targets(order.status)
+        may_change = request.user.has_perm("orders.change_order")
+        buttons = []
+        if order.status == OrderStatus.ON_HOLD and request.user.has_perm("orders.release_hold"):
+            buttons.append({"name": "release_hold", "label": _("Release the credit hold…"), "form": True})
+        if may_change:
+            for name, (target, label) in STATUS_BUTTONS.items():
+                if target in allowed and order.status != OrderStatus.ON_HOLD:
+                    buttons.append({"name": name, "label": label, "form": False})
+            if order.status in services.EDITABLE:
+                buttons.append({"name": "edit", "label": _("Edit the lines…"), "form": True})
+            if OrderStatus.RETURNED in allowed:
+                buttons.append({"name": "return", "label": _("Record a return…"), "form": True})
+            if OrderStatus.CANCELLED in allowed:
+                buttons.append({"name": "cancel", "label": _("Cancel the order…"), "form": True})
+        for button in buttons:
+            button["url"] = reverse(f"admin:orders_order_{button['name']}", args=[order.pk])
+        return buttons
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        order = self.get_object(request, object_id)
+        extra = {"order_buttons": self.order_buttons(request, order)} if order else {}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def _order_for(self, request, pk, permission: str) -> Order:
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        return get_object_or_404(Order.objects.select_related("retailer"), pk=pk)
+
+    def _back(self, order) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
+
+    def _run(self, request, order, work, done_message) -> bool:
+        """Run one service call; say what happened (the refusal's own words when refused)."""
+        try:
+            work()
+        except DomainError as exc:
+            self.message_user(request, domain_error_text(exc), messages.ERROR)
+            return False
+        self.message_user(request, done_message % {"number": order.number})
+        return True
+
+    def status_view(self, request, pk, action):
+        order = self._order_for(request, pk, "orders.change_order")
+        target, _label = STATUS_BUTTONS[action]
+
+        def work():
+            if target == OrderStatus.CONFIRMED:  # a held order is released on its own page, with a reason
+                return services.order_confirm(order=order, actor=request.user)
+            return services.order_advance(order=order, actor=request.user, to_status=target)
+
+        self._run(request, order, work, _("Order %(number)s updated."))
+        return self._back(order)
+
+    def _reason_view(self, request, order, *, title, intro, submit, work, done_message):
+        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if form.is_valid() and self._run(request, order, lambda: work(form.cleaned_data["reason"]), done_message):
+            return self._back(order)
+        return TemplateResponse(
+            request,
+            "admin/orders/order/reason.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "intro": intro,
+                "submit": submit,
+                "order": order,
+                "form": form,
+                "opts": self.model._meta,
+            },
+        )
+
+    def release_hold_view(self, request, pk):
+        order = self._order_for(request, pk, "orders.release_hold")
+        retailer = order.retailer
+        intro = _(
+            "The charge of %(total)s DA is posted and the order confirmed. Available credit: %(available)s DA;"
+            " beyond it the release is recorded as an override."
+        ) % {"total": order.total, "available": retailer.available_credit}
+        return self._reason_view(
+            request,
+            order,
+            title=_("Release the credit hold of %(number)s") % {"number": order.number},
+            intro=intro,
+            submit=_("Release the hold"),
+            work=lambda reason: services.order_release_hold(order=order, actor=request.user, note=reason),
+            done_message=_("Credit hold of %(number)s released."),
+        )
+
+    def cancel_view(self, request, pk):
+        order = self._order_for(request, pk, "orders.change_order")
+        return self._reason_view(
+            request,
+            order,
+            title=_("Cancel %(number)s") % {"number": order.number},
+            intro=_("Stock comes back and any credit charge is reversed."),
+            submit=_("Cancel the order"),
+            work=lambda reason: services.order_cancel(order=order, actor=request.user, reason=reason),
+            done_message=_("Order %(number)s cancelled."),
+        )
+
+    def return_view(self, request, pk):
+        order = self._order_for(request, pk, "orders.change_order")
+        return self._reason_view(
+            request,
+            order,
+            title=_("Record the return of %(number)s") % {"number": order.number},
+            intro=_("The goods are back in stock and any charge is reversed."),
+            submit=_("Record the return"),
+            work=lambda reason: services.order_return(order=order, actor=request.user, reason=reason),
+            done_message=_("Return of %(number)s recorded."),
+        )
+
+    def edit_view(self, request, pk):
+        """Replace the lines of a pending or on-hold order (the API's PATCH), with the manual
+        order's line form."""
+        order = self._order_for(request, pk, "orders.change_order")
+        initial = [
+            {
+                "product": item.product_id,
+                "quantity": item.quantity,
+                "discount": item.discount or None,
+                "discount_reason": item.discount_reason,
+            }
+            for item in order.items.all()
+        ]
+        posted = request.POST if request.method == "POST" else None
+        notes = OrderNotesForm(posted, initial={"notes": order.notes})
+        lines = ManualLineFormSet(posted, prefix="lines", initial=initial)
+        if posted is not None and notes.is_valid() and lines.is_valid():
+            requests = [
+                services.LineRequest(
+                    product_id=line["product"].pk,
+                    quantity=line["quantity"],
+                    discount=line.get("discount") or 0,
+                    discount_reason=line.get("discount_reason") or "",
+                )
+                for line in lines.cleaned_data
+                if line and not line.get("DELETE")
+            ]
+
+            def work():
+                services.order_edit(order=order, actor=request.user, lines=requests, notes=notes.cleaned_data["notes"])
+
+            if self._run(request, order, work, _("Order %(number)s edited.")):
+                return self._back(order)
+        return TemplateResponse(
+            request,
+            "admin/orders/order/edit.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Edit the lines of %(number)s") % {"number": order.number},
+                "order": order,
+                "form": notes,
+                "lines": lines,
+                "opts": self.model._meta,
+            },
+        )
 
     def add_view(self, request, form_url="", extra_context=None):
         return HttpResponseRedirect(reverse("admin:orders_order_place"))
 
     def _bulk(self, request, queryset, status, label):
+        """The API's bulk change; a held order is skipped and named (its hold is released on its
+        own page, with a reason)."""
         if not request.user.has_perm("orders.change_order"):
             raise PermissionDenied
-        ids = list(queryset.values_list("pk", flat=True))
-        _report(self, request, services.orders_bulk_status(order_ids=ids, actor=request.user, status=status), label)
+        rows = list(queryset.values_list("pk", "number", "status"))
+        orders = {str(pk): (number, state) for pk, number, state in rows}
+        results = services.orders_bulk_status(order_ids=[row[0] for row in rows], actor=request.user, status=status)
+        for result in results:
+            number, state = orders[result["order_id"]]
+            result["order_id"] = number
+            if not result["ok"] and state == OrderStatus.ON_HOLD:
+                result["skipped"] = _("%(number)s skipped: on credit hold; release it from the order's page.") % {
+                    "number": number
+                }
+        _report(self, request, results, label)
 
     @admin.action(description=_("Confirm selected orders"))
     def confirm_orders(self, request, queryset):

@@ -832,10 +832,12 @@ def order_return(*, order: Order, actor, reason: str) -> Order:
     return _transition(order, OrderStatus.RETURNED, actor, note=reason, audit={"reason": [None, reason]})
 
 
-def order_set_status(*, order: Order, actor, status: str, note: str = "") -> Order:
-    """The staff status endpoint: routes each target status to its workflow."""
+def order_set_status(*, order: Order, actor, status: str, note: str = "", may_release: bool = True) -> Order:
+    """The staff status endpoint: routes each target status to its workflow. Confirming a held
+    order releases the hold for Finance, one order at a time (`may_release`): a bulk change never
+    does, so no hold is ever released over the limit without looking at it."""
     if status == OrderStatus.CONFIRMED:
-        if order.status == OrderStatus.ON_HOLD and actor.has_perm("orders.release_hold"):
+        if may_release and order.status == OrderStatus.ON_HOLD and actor.has_perm("orders.release_hold"):
             return order_release_hold(order=order, actor=actor, note=note)
         return order_confirm(order=order, actor=actor, note=note)
     if status == OrderStatus.RETURNED:
@@ -846,7 +848,8 @@ def order_set_status(*, order: Order, actor, status: str, note: str = "") -> Ord
 
 
 def orders_bulk_status(*, order_ids: list, actor, status: str, note: str = "") -> list[dict]:
-    """The same rules per order, each in its own transaction; per-order results in input order."""
+    """The same rules per order, each in its own transaction; per-order results in input order.
+    Held orders are skipped (INVALID_TRANSITION): a hold is released one order at a time."""
     orders = {o.pk: o for o in Order.objects.filter(pk__in=order_ids)}
     results = []
     for order_id in order_ids:
@@ -855,7 +858,7 @@ def orders_bulk_status(*, order_ids: list, actor, status: str, note: str = "") -
             results.append({"order_id": str(order_id), "ok": False, "error_code": "NOT_FOUND"})
             continue
         try:
-            order_set_status(order=order, actor=actor, status=status, note=note)
+            order_set_status(order=order, actor=actor, status=status, note=note, may_release=False)
         except DomainError as exc:
             results.append({"order_id": str(order_id), "ok": False, "error_code": exc.code})
         else:

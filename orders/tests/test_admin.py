@@ -1,9 +1,13 @@
 from decimal import Decimal as D
 
 import pytest
+from django.contrib import messages
 
-from orders.models import Order
+from livrili.core.models import AuditLog, BusinessSettings
+from orders import services
+from orders.models import CartItem, Order, OrderEvent
 from orders.tasks import expire_credit_holds
+from retailers.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +44,6 @@ def test_admin_places_a_manual_order_once_even_if_submitted_twice(client, sales,
 
 
 def test_admin_cancel_action_asks_for_a_reason_then_uses_the_service(client, sales, shop, make_product):
-    from orders import services
-    from orders.models import CartItem
-
     oil = make_product(stock=50, base_price=D("120.00"), tax_rate=D("19.00"))
     CartItem.objects.create(retailer=shop.retailer, product=oil, quantity=10)
     order, _ = services.order_place(
@@ -64,3 +65,179 @@ def test_admin_cancel_action_asks_for_a_reason_then_uses_the_service(client, sal
 
 def test_the_periodic_task_expires_old_holds(db):
     assert expire_credit_holds() == []
+
+
+# --- The order change page: its own action buttons, same services and permissions as the API ---
+
+
+@pytest.fixture
+def oil(make_product):
+    return make_product(stock=50, base_price=D("120.00"), tax_rate=D("19.00"))
+
+
+@pytest.fixture
+def place(shop, oil):
+    counter = {"n": 0}
+
+    def make(quantity=10, payment_method="credit"):
+        counter["n"] += 1
+        CartItem.objects.create(retailer=shop.retailer, product=oil, quantity=quantity)
+        order, _replayed = services.order_place(
+            retailer=shop.retailer,
+            actor=shop,
+            payment_method=payment_method,
+            idempotency_key=f"admin-test-{counter['n']}",
+            fingerprint="f",
+        )
+        return order
+
+    return make
+
+
+@pytest.fixture
+def held(shop, place, debt):
+    """An order on credit hold: the retailer owes 99 000.00 of its 100 000.00."""
+    BusinessSettings.objects.update_or_create(id=1, defaults={"credit_policy": "hold"})
+    BusinessSettings.load().save()
+    debt(shop.retailer, "99000.00")
+    order = place()
+    assert order.status == "on_hold"
+    return order
+
+
+def change_url(order):
+    return f"/admin/orders/order/{order.pk}/change/"
+
+
+def action_url(order, action):
+    return f"/admin/orders/order/{order.pk}/{action}/"
+
+
+def test_finance_releases_a_hold_from_the_change_page_with_a_reason(client, make_user, shop, held):
+    finance_only = make_user(role="admin", groups=["Finance"])
+    client.force_login(finance_only)
+
+    page = client.get(change_url(held))
+    ask = client.get(action_url(held, "release-hold"))
+    refused = client.post(action_url(held, "release-hold"), {"reason": "  "})
+    status_after_refusal = Order.objects.get(pk=held.pk).status
+    done = client.post(action_url(held, "release-hold"), {"reason": "Cheque received"})
+
+    assert page.status_code == 200 and action_url(held, "release-hold").encode() in page.content
+    assert ask.status_code == 200 and b'name="reason"' in ask.content
+    assert (refused.status_code, status_after_refusal) == (200, "on_hold")
+    assert (done.status_code, done["Location"]) == (302, change_url(held))
+    held.refresh_from_db()
+    assert held.status == "confirmed"
+    event = OrderEvent.objects.get(order=held, type="hold_released")
+    assert (event.actor, event.note, event.data["override"]) == (finance_only, "Cheque received", True)
+    assert list(LedgerEntry.objects.filter(order=held).values_list("kind", "amount")) == [
+        ("order_charge", D("1785.00"))
+    ]
+    audit = AuditLog.objects.get(object_id=str(held.pk), action="release_hold")
+    assert (audit.actor, audit.changes["override"], audit.changes["note"]) == (
+        finance_only,
+        [None, True],
+        [None, "Cheque received"],
+    )
+
+
+def test_a_sales_only_user_cannot_release_a_hold_and_nothing_is_written(client, sales, held):
+    client.force_login(sales)
+    audits = AuditLog.objects.count()
+
+    page = client.get(change_url(held))
+    ask = client.get(action_url(held, "release-hold"))
+    post = client.post(action_url(held, "release-hold"), {"reason": "Trust me"})
+
+    assert page.status_code == 200 and b"release-hold" not in page.content
+    assert (ask.status_code, post.status_code) == (403, 403)
+    assert Order.objects.get(pk=held.pk).status == "on_hold"
+    assert list(OrderEvent.objects.filter(order=held).values_list("type", flat=True)) == ["placed", "held"]
+    assert not LedgerEntry.objects.filter(order=held).exists()
+    assert AuditLog.objects.count() == audits
+
+
+def test_bulk_confirm_skips_held_orders_and_reports_them(client, finance, shop, place, held):
+    pending = place(payment_method="cash")  # given: one pending, one held
+    client.force_login(finance)  # Finance and Sales: may release a hold, one order at a time only
+
+    response = client.post(
+        "/admin/orders/order/",
+        {"action": "confirm_orders", "_selected_action": [str(pending.pk), str(held.pk)]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    statuses = dict(Order.objects.values_list("pk", "status"))
+    assert (statuses[pending.pk], statuses[held.pk]) == ("confirmed", "on_hold")
+    assert not LedgerEntry.objects.filter(order=held).exists()
+    warnings = [str(m) for m in response.context["messages"] if m.level == messages.WARNING]
+    assert warnings == [f"{held.number} skipped: on credit hold; release it from the order's page."]
+
+
+def test_status_buttons_are_post_only_and_follow_the_table(client, sales, place):
+    order = place()
+    client.force_login(sales)
+
+    page = client.get(change_url(order)).content
+    got = client.get(action_url(order, "confirm"))
+    posted = client.post(action_url(order, "confirm"))
+    after = client.get(change_url(order)).content
+
+    assert action_url(order, "confirm").encode() in page and action_url(order, "process").encode() not in page
+    assert got.status_code == 405 and posted.status_code == 302
+    assert Order.objects.get(pk=order.pk).status == "confirmed"
+    assert action_url(order, "process").encode() in after and action_url(order, "confirm").encode() not in after
+
+
+def test_an_illegal_button_post_writes_nothing_and_says_why(client, sales, place):
+    order = place()
+    client.force_login(sales)
+
+    response = client.post(action_url(order, "ship"), follow=True)
+
+    assert Order.objects.get(pk=order.pk).status == "pending"
+    assert list(OrderEvent.objects.filter(order=order).values_list("type", flat=True)) == ["placed"]
+    assert len(list(response.context["messages"])) == 1
+
+
+def test_cancel_and_return_from_the_change_page_need_a_reason(client, sales, oil, place):
+    order, shipped = place(), place()
+    for status in ("confirmed", "processing", "shipped"):
+        services.order_set_status(order=shipped, actor=sales, status=status)
+    client.force_login(sales)
+
+    blank = client.post(action_url(order, "cancel"), {"reason": ""})
+    cancelled = client.post(action_url(order, "cancel"), {"reason": "Duplicate"})
+    returned = client.post(action_url(shipped, "return"), {"reason": "Shop closed"})
+
+    assert blank.status_code == 200 and b"errorlist" in blank.content
+    assert (cancelled.status_code, returned.status_code) == (302, 302)
+    assert dict(Order.objects.values_list("pk", "status")) == {order.pk: "cancelled", shipped.pk: "returned"}
+    assert Order.objects.get(pk=order.pk).cancel_reason == "Duplicate"
+
+
+def test_pending_order_lines_are_edited_from_the_admin(client, sales, oil, place):
+    order = place()
+    client.force_login(sales)
+    form = {
+        "notes": "Call first",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "1",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-product": str(oil.pk),
+        "lines-0-quantity": "15",
+        "lines-0-discount": "",
+        "lines-0-discount_reason": "",
+    }
+
+    page = client.get(action_url(order, "edit"))
+    done = client.post(action_url(order, "edit"), form)
+
+    assert page.status_code == 200 and b'value="10"' in page.content  # the current lines, prefilled
+    assert done.status_code == 302
+    order.refresh_from_db()
+    assert (order.total, order.notes, order.items.get().quantity) == (D("2499.00"), "Call first", 15)
+    assert OrderEvent.objects.filter(order=order, type="edited").count() == 1

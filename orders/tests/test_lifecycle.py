@@ -429,3 +429,16 @@ def test_on_hold_is_never_a_status_an_operator_can_ask_for(sales, place):
 
     assert refused.value.details == {"from": "pending", "to": "on_hold", "allowed": ["confirmed", "cancelled"]}
     assert Order.objects.get(pk=order.pk).status == "pending"
+
+
+def test_bulk_confirm_never_releases_a_hold_even_for_finance(client_for, finance, shop, place, debt):
+    hold_policy()
+    debt(shop.retailer, "99000.00")
+    order = place()
+    body = {"order_ids": [str(order.pk)], "status": "confirmed"}
+
+    results = client_for(finance).post("/api/v1/orders/bulk-status", body, format="json").json()["data"]["results"]
+
+    assert results == [{"order_id": str(order.pk), "ok": False, "error_code": "INVALID_TRANSITION"}]
+    assert Order.objects.get(pk=order.pk).status == "on_hold"
+    assert not LedgerEntry.objects.filter(order=order).exists()
