@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from . import settings_schema
 from .audit import audit_record, diff, snapshot
 from .models import AuditLog, BusinessSettings, Wilaya
 
@@ -30,8 +33,120 @@ class AuditedAdminMixin:
         )
 
 
+class TextLinesField(forms.CharField):
+    """A list of short texts edited as one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 30})
+
+    def __init__(self, *, parse, **kwargs):
+        self.parse = parse
+        super().__init__(required=False, strip=False, **kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(map(str, value)) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return self.parse(value or "")
+
+
+class TaxRatesField(TextLinesField):
+    widget = forms.TextInput(attrs={"size": 30})
+
+    def prepare_value(self, value):
+        return ", ".join(map(str, value)) if isinstance(value, list) else value
+
+
+class StampDutyWidget(forms.MultiWidget):
+    def __init__(self):
+        super().__init__(
+            [
+                forms.TextInput(attrs={"size": 12, "placeholder": _("exempt up to (DA)")}),
+                forms.TextInput(attrs={"size": 12, "placeholder": _("minimum duty (DA)")}),
+                forms.Textarea(attrs={"rows": 4, "cols": 30, "placeholder": "30000.00 1.00\n100000.00 1.50\n* 2.00"}),
+            ]
+        )
+
+    def decompress(self, value):
+        if isinstance(value, dict):
+            brackets = value.get("brackets")
+            text = settings_schema.format_stamp_duty_brackets(brackets if isinstance(brackets, list) else [])
+            return [value.get("exempt_up_to"), value.get("minimum"), text]
+        return [None, None, ""]
+
+
+class StampDutyField(forms.MultiValueField):
+    """Exempt-up-to amount, minimum duty and the brackets (one per line: upper bound or `*`,
+    then the duty per 100 DA), stored as the `stamp_duty` dict."""
+
+    widget = StampDutyWidget
+
+    def __init__(self, **kwargs):
+        money = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
+        fields = (
+            forms.DecimalField(**money),
+            forms.DecimalField(**money),
+            forms.CharField(required=False),
+        )
+        super().__init__(fields, require_all_fields=False, **kwargs)
+
+    def compress(self, values):
+        if not values:
+            return None  # the model reports the missing value
+        exempt_up_to, minimum, brackets = values
+        return {
+            "exempt_up_to": f"{exempt_up_to:.2f}",
+            "minimum": f"{minimum:.2f}",
+            "brackets": settings_schema.parse_stamp_duty_brackets(brackets or ""),
+        }
+
+
+WEEKDAY_CHOICES = [(iso, WEEKDAYS[iso - 1]) for iso in (7, 1, 2, 3, 4, 5, 6)]  # the week starts on Sunday
+
+
+class BusinessSettingsForm(forms.ModelForm):
+    """Structured widgets for the structured values; `settings_schema` (through the model's
+    clean) has the last word on each of them."""
+
+    working_days = forms.TypedMultipleChoiceField(
+        label=_("working days"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    time_slots = TextLinesField(
+        label=_("delivery time slots"),
+        parse=settings_schema.parse_time_slots,
+        help_text=_(
+            "One slot per line, offered in this order (the first is the default): hours as "
+            "HH:MM-HH:MM, e.g. 08:00-12:00, or a short lowercase name such as morning."
+        ),
+    )
+    allowed_tax_rates = TaxRatesField(
+        label=_("allowed tax rates"),
+        parse=settings_schema.parse_tax_rates,
+        help_text=_("Percentages separated by commas, e.g. 0, 9, 19. The default tax rate must be one of them."),
+    )
+    stamp_duty = StampDutyField(
+        label=_("stamp duty brackets"),
+        help_text=_(
+            "Cash invoices: no duty up to the exempt amount; above it, the duty per 100 DA of the bracket "
+            "the whole amount falls in, at least the minimum. One bracket per line: its upper bound and "
+            "the duty per 100 DA, e.g. 30000.00 1.00; the last line starts with * (no upper bound)."
+        ),
+    )
+
+    class Meta:
+        model = BusinessSettings
+        fields = ["working_days", "time_slots", "allowed_tax_rates", "stamp_duty"]  # the admin adds its fieldsets'
+
+    def clean_working_days(self):
+        return sorted(self.cleaned_data["working_days"])
+
+
 @admin.register(BusinessSettings)
 class BusinessSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = BusinessSettingsForm
     fieldsets = (
         (
             _("Company"),

@@ -2,10 +2,13 @@ import uuid
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+from .settings_schema import settings_errors
 
 
 class BaseModel(models.Model):
@@ -89,19 +92,20 @@ class BusinessSettings(models.Model):
     delivery_fee_tax_rate = percent_field(_("delivery fee tax rate"), default=Decimal("19.00"))
     free_delivery_threshold = money_field(_("free delivery threshold"), default=Decimal("5000.00"))
     default_tax_rate = percent_field(_("default tax rate"), default=Decimal("19.00"))
-    allowed_tax_rates = models.JSONField(_("allowed tax rates"), default=default_allowed_tax_rates)
+    # The structured values' shape is `settings_schema`'s, checked by clean() and save().
+    allowed_tax_rates = models.JSONField(_("allowed tax rates"), default=default_allowed_tax_rates, blank=True)
     credit_policy = models.CharField(
         _("credit policy"), max_length=10, choices=CreditPolicy.choices, default=CreditPolicy.REJECT
     )
     hold_expiry_days = models.PositiveSmallIntegerField(_("credit hold expiry (days)"), default=3)
     invoice_payment_terms_days = models.PositiveSmallIntegerField(_("invoice payment terms (days)"), default=30)
     low_stock_threshold = models.PositiveIntegerField(_("default low-stock threshold"), default=10)
-    time_slots = models.JSONField(_("delivery time slots"), default=default_time_slots)
+    time_slots = models.JSONField(_("delivery time slots"), default=default_time_slots, blank=True)
     order_cutoff_hour = models.PositiveSmallIntegerField(
         _("order cut-off hour"), default=16, validators=[MaxValueValidator(23)]
     )
-    working_days = models.JSONField(_("working days (ISO weekdays)"), default=default_working_days)
-    stamp_duty = models.JSONField(_("stamp duty brackets"), default=default_stamp_duty)
+    working_days = models.JSONField(_("working days (ISO weekdays)"), default=default_working_days, blank=True)
+    stamp_duty = models.JSONField(_("stamp duty brackets"), default=default_stamp_duty, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -120,22 +124,56 @@ class BusinessSettings(models.Model):
         return str(_("Business settings"))
 
     def save(self, *args, **kwargs):
+        """Save a valid row (a malformed structured value raises ValidationError, nothing is
+        written); the cached copy is retired once the transaction commits — retired inside it,
+        a reader could cache the old committed row again until the TTL."""
         self.id = 1
+        self.clean()
         super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
+        transaction.on_commit(_forget_cached_settings)
+
+    def clean(self):
+        errors = settings_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def load(cls) -> "BusinessSettings":
-        """The settings row, from the cache when possible (created with defaults if absent)."""
+        """The settings row, from the cache when possible (created with defaults if absent).
+        A transaction that saved the settings reads its own row, and caches nothing until it
+        has committed."""
+        if _saved_in_this_transaction():
+            return cls._row()
         instance = cache.get(cls.CACHE_KEY)
         if instance is None:
-            instance, _created = cls.objects.get_or_create(id=1)
+            instance = cls._row()
             cache.set(cls.CACHE_KEY, instance, 300)
+        return instance
+
+    @classmethod
+    def _row(cls) -> "BusinessSettings":
+        instance = cls.objects.filter(id=1).first()
+        if instance is None:
+            # The defaults, inserted without save(): there is no cached copy to retire yet.
+            cls.objects.bulk_create([cls(id=1)], ignore_conflicts=True)
+            instance = cls.objects.get(id=1)
         return instance
 
     @property
     def allowed_tax_rate_values(self) -> list[Decimal]:
         return [Decimal(str(rate)).quantize(Decimal("0.01")) for rate in self.allowed_tax_rates]
+
+
+def _forget_cached_settings() -> None:
+    cache.delete(BusinessSettings.CACHE_KEY)
+
+
+def _saved_in_this_transaction() -> bool:
+    """Whether the current transaction saved the settings (its cache retirement is pending)."""
+    connection = transaction.get_connection()
+    return connection.in_atomic_block and any(
+        callback is _forget_cached_settings for _savepoints, callback, _robust in connection.run_on_commit
+    )
 
 
 class Sequence(models.Model):
