@@ -241,3 +241,15 @@ def test_pending_order_lines_are_edited_from_the_admin(client, sales, oil, place
     order.refresh_from_db()
     assert (order.total, order.notes, order.items.get().quantity) == (D("2499.00"), "Call first", 15)
     assert OrderEvent.objects.filter(order=order, type="edited").count() == 1
+
+
+def test_bulk_actions_are_offered_only_with_the_apis_permission(client, make_user, sales, held):
+    finance_only = make_user(role="admin", groups=["Finance"])
+
+    client.force_login(finance_only)
+    finance_page = client.get("/admin/orders/order/").content
+    client.force_login(sales)
+    sales_page = client.get("/admin/orders/order/").content
+
+    assert b'value="confirm_orders"' not in finance_page
+    assert b'value="confirm_orders"' in sales_page
