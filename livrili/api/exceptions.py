@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 # A database outage is temporary: clients are told to retry after this many seconds.
 RETRY_AFTER_SECONDS = 5
 VALUE_OUT_OF_RANGE = _("A value is out of the range that can be stored.")
+UNPARSABLE_BODY = _("The request body could not be parsed.")
 
 DRF_CODES = [
     (drf.NotAuthenticated, "UNAUTHORIZED"),
@@ -105,8 +106,9 @@ def exception_handler(exc, context):
             if code == "VALIDATION_ERROR":
                 details = _flatten(exc.detail)
                 if isinstance(exc, drf.ParseError):
-                    message = exc.detail
-                    details = {"non_field_errors": [str(exc.detail)]}
+                    # DRF's parser text is English and technical (multipart boundaries, charsets).
+                    message = UNPARSABLE_BODY
+                    details = {"non_field_errors": [str(UNPARSABLE_BODY)]}
             return error_response(code, message, details, headers)
     if isinstance(exc, drf.APIException):
         return error_response("VALIDATION_ERROR", exc.detail)

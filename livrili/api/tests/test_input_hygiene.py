@@ -269,3 +269,11 @@ def test_groups_slug_lookup_by_name_still_works(make_user, client_for):
     response = client_for(staff).patch(f"/api/v1/users/{driver.pk}", {"groups": []}, format="json")
 
     assert response.status_code == 200, response.json()
+
+
+def test_an_unparsable_multipart_body_is_a_localized_400(api_client):
+    response = api_client.generic(
+        "POST", "/api/v1/auth/login?lang=fr", b"--x\r\n", content_type="multipart/form-data; boundary="
+    )
+
+    assert assert_error(response, 400, "VALIDATION_ERROR")["message"] == "Le corps de la requête est illisible."
