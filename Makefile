@@ -63,3 +63,9 @@ fuzz: messages fuzz-install
 # pip-audit over requirements*.txt; ARGS="--allow-unreachable" when the vulnerability service may be out of reach
 audit: fuzz-install
 	$(FUZZ_BIN)/python fuzz/audit.py $(ARGS)
+
+# Chaos test (docs/chaos.md): placement load against a private PostgreSQL 15 cluster and Redis
+# (temporary, own ports) with kill -9 of workers, PostgreSQL restarts and a Redis outage; ~3 min.
+.PHONY: chaos
+chaos: messages
+	$(PYTHON) chaos/run.py $(ARGS)

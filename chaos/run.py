@@ -70,6 +70,7 @@ def free_port(preferred: int) -> int:
         if port in RESERVED_PORTS:
             continue
         with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is free
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
@@ -205,7 +206,7 @@ class Gunicorn:
             return
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
@@ -253,6 +254,7 @@ class Stats:
         self.requests = Counter()  # (endpoint, status or error name) → n
         self.by_phase = Counter()  # (phase, endpoint, status or error) → n
         self.placing = 0  # placement requests in flight
+        self.server_errors = Counter()  # "status error_code" → n
         self.events: list[tuple[float, str, str]] = []  # (t, endpoint, error) of connection errors and timeouts
 
     def add(self, endpoint: str, status, detail, phase: str) -> None:
@@ -260,6 +262,8 @@ class Stats:
         with self.lock:
             self.requests[(endpoint, label)] += 1
             self.by_phase[(phase, endpoint, label)] += 1
+            if status is not None and status >= 500:
+                self.server_errors[f"{status} {detail}"] += 1
             if status is None:
                 self.events.append((time.monotonic() - T0, endpoint, detail))
 
@@ -292,13 +296,15 @@ class Client(threading.Thread):
         self.products, self.base, self.stop_event = products, base, stop_event
         self.stats, self.chaos, self.run_id, self.args = stats, chaos, run_id, args
         self.rng = random.Random(index)  # noqa: S311 - a request pattern, not a secret
-        self.keys: dict[str, dict] = {}  # key → {"body", "outcome", "order_id", "number", "tries", "codes"}
+        self.keys: dict[str, dict] = {}  # key → body, outcome, order_id, tries, codes [[sent, answered, …]]
         self.iterations = 0
         self.skipped = 0
 
-    def call(self, endpoint: str, method: str, path: str, **kwargs):
-        status, data = send(method, f"{self.base}/api/v1/{path}", token=self.token, timeout=self.args.timeout, **kwargs)
-        self.stats.add(endpoint, status, data if status is None else None, self.chaos.phase)
+    def call(self, endpoint: str, method: str, path: str, timeout: float | None = None, **kwargs):
+        url = f"{self.base}/api/v1/{path}"
+        status, data = send(method, url, token=self.token, timeout=timeout or self.args.timeout, **kwargs)
+        detail = data if status is None else data.get("error_code") if isinstance(data, dict) else None
+        self.stats.add(endpoint, status, detail, self.chaos.phase)
         return status, data
 
     def backoff(self, attempt: int) -> None:
@@ -339,16 +345,22 @@ class Client(threading.Thread):
             self.place(key, entry)
 
     def place(self, key: str, entry: dict) -> None:
+        # A flaky mobile network: for a share of the keys the first answer never reaches the client
+        # (it stops waiting after a few ms); the server goes on and commits, the retry must find it.
+        dropped = self.rng.random() < self.args.dropped_share
+        entry["first_answer_dropped"] = dropped
         for attempt in range(self.args.max_tries):
             entry["tries"] += 1
             entry["sent_at"] = time.time()  # wall clock: compared with the order's created_at
+            timeout = self.rng.uniform(0.01, 0.3) if dropped and attempt == 0 else None
             self.stats.placing_delta(1)
             try:
-                status, data = self.call("place", "POST", "retailers/orders", body=entry["body"],
-                                         headers={"Idempotency-Key": key})  # fmt: skip
+                endpoint = "place, answer dropped" if timeout else "place"
+                status, data = self.call(endpoint, "POST", "retailers/orders", body=entry["body"],
+                                         headers={"Idempotency-Key": key}, timeout=timeout)  # fmt: skip
             finally:
                 self.stats.placing_delta(-1)
-            entry["codes"].append(status if status is not None else data)
+            entry["codes"].append([round(entry["sent_at"], 3), round(time.time(), 3), status or data])
             if status == 201:
                 entry.update(outcome="created", order_id=data["data"]["id"], number=data["data"]["number"])
                 entry["first_answer"] = data
@@ -357,7 +369,10 @@ class Client(threading.Thread):
                 code = data.get("error_code") if isinstance(data, dict) else None
                 entry.update(outcome="refused", error_code=code)
                 return
-            self.backoff(attempt)
+            if timeout:
+                time.sleep(1.5)  # the app notices the lost answer and sends the same key again
+            else:
+                self.backoff(attempt)
         entry["outcome"] = "gave_up"
 
 
@@ -451,6 +466,7 @@ def main() -> int:
     parser.add_argument("--quantity-factor", type=int, default=3, help="× bench quantity (4 lines × 3 ≥ the minimum)")
     parser.add_argument("--pg-down", type=float, default=3.0, help="seconds PostgreSQL stays stopped")
     parser.add_argument("--redis-down", type=float, default=8.0, help="seconds Redis stays stopped")
+    parser.add_argument("--dropped-share", type=float, default=0.2, help="keys whose first answer the client drops")
     parser.add_argument("--max-tries", type=int, default=12, help="tries per key (backoff 0.2 s doubling, ≤ 2 s)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP request")
     parser.add_argument("--recover-seconds", type=float, default=60.0, help="time allowed to be ready again")
@@ -470,6 +486,13 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_term)
     signal.alarm(int(args.time_limit))
 
+    missing = [str(path) for path in (PG_BIN / "initdb", PG_BIN / "pg_ctl", BIN / "gunicorn") if not path.exists()]
+    missing += [tool for tool in ("redis-server", "redis-cli") if shutil.which(tool) is None]
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
+        missing.append("runuser (PostgreSQL refuses to run as root)")
+    if missing:
+        log(f"missing: {', '.join(missing)} (PostgreSQL 15 binaries: set CHAOS_PG_BIN)")
+        return 2
     workdir = Path(tempfile.mkdtemp(prefix="livrili-chaos-"))
     pg = Postgres(workdir, free_port(55432))
     redis = Redis(workdir, free_port(56379))
@@ -544,8 +567,10 @@ def scenario(args, workdir: Path, pg: Postgres, redis: Redis) -> int:
 
     server = Gunicorn(workdir, http_port, args.workers, env)
     SERVERS.append(server)
+    boot = time.monotonic()
     server.start()
-    log(f"gunicorn: {args.workers} sync workers on {server.url}")
+    boot = time.monotonic() - boot
+    log(f"gunicorn: {args.workers} sync workers on {server.url}, serving {boot:.1f} s after the start")
 
     run_id = datetime.now().strftime("%H%M%S")
     stop_load, stop_health = threading.Event(), threading.Event()
@@ -616,9 +641,12 @@ def scenario(args, workdir: Path, pg: Postgres, redis: Redis) -> int:
                 replay[f"not the same order: {status}"] += 1
 
     workers_after = len(server.worker_pids())
+    record = {f"{c.retailer} {key}": {k: v for k, v in e.items() if k != "first_answer"}
+              for c in clients for key, e in c.keys.items()}  # fmt: skip
+    (workdir / "keys.json").write_text(json.dumps(record, indent=1))  # kept with --keep
     server.stop()
     return report(args, env, pg, data, prepared, clients, stats, injected, windows, poller, ready_at, resolution,
-                  replay, workers_after, still, load_seconds, run_id, chaos, recoveries)  # fmt: skip
+                  replay, workers_after, still, load_seconds, run_id, chaos, recoveries, boot)  # fmt: skip
 
 
 def stored_orders(pg: Postgres, run_id: str) -> list[tuple]:
@@ -634,7 +662,7 @@ def stored_orders(pg: Postgres, run_id: str) -> list[tuple]:
 
 
 def report(args, env, pg, data, prepared, clients, stats, injected, windows, poller, ready_at, resolution, replay,
-           workers_after, still, load_seconds, run_id, chaos, recoveries) -> int:  # fmt: skip
+           workers_after, still, load_seconds, run_id, chaos, recoveries, boot) -> int:  # fmt: skip
     problems: list[str] = []
     keys = {(c.retailer, key): entry for c in clients for key, entry in c.keys.items()}
     outcomes = Counter(entry["outcome"] for entry in keys.values())
@@ -643,8 +671,9 @@ def report(args, env, pg, data, prepared, clients, stats, injected, windows, pol
     stored = Counter((retailer, key) for retailer, key, *_rest in rows)
     stored_ids = {(retailer, key): order_id for retailer, key, order_id, *_rest in rows}
     created_at = {(retailer, key): at for retailer, key, _id, _number, at in rows}
-    # A 201 on a retry for an order created before that retry was sent: the first answer was lost
-    # after the commit (worker killed, database gone) and the key brought the stored order back.
+    # A 201 on a retry for an order created before that retry was sent: an earlier answer was lost
+    # after the commit (dropped, worker killed) and the key brought the stored order back. A lower
+    # bound: an earlier try still queued when the retry was sent may also have created the order.
     recovered = [k for k, e in keys.items() if e["outcome"] == "created" and e["tries"] > 1
                  and created_at.get(k, float("inf")) < e["sent_at"]]  # fmt: skip
 
@@ -672,7 +701,7 @@ def report(args, env, pg, data, prepared, clients, stats, injected, windows, pol
 
     redis_only = Counter()
     for (phase, endpoint, label), n in stats.by_phase.items():
-        if phase == "redis down":
+        if phase == "redis down" and "dropped" not in endpoint:
             redis_only[f"{endpoint} {label}"] += n
     redis_failures = {k: n for k, n in redis_only.items() if not k.split()[-1].isdigit() or int(k.split()[-1]) >= 500}
     if redis_failures:
@@ -718,10 +747,9 @@ def report(args, env, pg, data, prepared, clients, stats, injected, windows, pol
         by_endpoint[endpoint] += n
     placements = {str(label): n for (endpoint, label), n in sorted(stats.requests.items(), key=str)
                   if endpoint == "place"}  # fmt: skip
-    server_errors = {str(label): n for (endpoint, label), n in stats.requests.items()
-                     if isinstance(label, int) and label >= 500}  # fmt: skip
     print("\n=== chaos summary ===")
-    print(f"load: {len(clients)} retailer clients, {load_seconds:.0f} s, {args.workers} gunicorn sync workers")
+    print(f"load: {len(clients)} retailer clients, {load_seconds:.0f} s, {args.workers} gunicorn sync workers "
+          f"(cold start to all workers up and /health 200: {boot:.1f} s)")  # fmt: skip
     print("faults injected: " + ", ".join(f"{name} ×{n}" for name, n in injected.items()))
     for t, note in chaos.timeline:
         print(f"  t={t:6.1f}s  {note}")
@@ -730,11 +758,13 @@ def report(args, env, pg, data, prepared, clients, stats, injected, windows, pol
     events = Counter(f"{endpoint} {error}" for _t, endpoint, error in stats.events)
     print(f"connection errors and timeouts: {dict(events) or 0}"
           + (" at t=" + ", ".join(f"{t:.0f}" for t, _e, _d in stats.events[:30]) if events else ""))  # fmt: skip
-    print(f"5xx answers (all endpoints): {server_errors or 0}")
+    print(f"5xx answers (all endpoints): {dict(stats.server_errors) or 0}")
     print(f"answers while only Redis was down: {dict(redis_only) or 'none'}")
     print(f"keys: {len(keys)} ({dict(outcomes)}); given up, then resolved: {dict(resolution) or 0}")
     print(f"orders believed created: {len(believed)} (201 during the load: {answered}); stored: {len(stored)}")
-    print(f"answers lost after the commit, the retry with the same key got the stored order: {len(recovered)}")
+    dropped = sum(1 for k in recovered if keys[k]["first_answer_dropped"])
+    print(f"answers lost after the commit, the retry with the same key got the stored order: {len(recovered)} "
+          f"({dropped} dropped by the client on purpose, {len(recovered) - dropped} lost to a fault)")  # fmt: skip
     print(f"lost: {len(lost)}, duplicated: {len(duplicated)}, stored but unknown to the client: {len(unknown)}")
     print(f"replays of 201 keys: {dict(replay)}")
     print("health: " + "; ".join(health_lines) + (f"; ready at the end (t={ready_at:.1f}s)" if ready_at else ""))
