@@ -17,6 +17,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -223,7 +224,7 @@ class OrderAdmin(admin.ModelAdmin):
         intro = _(
             "The charge of %(total)s DA is posted and the order confirmed. Available credit: %(available)s DA;"
             " beyond it the release is recorded as an override."
-        ) % {"total": order.total, "available": retailer.available_credit}
+        ) % {"total": formats.localize(order.total), "available": formats.localize(retailer.available_credit)}
         return self._reason_view(
             request,
             order,
