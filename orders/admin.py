@@ -79,6 +79,7 @@ class ManualLineForm(forms.Form):
 
 
 ManualLineFormSet = formset_factory(ManualLineForm, extra=5, min_num=1, validate_min=True)
+EditLineFormSet = formset_factory(ManualLineForm, extra=3, min_num=1, validate_min=True, can_delete=True)
 
 
 def _report(modeladmin, request, results, label):
@@ -274,7 +275,7 @@ class OrderAdmin(admin.ModelAdmin):
         ]
         posted = request.POST if request.method == "POST" else None
         notes = OrderNotesForm(posted, initial={"notes": order.notes})
-        lines = ManualLineFormSet(posted, prefix="lines", initial=initial)
+        lines = EditLineFormSet(posted, prefix="lines", initial=initial)
         if posted is not None and notes.is_valid() and lines.is_valid():
             requests = [
                 services.LineRequest(

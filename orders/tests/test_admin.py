@@ -7,6 +7,7 @@ from livrili.core.models import AuditLog, BusinessSettings
 from orders import services
 from orders.models import CartItem, Order, OrderEvent
 from orders.tasks import expire_credit_holds
+from products.models import Product
 from retailers.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +254,30 @@ def test_bulk_actions_are_offered_only_with_the_apis_permission(client, make_use
 
     assert b'value="confirm_orders"' not in finance_page
     assert b'value="confirm_orders"' in sales_page
+
+
+def test_a_line_is_removed_from_the_admin_edit(client, sales, shop, oil, place, make_product):
+    sugar = make_product(stock=20, base_price=D("250.00"), tax_rate=D("9.00"))
+    order = place()
+    services.order_edit(
+        order=order,
+        actor=sales,
+        lines=[
+            services.LineRequest(product_id=oil.pk, quantity=10),
+            services.LineRequest(product_id=sugar.pk, quantity=4),
+        ],
+    )
+    client.force_login(sales)
+    line = {"product": "", "quantity": "", "discount": "", "discount_reason": ""}
+    form = {"notes": "", "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "2", "lines-MIN_NUM_FORMS": "1"}
+    form["lines-MAX_NUM_FORMS"] = "1000"
+    for index, (product, quantity, delete) in enumerate([(oil, 10, ""), (sugar, 4, "on")]):
+        form.update({f"lines-{index}-{k}": v for k, v in line.items()})
+        form.update({f"lines-{index}-product": str(product.pk), f"lines-{index}-quantity": str(quantity)})
+        form[f"lines-{index}-DELETE"] = delete
+
+    response = client.post(action_url(order, "edit"), form)
+
+    assert response.status_code == 302
+    assert list(Order.objects.get(pk=order.pk).items.values_list("sku", "quantity")) == [(oil.sku, 10)]
+    assert Product.objects.get(pk=sugar.pk).stock_quantity == 20
