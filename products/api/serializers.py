@@ -45,6 +45,13 @@ class PriceTierSerializer(serializers.Serializer):
     min_quantity = strict.IntegerField(min_value=2)
     unit_price = money(min_value=Decimal("0.01"))
 
+    def validate(self, attrs):
+        # In a partial PATCH, DRF skips missing fields of nested items too; a tier needs both.
+        missing = {name: [field.error_messages["required"]] for name, field in self.fields.items() if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
 
 class ProductImageSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()

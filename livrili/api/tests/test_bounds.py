@@ -180,3 +180,14 @@ def test_stock_that_would_overflow_its_column_is_400(catalog, product):
     assert_error(response, 400, "VALIDATION_ERROR")
     product.refresh_from_db()
     assert (product.stock_quantity, StockMovement.objects.count()) == (2_147_483_000, 1)
+
+
+def test_an_incomplete_price_tier_in_a_patch_is_400_and_changes_nothing(catalog, product):
+    response = catalog.patch(
+        f"/api/v1/products/{product.pk}?lang=en", {"price_tiers": [{"unit_price": "90.00"}]}, format="json"
+    )
+
+    assert assert_error(response, 400, "VALIDATION_ERROR")["details"] == {
+        "price_tiers.0.min_quantity": ["This field is required."]
+    }
+    assert product.price_tiers.count() == 0
