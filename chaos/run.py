@@ -174,7 +174,8 @@ class Gunicorn:
             "GUNICORN_WORKERS": str(self.workers),
             "GUNICORN_ACCESSLOG": "",
         }
-        command = [str(BIN / "gunicorn"), "livrili.wsgi", "--error-logfile", str(self.workdir / "gunicorn.log")]
+        command = [str(BIN / "gunicorn"), "livrili.wsgi", "--error-logfile", str(self.workdir / "gunicorn.log"),
+                   "--no-control-socket"]  # its default path ($HOME/.gunicorn/gunicorn.ctl) is shared  # fmt: skip
         with (self.workdir / "gunicorn.out").open("ab") as out:  # Django's log (stderr) too
             self.process = subprocess.Popen(  # noqa: S603
                 command, cwd=ROOT, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT
