@@ -1,6 +1,6 @@
 """`make chaos`: order placement under faults, against a private PostgreSQL cluster and Redis.
 
-    .venv/bin/python chaos/run.py            # ~2–3 min; exit 0 when every check holds, 1 otherwise
+    .venv/bin/python chaos/run.py     # 2.5–4 min; exit 0 when every check holds, 1 if one fails, 2 if aborted
 
 What it does (docs/chaos.md):
 
@@ -14,19 +14,22 @@ What it does (docs/chaos.md):
 4. runs a bounded placement load: one client per retailer (threads), each looping: empty the
    cart, add lines, place with a fresh `Idempotency-Key`, retrying the SAME key (same body)
    on a timeout, a connection error, a 5xx or a 429, with backoff, until a 201 or a
-   definitive 4xx (or it gives up after a bounded number of tries);
-5. in the middle of the load injects faults: `kill -9` of gunicorn workers (the master
-   respawns them), a PostgreSQL fast stop / start, a PostgreSQL immediate (crash) restart,
-   a Redis outage of several seconds; meanwhile it polls `/health/ready`;
+   definitive 4xx (or it gives up after a bounded number of tries); for one key in five the
+   client drops the first answer (a flaky network) and sends the same key again;
+5. while the load runs, injects faults one after the other, each followed by the recovery
+   (`/health/ready` 200 again by itself) and a few seconds of normal load: `kill -9` of
+   gunicorn workers while placements are in flight (the master respawns them), a PostgreSQL
+   fast stop / start, a Redis outage of several seconds, a PostgreSQL immediate (crash)
+   restart; `/health/ready` is polled throughout;
 6. after the load, resolves the keys it gave up on the way a client would (empty the cart,
    send the same key again: a 201 means the order existed and its answer had been lost) and
-   replays every key that got a 201 (the same order must come back);
+   replays every key that got a 201 (the first answer must come back);
 7. checks: orders believed created == orders stored (none lost, none unknown), no duplicate
-   per (retailer, key), no unexpected refusal, no 5xx placement answer while only Redis was
-   down, `check_ledgers` exact, `bench_prepare --verify` exact, `/health/ready` answered 503
+   per (retailer, key), no unexpected refusal, no 500 at all, no failed request while only
+   Redis was down, `check_ledgers` exact, `bench_prepare --verify` exact, `/health/ready` answered 503
    (`SERVICE_UNAVAILABLE`) during each outage and 200 again by itself, all workers back;
 8. prints the summary, stops everything and deletes the temporary directory (also on failure,
-   Ctrl-C or when the overall time limit is hit).
+   Ctrl-C, SIGTERM or when the overall time limit is hit).
 """
 
 import argparse
