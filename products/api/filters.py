@@ -6,7 +6,6 @@ from ..models import Category, Product
 from ..search import filter_search
 from ..selectors import category_descendant_q
 
-
 PRICE_BOUNDS = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
 
