@@ -1,10 +1,11 @@
 import csv
 import io
-import time
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -65,9 +66,8 @@ def run(*args):
 def test_ten_thousand_rows_import_with_a_progress_bar(tmp_path, category):
     path = write_csv(tmp_path / "products.csv", [row(n) for n in range(10_000)])
 
-    started = time.monotonic()
-    out, err = run("import_products", str(path))
-    elapsed = time.monotonic() - started
+    with CaptureQueriesContext(connection) as ctx:
+        out, err = run("import_products", str(path))
 
     assert "10000 rows: 10000 created, 0 updated, 0 skipped, 0 errors" in out
     assert "10000/10000" in err  # the tqdm bar
@@ -77,7 +77,9 @@ def test_ten_thousand_rows_import_with_a_progress_bar(tmp_path, category):
     assert sum(StockMovement.objects.filter(reason="import").values_list("delta", flat=True)) == total_stock
     assert not selectors.stock_ledger_mismatches().exists()
     assert Product.objects.get(sku="IMP-00042").search_text == "imp-00042 candia حليب 42 lait 42 milk 42"
-    assert elapsed < 60
+    # Bulk writes in batches, never a query per row (428 measured). A budget, not a timing:
+    # timings belong in the bench.
+    assert len(ctx.captured_queries) < 1_000
 
 
 def test_three_bad_rows_name_their_lines_and_nothing_is_imported(tmp_path, category):
