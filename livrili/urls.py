@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from livrili.api.media import serve_public_media
-from livrili.api.views import api_not_found
+from livrili.api.views import api_not_found, documentation
 from livrili.core.views import HealthView, ReadinessView
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
@@ -29,9 +29,9 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/schema/", documentation(SpectacularAPIView.as_view()), name="schema"),
+    path("api/docs/", documentation(SpectacularSwaggerView.as_view(url_name="schema")), name="swagger-ui"),
+    path("api/redoc/", documentation(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
     re_path(r"^api/", api_not_found),
     re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", serve_public_media, name="media"),
     path("health", HealthView.as_view(), name="health"),

@@ -2,6 +2,7 @@
 404/500 handlers, all in the error envelope (other paths keep Django's pages)."""
 
 import sys
+from functools import wraps
 
 from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
@@ -15,6 +16,20 @@ from .middleware import api_error, is_api, render_envelope
 def api_not_found(request, *args, **kwargs):
     """Unknown /api/ paths (including slashed forms of real ones) answer the JSON envelope."""
     return api_error("NOT_FOUND")
+
+
+def documentation(view):
+    """The schema and docs pages answer GET in their own formats; any other method gets the
+    JSON 405 envelope (not the renderer's YAML or HTML error page)."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return api_error("METHOD_NOT_ALLOWED", headers={"Allow": "GET, HEAD"})
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def csrf_failure(request, reason=""):

@@ -277,3 +277,13 @@ def test_an_unparsable_multipart_body_is_a_localized_400(api_client):
     )
 
     assert assert_error(response, 400, "VALIDATION_ERROR")["message"] == "Le corps de la requête est illisible."
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_documentation_pages_answer_other_methods_with_the_json_405(method, path):
+    response = getattr(APIClient(enforce_csrf_checks=True), method)(path)
+
+    assert response["Content-Type"].startswith("application/json")
+    assert_error(response, 405, "METHOD_NOT_ALLOWED")
+    assert response["Allow"] == "GET, HEAD"
