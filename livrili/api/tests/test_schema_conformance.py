@@ -59,3 +59,17 @@ def test_a_blank_email_is_answered_null_and_documented_nullable(schema, make_use
     assert data["email"] is None
     email = schema["components"]["schemas"]["RetailerProfileResponse"]["properties"]["email"]
     assert (email.get("format"), email.get("nullable")) == ("email", True)
+
+
+def test_a_supplier_email_may_be_cleared_with_null_and_is_answered_null(make_user, client_for):
+    from products.models import Supplier
+
+    client = client_for(make_user(is_superuser=True))
+    created = client.post("/api/v1/suppliers", {"name": "S", "code": "S1", "email": "a@b.dz"}, format="json")
+    supplier_id = created.json()["data"]["id"]
+
+    cleared = client.patch(f"/api/v1/suppliers/{supplier_id}", {"email": None}, format="json")
+
+    assert cleared.status_code == 200, cleared.json()
+    assert cleared.json()["data"]["email"] is None
+    assert Supplier.objects.get(pk=supplier_id).email == ""
