@@ -213,13 +213,16 @@ def test_the_cache_is_retired_after_commit_not_inside_the_transaction(django_cap
 def test_a_rolled_back_save_leaves_the_cached_settings_alone(django_capture_on_commit_callbacks):
     BusinessSettings.load()
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            row = BusinessSettings.objects.get()
-            row.company_name = "Never committed"
-            row.save()
-            assert BusinessSettings.load().company_name == "Never committed"  # the writer reads its own change
-            raise RuntimeError("roll back")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        row = BusinessSettings.objects.get()
+        row.company_name = "Never committed"
+        row.save()
+        assert BusinessSettings.load().company_name == "Never committed"  # the writer reads its own change
+        raise RuntimeError("roll back")
 
     assert callbacks == []
     assert cache.get(BusinessSettings.CACHE_KEY).company_name == "Livrili"
