@@ -9,7 +9,7 @@ from livrili.api.permissions import IsRetailer, StaffModelPermissions, has_perms
 from livrili.api.requests import IDEMPOTENCY_HEADER, idempotency_key, validated
 from livrili.core.idempotency import Answer, idempotent, request_fingerprint
 from products.api.serializers import RetailProductSerializer
-from products.api.views import retail_products_by_id
+from products.representations import retail_products_by_id
 from retailers.models import Retailer
 
 from .. import selectors, services

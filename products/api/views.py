@@ -2,14 +2,8 @@
 representation; every other authenticated user gets the retail one (active, visible products;
 `available_quantity` / `in_stock` instead of raw stock), cached per language without stock."""
 
-import hashlib
-import uuid
-from urllib.parse import urlencode
-
 from django.core.cache import cache
-from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import get_language
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
@@ -24,9 +18,18 @@ from livrili.api.requests import validated
 
 from .. import selectors, services
 from ..models import Category, Product, ProductImage, Supplier, Tag
+from ..representations import (
+    RETAIL_CACHE_SECONDS,
+    page_row,
+    retail_page_key,
+    retail_product,
+    retail_products,
+    retail_products_by_id,
+    staff_product,
+    with_live_stock,
+)
 from .filters import CategoryFilter, ProductFilter
 from .serializers import (
-    STOCK_FIELDS,
     BulkTagsResultSerializer,
     BulkTagsSerializer,
     CategorySerializer,
@@ -48,7 +51,6 @@ from .serializers import (
     TagWriteSerializer,
 )
 
-RETAIL_CACHE_SECONDS = 600
 ProductRepresentation = PolymorphicProxySerializer(
     component_name="ProductRepresentation",
     serializers=[StaffProductSerializer, RetailProductSerializer],
@@ -67,84 +69,6 @@ class ReadAuthenticatedWriteStaff(StaffModelPermissions):
         if request.method in SAFE_METHODS:
             return bool(request.user and request.user.is_authenticated)
         return super().has_permission(request, view)
-
-
-# --- Retail cache -------------------------------------------------------------------------------
-# Two layers, neither holding stock (read live, one query a page): each product's representation
-# per language, keyed by its `updated_at` (an edit retires only that product's entries), and each
-# list page, keyed by the catalog version (any change retires every page; a page is then rebuilt
-# from an ids query and the cached representations).
-
-
-def retail_page_key(request, catalog_version: str) -> str:
-    params = sorted((k, v) for k, values in request.query_params.lists() for v in values if k != "lang")
-    digest = hashlib.sha256(f"{get_language()}|{urlencode(params)}".encode()).hexdigest()
-    return f"products:retail-page:{catalog_version}:{digest}"
-
-
-def strip_stock(items: list[dict]) -> list[dict]:
-    return [{k: v for k, v in item.items() if k not in STOCK_FIELDS} for item in items]
-
-
-def with_live_stock(items: list[dict], stock: dict | None = None) -> list[dict]:
-    """Adds available_quantity / in_stock to cached items, from `stock` or the database (one query)."""
-    if stock is None:
-        stock = selectors.stock_levels([item["id"] for item in items])
-    out = []
-    for item in items:
-        available = stock.get(_uuid(item["id"]), 0)
-        out.append({**item, "available_quantity": available, "in_stock": available >= item["min_order_quantity"]})
-    return out
-
-
-def _uuid(value):
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
-def page_row(product_id, updated_at) -> list[str]:
-    return [str(product_id), updated_at.isoformat()]
-
-
-def retail_products(request, rows: list[list[str]], structure_version: str) -> list[dict]:
-    """The retail representations (without stock) of `rows` ([id, updated_at]), in order, from
-    the cache; the products missing there are read in one query (and prefetches) and cached. A
-    product hidden since the rows were read is left out."""
-    prefix = f"products:retail-product:{structure_version}:{get_language()}"
-    keys = {product_id: f"{prefix}:{product_id}:{stamp}" for product_id, stamp in rows}
-    found = cache.get_many(list(keys.values()))
-    missing = [product_id for product_id, key in keys.items() if key not in found]
-    if missing:
-        products = selectors.product_list(retail=True).filter(pk__in=missing)
-        data = strip_stock(RetailProductSerializer(products, many=True, context={"request": request}).data)
-        fresh = {keys[item["id"]]: item for item in data}
-        cache.set_many(fresh, RETAIL_CACHE_SECONDS)
-        found.update(fresh)
-    return [found[key] for key in keys.values() if key in found]
-
-
-def retail_products_by_id(request, product_ids: list) -> list[dict]:
-    """The visible products among `product_ids`, in that order, with live stock (popular,
-    recommended, recently viewed)."""
-    structure = services.catalog_structure_version()
-    visible = selectors.visible_products(retail=True, structure_version=structure).filter(pk__in=product_ids)
-    updated = dict(visible.values_list("id", "updated_at"))
-    rows = [page_row(pk, updated[pk]) for pk in product_ids if pk in updated]
-    return with_live_stock(retail_products(request, rows, structure))
-
-
-def retail_product(request, product_id) -> dict:
-    structure = services.catalog_structure_version()
-    visible = selectors.visible_products(retail=True, structure_version=structure).filter(pk=product_id)
-    row = visible.values_list("id", "updated_at", "stock_quantity").first()
-    items = retail_products(request, [page_row(row[0], row[1])], structure) if row else []
-    if not items:
-        raise Http404
-    return with_live_stock(items, {row[0]: row[2]})[0]
-
-
-def staff_product(product_id) -> dict:
-    product = selectors.product_list(retail=False, include_inactive=True).get(pk=product_id)
-    return StaffProductSerializer(product).data
 
 
 # --- Products -----------------------------------------------------------------------------------
