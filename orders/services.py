@@ -308,6 +308,14 @@ def _address_snapshot(retailer: Retailer, address_id) -> dict:
     }
 
 
+def _require_discount_reasons(requests: list[LineRequest] | None) -> None:
+    """A discount needs a reason (checked before anything else, as the input's own rule: the
+    API and the admin reach it through placement and edit, not through their forms)."""
+    for index, request in enumerate(requests or ()):
+        if to_money(request.discount) > 0 and not (request.discount_reason or "").strip():
+            raise validation_error(f"items.{index}.discount_reason", _("A discount needs a reason."))
+
+
 def _priced_lines(requests: list[LineRequest]) -> list[PricedLine]:
     """Validate and price every line (no stock check: that happens under the row locks)."""
     products = _products_by_id([r.product_id for r in requests])
@@ -483,6 +491,7 @@ def order_place(
     lines, minimum value; stock under row locks; expected total; credit. One transaction:
     either the order, its items, stock movements, ledger charge and `placed` event all exist,
     or nothing does. The same key with the same body returns the first order."""
+    _require_discount_reasons(lines)
     try:
         with transaction.atomic():
             return _place(
@@ -878,6 +887,7 @@ def order_edit(*, order: Order, actor, lines: list[LineRequest], notes: str | No
     """Replace the items of a pending/on_hold order: old stock back, new stock taken, totals
     recomputed; a credit order's charge is reversed and posted again (over the limit: refused
     under `reject`, moved to on_hold under `hold`)."""
+    _require_discount_reasons(lines)
     order = lock_order(order)
     if order.status not in EDITABLE:
         raise invalid_transition(order, order.status, _("Only pending or on-hold orders can be edited."), [])

@@ -136,11 +136,6 @@ class OrderLineInputSerializer(serializers.Serializer):
     discount = money(required=False, default=Decimal("0.00"), min_value=Decimal("0"))
     discount_reason = strict.CharField(max_length=200, required=False, allow_blank=True, default="")
 
-    def validate(self, attrs):
-        if attrs["discount"] > 0 and not attrs["discount_reason"].strip():
-            raise serializers.ValidationError({"discount_reason": [_("A discount needs a reason.")]})
-        return attrs
-
 
 class ManualOrderSerializer(PlaceOrderSerializer):
     retailer_id = serializers.UUIDField()

@@ -7,9 +7,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import assert_error
-from livrili.core.models import BusinessSettings
+from livrili.api.errors import DomainError
+from livrili.core.models import AuditLog, BusinessSettings
+from orders import services
 from orders.models import CartItem, Order, OrderEvent, OrderItem
-from orders.services import earliest_delivery_date
+from orders.services import LineRequest, earliest_delivery_date
 from products.models import Product, StockMovement
 from retailers.models import LedgerEntry
 
@@ -312,6 +314,45 @@ def test_a_discount_needs_a_reason(client_for, sales, shop, two_products):
     body = assert_error(response, 400, "VALIDATION_ERROR")
     assert list(body["details"]) == ["items.0.discount_reason"]
     assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_the_placement_service_itself_refuses_a_discount_without_a_reason(sales, shop, two_products, reason):
+    oil, sugar = two_products
+    lines = [LineRequest(product_id=sugar.pk, quantity=4), LineRequest(oil.pk, 10, D("5.00"), reason)]
+    audits, movements = AuditLog.objects.count(), StockMovement.objects.count()
+
+    with pytest.raises(DomainError) as refused:
+        services.order_place(
+            retailer=shop.retailer,
+            actor=sales,
+            payment_method="cash",
+            idempotency_key="k",
+            fingerprint="f",
+            lines=lines,
+        )
+
+    assert refused.value.code == "VALIDATION_ERROR"
+    assert list(refused.value.details) == ["items.1.discount_reason"]
+    assert not Order.objects.exists()
+    assert (AuditLog.objects.count(), StockMovement.objects.count()) == (audits, movements)
+
+
+def test_the_edit_service_itself_refuses_a_discount_without_a_reason(sales, shop, two_products):
+    oil, _sugar = two_products
+    fill_cart(shop.retailer, (oil, 10))
+    order, _ = services.order_place(
+        retailer=shop.retailer, actor=shop, payment_method="cash", idempotency_key="k", fingerprint="f"
+    )
+    events = OrderEvent.objects.count()
+
+    with pytest.raises(DomainError) as refused:
+        services.order_edit(order=order, actor=sales, lines=[LineRequest(oil.pk, 12, D("5.00"), "")])
+
+    assert refused.value.code == "VALIDATION_ERROR"
+    assert list(refused.value.details) == ["items.0.discount_reason"]
+    assert list(order.items.values_list("quantity", "discount")) == [(10, D("0.00"))]
+    assert OrderEvent.objects.count() == events
 
 
 def test_business_errors_come_in_the_request_language(client_for, shop):
