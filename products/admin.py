@@ -21,7 +21,7 @@ from import_export.admin import ExportMixin
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from livrili.api.errors import DomainError
-from livrili.core.admin import AuditedAdminMixin, ReadOnlyAdmin
+from livrili.core.admin import ReadOnlyAdmin
 from livrili.core.models import BusinessSettings
 
 from . import imports, services
@@ -474,7 +474,7 @@ class TagAliasInline(admin.TabularInline):
 
 
 @admin.register(Tag)
-class TagAdmin(AuditedAdminMixin, TabbedTranslationAdmin):
+class TagAdmin(TabbedTranslationAdmin):
     list_display = ("slug", "name", "color", "usage")
     search_fields = ("slug", "name_ar", "name_fr", "name_en", "aliases__alias")
     inlines = [TagAliasInline]
@@ -487,8 +487,35 @@ class TagAdmin(AuditedAdminMixin, TabbedTranslationAdmin):
         return obj.n_products
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.catalog_changed()
+        pass  # saved with its aliases in save_related, through `tag_save` (audit, catalog bump)
+
+    def save_related(self, request, form, formsets, change):
+        names = [name for name in form.cleaned_data if name != "name"]  # `name` mirrors a translation
+        data = {name: form.cleaned_data[name] for name in names if name in form.changed_data or not change}
+        alias_formset = next(fs for fs in formsets if fs.model is TagAlias)
+        aliases = None
+        if alias_formset.has_changed() or not change:
+            aliases = [
+                f.cleaned_data["alias"]
+                for f in alias_formset.forms
+                if f.cleaned_data.get("alias") and not f.cleaned_data.get("DELETE")
+            ]
+        try:
+            with transaction.atomic():
+                saved = services.tag_save(
+                    actor=request.user, tag=form.instance if change else None, aliases=aliases, **data
+                )
+        except DomainError as exc:
+            raise ValidationError(domain_error_text(exc)) from exc
+        form.instance.pk, form.instance._state.adding = saved.pk, False
+        alias_formset.new_objects, alias_formset.changed_objects, alias_formset.deleted_objects = [], [], []
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Supplier)

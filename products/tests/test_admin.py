@@ -2,7 +2,8 @@ import pytest
 from django.test import Client
 
 from livrili.core.models import AuditLog
-from products.models import Product, StockMovement
+from products import services
+from products.models import Product, StockMovement, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +146,79 @@ def test_admin_pages_render(admin_client_catalog, make_category, make_product):
         f"{ADMIN}export/",
     ):
         assert admin_client_catalog.get(url).status_code == 200, url
+
+
+def tag_form(**overrides):
+    data = {
+        "name_ar": "عضوي",
+        "name_fr": "Bio",
+        "name_en": "Organic",
+        "slug": "bio",
+        "color": "#00AA00",
+        "description": "",
+        **inline_management("aliases", total=1),
+        "aliases-0-alias": "Biologique",
+    }
+    return {**data, **overrides}
+
+
+def test_tag_admin_add_goes_through_tag_save(admin_client_catalog, catalog_staff):
+    structure = services.catalog_structure_version()
+
+    response = admin_client_catalog.post("/admin/products/tag/add/", tag_form())
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    tag = Tag.objects.get(slug="bio")
+    assert list(tag.aliases.values_list("alias", flat=True)) == ["Biologique"]
+    audit = AuditLog.objects.get(object_id=str(tag.pk))
+    assert (audit.action, audit.actor) == ("create", catalog_staff)
+    assert audit.changes == {
+        "slug": [None, "bio"],
+        "name_ar": [None, "عضوي"],
+        "name_fr": [None, "Bio"],
+        "name_en": [None, "Organic"],
+        "color": [None, "#00AA00"],
+        "description": [None, ""],
+    }
+    assert services.catalog_structure_version() != structure
+
+
+def test_tag_admin_edit_goes_through_tag_save_with_its_aliases(admin_client_catalog, make_tag):
+    tag = make_tag(slug="bio", name_ar="عضوي", name_fr="Bio", name_en="Organic", aliases=["Biologique", "Organique"])
+    keep, drop = tag.aliases.order_by("alias")
+    form = tag_form(color="#112233")
+    form.update(
+        {
+            "aliases-TOTAL_FORMS": "3",
+            "aliases-INITIAL_FORMS": "2",
+            "aliases-0-id": str(keep.pk),
+            "aliases-0-tag": str(tag.pk),
+            "aliases-0-alias": "Biologique",
+            "aliases-1-id": str(drop.pk),
+            "aliases-1-tag": str(tag.pk),
+            "aliases-1-alias": "Organique",
+            "aliases-1-DELETE": "on",
+            "aliases-2-tag": str(tag.pk),
+            "aliases-2-alias": "  Naturel ",
+        }
+    )
+    structure = services.catalog_structure_version()
+
+    response = admin_client_catalog.post(f"/admin/products/tag/{tag.pk}/change/", form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(tag.aliases.order_by("alias").values_list("alias", flat=True)) == ["Biologique", "Naturel"]
+    audit = AuditLog.objects.get(object_id=str(tag.pk), action="update")
+    assert audit.changes == {"color": ["#6B7280", "#112233"]}
+    assert services.catalog_structure_version() != structure
+
+
+def test_tag_admin_refuses_an_alias_of_another_tag_and_writes_nothing(admin_client_catalog, make_tag):
+    make_tag(slug="other", aliases=["Biologique"])
+    audits = AuditLog.objects.count()
+
+    response = admin_client_catalog.post("/admin/products/tag/add/", tag_form(), follow=True)
+
+    assert response.status_code == 200 and "<title>Error: Add tag" in response.content.decode()
+    assert not Tag.objects.filter(slug="bio").exists()
+    assert AuditLog.objects.count() == audits
