@@ -1,0 +1,187 @@
+"""Dependencies flow one way (docs/architecture.md, "Layers"): no module imports a module of a
+higher layer. The test reads every source file with `ast` (nothing is imported), collects what
+it imports — `import x`, `from x import y` (relative ones resolved), and string literals that
+name a project module (how `seed_demo` reaches each app through importlib) — and checks each
+edge between units against `MAY_IMPORT`.
+
+Out of its reach: module names built at run time (check_ledgers' per-app discovery, which finds
+`<app>.ledger_checks` for every installed app) and string references to models or permissions
+("orders.Order"), which are not imports."""
+
+import ast
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+PACKAGES = ["livrili", "products", "retailers", "orders", "deliveries", "analytics", "notifications"]
+
+# The units, most specific first. `livrili` (settings, urls, wsgi, asgi) is the composition root:
+# it wires every app together. `livrili.celery` is the Celery app (configuration only).
+UNITS = [
+    "livrili.core",
+    "livrili.api",
+    "livrili.accounts",
+    "livrili.celery",
+    "livrili",
+    "products",
+    "retailers",
+    "orders",
+    "deliveries",
+    "analytics",
+    "notifications",
+]
+BASE = {"livrili.core", "livrili.api", "livrili.accounts", "livrili.celery"}
+DOMAIN = {"products", "retailers", "orders", "deliveries", "notifications"}
+
+# What each unit may import besides itself.
+MAY_IMPORT = {
+    "livrili": set(UNITS),
+    "livrili.celery": {"livrili"},  # names the settings module
+    "livrili.core": BASE,
+    "livrili.api": BASE,
+    "livrili.accounts": BASE,
+    "products": BASE,
+    "retailers": BASE,
+    "orders": BASE | {"products", "retailers"},
+    "deliveries": BASE | {"products", "retailers", "orders"},
+    "analytics": BASE | DOMAIN,  # reads every app
+    "notifications": BASE,
+}
+# Domain services call notifications through one function, and only that one: its dotted name
+# goes here when the notifications capability provides it. Until then no other app imports
+# notifications at all.
+NOTIFICATIONS_ENTRY: set[str] = set()
+
+# Violations that exist today, as (file, unit it should not import). Tests, the permission
+# matrix and the management commands that span every app (seed_demo, bench_prepare) reach into
+# higher layers; the structure pass removes them (moving the cross-app tests and commands to
+# the layer they exercise). The list is exact: a new violation fails, and so does an entry that
+# no longer occurs (remove it).
+ALLOWED_TODAY = {
+    ("livrili/api/tests/test_bounds.py", "products"),
+    ("livrili/api/tests/test_bounds.py", "retailers"),
+    ("livrili/api/tests/test_input_hygiene.py", "retailers"),
+    ("livrili/api/tests/test_media.py", "products"),
+    ("livrili/api/tests/test_schema_conformance.py", "products"),
+    ("livrili/api/tests/test_schema_conformance.py", "retailers"),
+    ("livrili/core/management/commands/bench_prepare.py", "orders"),
+    ("livrili/core/management/commands/bench_prepare.py", "products"),
+    ("livrili/core/management/commands/bench_prepare.py", "retailers"),
+    ("livrili/core/management/commands/seed_demo.py", "orders"),
+    ("livrili/core/management/commands/seed_demo.py", "products"),
+    ("livrili/core/management/commands/seed_demo.py", "retailers"),
+    ("livrili/core/tests/test_permission_matrix.py", "orders"),
+    ("livrili/core/tests/test_permission_matrix.py", "products"),
+    ("livrili/core/tests/test_permission_matrix.py", "retailers"),
+}
+
+
+def unit_of(module: str) -> str | None:
+    for unit in UNITS:
+        if module == unit or module.startswith(unit + "."):
+            return unit
+    return None
+
+
+def module_name(path: Path) -> tuple[str, bool]:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        return ".".join(parts[:-1]), True
+    return ".".join(parts), False
+
+
+def is_project_module(name: str) -> bool:
+    path = ROOT.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def imports_of(source: str, module: str, is_package: bool = False) -> set[str]:
+    """The modules (and, for `from m import n`, the names `m.n`) that `source` imports."""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module
+            found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names if alias.name != "*")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            name = node.value
+            dotted = "." in name and name.replace(".", "").replace("_", "").isalnum()
+            if dotted and unit_of(name) and is_project_module(name):
+                found.add(name)
+    return found
+
+
+def violations() -> set[tuple[str, str]]:
+    # `from notifications.x import entry` imports the entry and its module
+    entry = NOTIFICATIONS_ENTRY | {name.rsplit(".", 1)[0] for name in NOTIFICATIONS_ENTRY}
+    found = set()
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path == Path(__file__):
+                continue  # its own examples name modules
+            module, is_package = module_name(path)
+            source_unit = unit_of(module)
+            in_tests = "tests" in path.relative_to(ROOT).parts
+            for target in imports_of(path.read_text(encoding="utf-8"), module, is_package):
+                target_unit = unit_of(target)
+                if target_unit is None or target_unit == source_unit:
+                    continue
+                if target_unit in MAY_IMPORT[source_unit] or target in entry:
+                    continue
+                if in_tests and target_unit == "livrili":
+                    continue  # tests run the project's URL conf, handlers and WSGI app
+                found.add((str(path.relative_to(ROOT)), target_unit))
+    return found
+
+
+def test_no_module_imports_a_higher_layer():
+    # given every source file of the project
+    # when its imports are checked against the allowed-dependency table
+    new = violations() - ALLOWED_TODAY
+    # then nothing imports a higher layer beyond the violations known today
+    assert new == set(), f"imports of a higher layer (docs/architecture.md, Layers): {sorted(new)}"
+
+
+def test_the_known_violations_still_exist():
+    gone = ALLOWED_TODAY - violations()
+    assert gone == set(), f"no longer violations: remove them from ALLOWED_TODAY: {sorted(gone)}"
+
+
+def test_every_project_app_belongs_to_a_unit():
+    # an app added without a row in MAY_IMPORT would escape the check
+    local = [
+        config.name
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(ROOT) and not Path(config.path).relative_to(ROOT).parts[0].startswith(".")
+    ]
+    assert [name for name in local if unit_of(name) not in MAY_IMPORT] == []
+    assert {name.split(".")[0] for name in local} <= set(PACKAGES)
+
+
+def test_imports_are_collected_with_relative_imports_resolved():
+    # given sources as an app module and a package would hold them
+    source = "import orders.models\nfrom ..models import Order\nfrom . import selectors\nfrom .filters import F\n"
+    module_level = imports_of(source, "orders.api.views")
+    package_level = imports_of("from . import services\n", "orders", is_package=True)
+    literal = imports_of('STEPS = ["products.seed", "orders.Order", "not a module"]\n', "livrili.core.x")
+
+    # then every import is resolved to its absolute module (and imported name)
+    assert module_level == {
+        "orders.models",
+        "orders.models.Order",
+        "orders.api",
+        "orders.api.selectors",
+        "orders.api.filters",
+        "orders.api.filters.F",
+    }
+    assert package_level == {"orders", "orders.services"}
+    assert literal == {"products.seed"}
