@@ -379,26 +379,37 @@ class ProductAdmin(CatalogImportMixin, TabbedTranslationAdmin):
             raise ValidationError(domain_error_text(exc)) from exc
         tier_formset.new_objects, tier_formset.changed_objects, tier_formset.deleted_objects = [], [], []
         for formset in image_formsets:
-            self._save_images(formset, form.instance)
+            self._save_images(request, formset, form.instance)
 
-    def _save_images(self, formset, product):
-        """At most one primary image: the one ticked, else the first."""
-        chosen = [
-            f.instance
-            for f in formset.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("is_primary")
-        ]
-        product.images.update(is_primary=False)
-        images = formset.save(commit=False)
-        for image in formset.deleted_objects:
-            image.delete()
-        for image in images:
-            image.is_primary = False
-            image.save()
-        primary = chosen[0] if chosen else product.images.order_by("sort_order", "created_at").first()
-        if primary is not None:
-            ProductImage.objects.filter(pk=primary.pk).update(is_primary=True)
-        services.catalog_changed([product.pk])
+    def _save_images(self, request, formset, product):
+        """Added and deleted images go through the image services; the primary one (the one
+        ticked, else the first) is set by `product_image_set_primary` (row lock, audit)."""
+        chosen = None
+        for form in formset.forms:
+            data = form.cleaned_data
+            if not data or (form.instance.pk is None and not form.has_changed()):
+                continue
+            if data.get("DELETE"):
+                if form.instance.pk is not None:
+                    services.product_image_delete(actor=request.user, image=form.instance)
+                continue
+            if form.instance.pk is None:
+                image = services.product_image_add(
+                    actor=request.user,
+                    product=product,
+                    image=data["image"],
+                    alt_text=data.get("alt_text") or "",
+                    sort_order=data.get("sort_order") or 0,
+                )
+            else:
+                image = form.instance
+                if form.has_changed():  # the primary flag is the service's, below
+                    image.save(update_fields=["image", "alt_text", "sort_order", "updated_at"])
+            if data.get("is_primary") and chosen is None:
+                chosen = image
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        services.product_image_set_primary(actor=request.user, product=product, image=chosen)
+        services.catalog_changed([product.pk])  # an edited alt text or order is shown too
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

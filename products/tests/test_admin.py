@@ -1,9 +1,12 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from livrili.api.errors import DomainError
 from livrili.core.models import AuditLog
+from livrili.core.tests.files import png_bytes
 from products import services
-from products.models import Product, StockMovement, Tag
+from products.models import Product, ProductImage, StockMovement, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +225,61 @@ def test_tag_admin_refuses_an_alias_of_another_tag_and_writes_nothing(admin_clie
     assert response.status_code == 200 and "<title>Error: Add tag" in response.content.decode()
     assert not Tag.objects.filter(slug="bio").exists()
     assert AuditLog.objects.count() == audits
+
+
+def test_product_admin_primary_image_change_goes_through_the_service(admin_client_catalog, category, catalog_staff):
+    # given a product with two images, the first one primary
+    admin_client_catalog.post(f"{ADMIN}add/", product_form(category))
+    product = Product.objects.get(sku="ADM-1")
+    first, second = (
+        services.product_image_add(
+            actor=None, product=product, image=SimpleUploadedFile(f"{n}.png", png_bytes((8, 8))), sort_order=n
+        )
+        for n in (1, 2)
+    )
+    form = product_form(category, **inline_management("images", 2))
+    form["images-INITIAL_FORMS"] = "2"
+    for index, image in enumerate((first, second)):
+        form.update(
+            {
+                f"images-{index}-id": str(image.pk),
+                f"images-{index}-product": str(product.pk),
+                f"images-{index}-alt_text": "",
+                f"images-{index}-sort_order": str(image.sort_order),
+            }
+        )
+    form["images-1-is_primary"] = "on"
+
+    # when the second one is ticked as primary in the admin
+    response = admin_client_catalog.post(f"{ADMIN}{product.pk}/change/", form)
+
+    # then it is the one primary, and the change is audited like any service write
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(product.images.filter(is_primary=True).values_list("pk", flat=True)) == [second.pk]
+    audit = AuditLog.objects.get(object_id=str(product.pk), action="image_primary")
+    assert (audit.actor, audit.changes) == (catalog_staff, {"primary": [first.image.name, second.image.name]})
+
+
+def test_the_primary_image_service_locks_audits_and_refuses_a_foreign_image(make_product):
+    product, other = make_product(), make_product()
+    first, second = (
+        services.product_image_add(actor=None, product=product, image=SimpleUploadedFile(f"{n}.png", png_bytes((8, 8))))
+        for n in (1, 2)
+    )
+    foreign = services.product_image_add(
+        actor=None, product=other, image=SimpleUploadedFile("x.png", png_bytes((8, 8)))
+    )
+    audits = AuditLog.objects.count()
+
+    with pytest.raises(DomainError) as refused:
+        services.product_image_set_primary(actor=None, product=product, image=foreign)
+    unchanged = services.product_image_set_primary(actor=None, product=product, image=first)
+    moved = services.product_image_set_primary(actor=None, product=product, image=second)
+
+    assert refused.value.code == "VALIDATION_ERROR"
+    assert (unchanged, moved) == (first, second)
+    assert list(ProductImage.objects.filter(is_primary=True).order_by("pk").values_list("pk", flat=True)) == sorted(
+        [second.pk, foreign.pk]
+    )
+    assert AuditLog.objects.count() == audits + 1
+    assert AuditLog.objects.filter(object_id=str(product.pk), action="image_primary").count() == 1
