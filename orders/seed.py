@@ -43,7 +43,7 @@ from livrili.core.models import BusinessSettings, Sequence
 from livrili.core.money import ZERO, to_money
 from livrili.core.numbering import document_number
 from products.models import Product, StockMovement, StockReason
-from products.pricing import line_price
+from products.pricing import CATALOG, line_price
 from products.selectors import hidden_category_ids
 from retailers.models import DeliveryAddress, LedgerEntry, LedgerEntryKind, Retailer, RetailerStatus
 
@@ -673,7 +673,8 @@ class _Simulation:
         key = (product.pk, quantity)
         price = self.price_cache.get(key)
         if price is None:
-            price = self.price_cache[key] = line_price(product, quantity)
+            # List prices for every seeded customer (this cache is keyed by product and quantity).
+            price = self.price_cache[key] = line_price(product, quantity, context=CATALOG)
         return price
 
     def _quantity(self, product, scale: float) -> int:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from livrili.core.models import BusinessSettings
 from livrili.core.money import ZERO, to_money
 from products.models import PriceTier, ProductImage
-from products.pricing import LinePrice, line_price
+from products.pricing import LinePrice, PricingContext, line_price
 from products.selectors import hidden_category_ids
 from retailers.models import Retailer
 
@@ -80,8 +80,13 @@ def cart_summary(retailer: Retailer) -> CartSummary:
     and credit after this order (the total without stamp duty; `cash_totals` adds it)."""
     settings = BusinessSettings.load()
     hidden = hidden_category_ids()
+    context = PricingContext(retailer=retailer)
     lines = [
-        CartLine(item=item, price=line_price(item.product, item.quantity), problems=line_problems(item, hidden))
+        CartLine(
+            item=item,
+            price=line_price(item.product, item.quantity, context=context),
+            problems=line_problems(item, hidden),
+        )
         for item in cart_items(retailer)
     ]
     prices = [line.price for line in lines]

@@ -19,7 +19,7 @@ from livrili.core.models import BusinessSettings
 from livrili.core.money import ZERO, to_money
 from livrili.core.numbering import next_number
 from products.models import Product, StockReason
-from products.pricing import LinePrice, line_price
+from products.pricing import LinePrice, PricingContext, line_price
 from products.selectors import hidden_category_ids
 from retailers.models import LedgerEntry, LedgerEntryKind, Retailer
 from retailers.services import ledger_post, retailer_require_active
@@ -316,8 +316,9 @@ def _require_discount_reasons(requests: list[LineRequest] | None) -> None:
             raise validation_error(f"items.{index}.discount_reason", _("A discount needs a reason."))
 
 
-def _priced_lines(requests: list[LineRequest]) -> list[PricedLine]:
-    """Validate and price every line (no stock check: that happens under the row locks)."""
+def _priced_lines(requests: list[LineRequest], context: PricingContext) -> list[PricedLine]:
+    """Validate and price every line for `context` (no stock check: that happens under the
+    row locks)."""
     products = _products_by_id([r.product_id for r in requests])
     hidden = hidden_category_ids()
     lines = []
@@ -328,7 +329,7 @@ def _priced_lines(requests: list[LineRequest]) -> list[PricedLine]:
         error = quantity_error(product, request.quantity)
         if error:
             raise error
-        price = line_price(product, request.quantity, to_money(request.discount))
+        price = line_price(product, request.quantity, to_money(request.discount), context=context)
         if price.subtotal < 0:
             raise validation_error("items", _("A discount cannot exceed the line amount."))
         lines.append(PricedLine(product=product, price=price, discount_reason=request.discount_reason))
@@ -547,7 +548,7 @@ def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, cha
         ]
     if not lines:
         raise DomainError("CART_EMPTY")
-    priced = _priced_lines(lines)
+    priced = _priced_lines(lines, PricingContext(retailer=retailer))
     totals = order_totals([line.price for line in priced], payment_method=payment_method, settings=settings)
     _check_minimum(totals, settings)
     day, slot = _delivery_slot(settings, options["requested_delivery_date"], options["time_slot"])
@@ -897,7 +898,7 @@ def order_edit(*, order: Order, actor, lines: list[LineRequest], notes: str | No
     settings = BusinessSettings.load()
     before = _items_snapshot(order)
     totals_before = snapshot(order, TOTALS_AUDIT)
-    priced = _priced_lines(lines)
+    priced = _priced_lines(lines, PricingContext(retailer=retailer))
     totals = order_totals([line.price for line in priced], payment_method=order.payment_method, settings=settings)
     _check_minimum(totals, settings)
     _stock_back(order, StockReason.ORDER_CANCEL, actor)

@@ -3,7 +3,10 @@ from decimal import Decimal as D
 import pytest
 
 from livrili.core.models import default_stamp_duty
+from orders import services
+from orders.models import CartItem, Order
 from orders.pricing import order_totals, stamp_duty
+from products import pricing
 from products.pricing import LinePrice
 
 
@@ -63,3 +66,36 @@ def test_threshold_compares_goods_with_tax_and_discounts_stay_outside_the_tax_ba
     assert (below.discount_total, below.goods_tax, below.delivery_fee) == (D("10.00"), D("796.10"), D("300.00"))
     assert below.total == D("4190.00") + D("300.00") + D("796.10") + D("57.00")
     assert (above.delivery_fee, above.total) == (D("0.00"), D("5117.00"))
+
+
+class SpyPrices(pricing.CatalogPrices):
+    def __init__(self):
+        self.retailers = []
+
+    def unit_price(self, product, quantity, context):
+        self.retailers.append(context.retailer)
+        return super().unit_price(product, quantity, context)
+
+
+@pytest.mark.django_db
+def test_cart_placement_and_edit_price_for_the_retailer(monkeypatch, client_for, shop, sales, make_product):
+    # given a strategy that records who each price is for
+    spy = SpyPrices()
+    monkeypatch.setattr(pricing, "strategy", lambda context: spy)
+    oil = make_product(stock=50, base_price=D("120.00"), tax_rate=D("19.00"))
+    CartItem.objects.create(retailer=shop.retailer, product=oil, quantity=10)
+    client = client_for(shop)
+
+    # when the cart is shown, placed, then edited by staff
+    cart = client.get("/api/v1/retailers/cart").json()["data"]
+    placed = client.post(
+        "/api/v1/retailers/orders", {"payment_method": "cash"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    ).json()["data"]
+    order = Order.objects.get()
+    services.order_edit(order=order, actor=sales, lines=[services.LineRequest(oil.pk, 12)])
+
+    # then every price was asked for the shop's retailer, and the figures are the list prices
+    assert spy.retailers == [shop.retailer] * 3
+    assert (cart["subtotal"], placed["subtotal"]) == ("1200.00", "1200.00")
+    order.refresh_from_db()
+    assert order.subtotal == D("1440.00")

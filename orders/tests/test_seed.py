@@ -18,7 +18,7 @@ from orders.ledger_checks import order_charge_mismatches, stock_mismatches
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.pricing import order_totals
 from products.models import Product, StockMovement
-from products.pricing import line_price
+from products.pricing import CATALOG, line_price
 from products.services import category_create, product_create, stock_adjust
 from retailers.models import LedgerEntry, Retailer
 from retailers.selectors import ledger_mismatches
@@ -154,7 +154,7 @@ def test_prices_and_totals_follow_the_pricing_rules(seeded):
     for order in Order.objects.prefetch_related("items")[:150]:
         prices = []
         for item in order.items.all():
-            price = line_price(products[item.product_id], item.quantity)
+            price = line_price(products[item.product_id], item.quantity, context=CATALOG)
             assert (item.unit_price, item.line_subtotal, item.line_tax, item.line_total) == (
                 price.unit_price,
                 price.subtotal,

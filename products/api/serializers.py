@@ -109,7 +109,8 @@ class ProductBaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
     def get_price_with_tax(self, obj) -> str:
-        return str(pricing.with_tax(obj.base_price, obj.tax_rate))
+        # The retail catalog's cached pages are shared by every retailer: the list price.
+        return str(pricing.with_tax(pricing.list_price(obj, context=pricing.CATALOG), obj.tax_rate))
 
 
 class StaffProductSerializer(ProductBaseSerializer):
