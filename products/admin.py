@@ -521,6 +521,13 @@ class TagAdmin(TabbedTranslationAdmin):
         form.instance.pk, form.instance._state.adding = saved.pk, False
         alias_formset.new_objects, alias_formset.changed_objects, alias_formset.deleted_objects = [], [], []
 
+    def delete_model(self, request, obj):
+        services.tag_delete(actor=request.user, tag=obj)
+
+    def delete_queryset(self, request, queryset):
+        for tag in queryset:
+            services.tag_delete(actor=request.user, tag=tag)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)

@@ -283,3 +283,16 @@ def test_the_primary_image_service_locks_audits_and_refuses_a_foreign_image(make
     )
     assert AuditLog.objects.count() == audits + 1
     assert AuditLog.objects.filter(object_id=str(product.pk), action="image_primary").count() == 1
+
+
+def test_tag_admin_delete_goes_through_tag_delete(admin_client_catalog, catalog_staff, make_tag):
+    tag = make_tag(slug="bio")
+    structure = services.catalog_structure_version()
+
+    response = admin_client_catalog.post(f"/admin/products/tag/{tag.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Tag.objects.filter(pk=tag.pk).exists()
+    audit = AuditLog.objects.get(object_id=str(tag.pk), action="delete")
+    assert audit.actor == catalog_staff
+    assert services.catalog_structure_version() != structure
