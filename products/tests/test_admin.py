@@ -2,6 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from conftest import run_together
 from livrili.api.errors import DomainError
 from livrili.core.models import AuditLog
 from livrili.core.tests.files import png_bytes
@@ -296,3 +297,29 @@ def test_tag_admin_delete_goes_through_tag_delete(admin_client_catalog, catalog_
     audit = AuditLog.objects.get(object_id=str(tag.pk), action="delete")
     assert audit.actor == catalog_staff
     assert services.catalog_structure_version() != structure
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_primary_image_changes_leave_exactly_one_primary(make_product):
+    # given a product with four images, the first one primary
+    product = make_product()
+    images = [
+        services.product_image_add(actor=None, product=product, image=SimpleUploadedFile(f"{n}.png", png_bytes((8, 8))))
+        for n in range(4)
+    ]
+
+    # when four requests each make a different image primary at the same time
+    outcomes = run_together(
+        4, lambda i: services.product_image_set_primary(actor=None, product=product, image=images[i])
+    )
+
+    # then each one applied under the product's lock: one primary, and the audit rows form one chain
+    assert [image.pk for image in outcomes] == [image.pk for image in images]
+    primary = ProductImage.objects.get(product=product, is_primary=True)
+    audits = AuditLog.objects.filter(object_id=str(product.pk), action="image_primary").order_by("created_at")
+    chain = [images[0].image.name]
+    for before, after in (audit.changes["primary"] for audit in audits):
+        assert before == chain[-1]
+        chain.append(after)
+    assert chain[-1] == primary.image.name and len(chain) in (4, 5)
