@@ -387,13 +387,14 @@ class ProductAdmin(CatalogImportMixin, TabbedTranslationAdmin):
         chosen = None
         for form in formset.forms:
             data = form.cleaned_data
-            if not data or (form.instance.pk is None and not form.has_changed()):
+            adding = form.instance._state.adding  # the pk is a default uuid: set before any save
+            if not data or (adding and not form.has_changed()):
                 continue
             if data.get("DELETE"):
-                if form.instance.pk is not None:
+                if not adding:
                     services.product_image_delete(actor=request.user, image=form.instance)
                 continue
-            if form.instance.pk is None:
+            if adding:
                 image = services.product_image_add(
                     actor=request.user,
                     product=product,

@@ -261,6 +261,40 @@ def test_product_admin_primary_image_change_goes_through_the_service(admin_clien
     assert (audit.actor, audit.changes) == (catalog_staff, {"primary": [first.image.name, second.image.name]})
 
 
+def test_product_admin_adds_and_deletes_images_through_the_services(admin_client_catalog, category, catalog_staff):
+    # given a product with one (primary) image
+    admin_client_catalog.post(f"{ADMIN}add/", product_form(category))
+    product = Product.objects.get(sku="ADM-1")
+    old = services.product_image_add(
+        actor=None, product=product, image=SimpleUploadedFile("old.png", png_bytes((8, 8)))
+    )
+    form = product_form(category, **inline_management("images", 2))
+    form.update(
+        {
+            "images-INITIAL_FORMS": "1",
+            "images-0-id": str(old.pk),
+            "images-0-product": str(product.pk),
+            "images-0-sort_order": "0",
+            "images-0-is_primary": "on",
+            "images-0-DELETE": "on",
+            "images-1-product": str(product.pk),
+            "images-1-image": SimpleUploadedFile("new.png", png_bytes((8, 8)), content_type="image/png"),
+            "images-1-alt_text": "New",
+            "images-1-sort_order": "1",
+        }
+    )
+
+    # when the admin deletes the old image and uploads a new one
+    response = admin_client_catalog.post(f"{ADMIN}{product.pk}/change/", form)
+
+    # then both went through the image services: audited, and the new one is the primary
+    assert response.status_code == 302, response.content.decode()[:3000]
+    new = product.images.get()
+    assert (new.alt_text, new.is_primary) == ("New", True)
+    actions = AuditLog.objects.filter(object_id=str(product.pk), actor=catalog_staff).values_list("action", flat=True)
+    assert sorted(a for a in actions if a.startswith("image_")) == ["image_add", "image_delete"]
+
+
 def test_the_primary_image_service_locks_audits_and_refuses_a_foreign_image(make_product):
     product, other = make_product(), make_product()
     first, second = (
