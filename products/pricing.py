@@ -49,7 +49,7 @@ def strategy(context: PricingContext) -> CatalogPrices:
     """The pricing strategy for `context`. A price list (per segment or per retailer) is
     selected here from `context.retailer`; note that the cached retail catalog pages are
     shared by every retailer and priced with `CATALOG`, so a per-retailer list price would
-    also need the price list in that cache key (products.api.views)."""
+    also need the price list in that cache key (products.representations)."""
     return CATALOG_PRICES
 
 
