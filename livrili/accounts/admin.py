@@ -20,16 +20,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     member may not manage are read-only (and their password form refused), the superuser flag is
     for superusers, and only groups and permissions the staff member holds are offered."""
 
-    audited_fields = (
-        "username",
-        "full_name",
-        "email",
-        "phone",
-        "role",
-        "preferred_language",
-        "is_active",
-        "is_superuser",
-    )
+    audited_fields = services.AUDITED_FIELDS  # what an add records; changes audit in user_update
     list_display = ("username", "full_name", "email", "phone", "role", "is_active", "last_login")
     list_filter = ("role", "is_active", "groups", "preferred_language")
     search_fields = ("username", "full_name", "email", "phone")
