@@ -12,17 +12,18 @@ import json
 import os
 import platform
 import runpy
-import secrets
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from bench.serving import HOST, production_env, start_gunicorn, stop  # noqa: E402 (the root is on the path now)
+
 RESULTS = ROOT / "bench-results"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_URL = "redis://127.0.0.1:6379/5"  # a database of its own: flushed at the start of each run
@@ -169,12 +170,12 @@ def gunicorn_model(args) -> dict:
     return {key: getattr(args, key) or conf[key] for key in ("worker_class", "workers", "threads")}
 
 
-def start_gunicorn(env: dict, args) -> subprocess.Popen:
+def start_server(env: dict, args) -> subprocess.Popen:
     command = [
         str(BIN / "gunicorn"),
         "livrili.wsgi",
         "--bind",
-        f"127.0.0.1:{args.port}",
+        f"{HOST}:{args.port}",
         *server_overrides(args),
         "--backlog",
         "2048",
@@ -185,30 +186,10 @@ def start_gunicorn(env: dict, args) -> subprocess.Popen:
         "--log-level",
         "warning",
     ]
-    env = {**env, "GUNICORN_ACCESSLOG": ""}  # gunicorn.conf.py logs every request by default
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            fail(f"gunicorn exited ({process.returncode}); see bench-results/gunicorn.log")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{args.port}/health", timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.5)
-    stop(process)
-    fail("gunicorn did not answer /health within 60 s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    try:
+        return start_gunicorn(command, cwd=ROOT, env=env, health_url=f"http://{HOST}:{args.port}/health")
+    except RuntimeError as exc:
+        fail(f"{exc}; see bench-results/gunicorn.log")
 
 
 # --- Load -----------------------------------------------------------------------------------
@@ -387,19 +368,11 @@ def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     check_environment()
     db_name = f"livrili_bench_{conf['size']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}",
-        "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": "livrili-bench",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_TESTING": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = production_env(
+        database_url=f"postgres://postgres@127.0.0.1:5432/{db_name}",
+        redis_url=REDIS_URL,
+        CACHE_KEY_PREFIX="livrili-bench",
+    )
     fingerprint = seed_fingerprint(conf["size"])
     must_seed = ensure_database(db_name, fingerprint, args.reseed)
     flush_cache()
@@ -452,7 +425,7 @@ def main() -> int:
     profile = {"orders_placed": 0} if args.no_profile else run_profile(env, prepared, conf)
     model = gunicorn_model(args)
     log(f"starting gunicorn ({model['worker_class']}, {model['workers']} workers × {model['threads']} threads)")
-    server = start_gunicorn(env, args)
+    server = start_server(env, args)
     report = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "label": args.label,

@@ -36,7 +36,6 @@ import argparse
 import json
 import os
 import random
-import secrets
 import shutil
 import signal
 import socket
@@ -55,6 +54,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from bench.serving import HOST, production_env, start_gunicorn, stop  # noqa: E402 (the root is on the path now)
+
 PG_BIN = Path(os.environ.get("CHAOS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 RESERVED_PORTS = {5432, 6379}  # the machine's own services: never used, never touched
 T0 = time.monotonic()
@@ -171,26 +174,17 @@ class Gunicorn:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        env = {
-            **self.env,
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "GUNICORN_WORKERS": str(self.workers),
-            "GUNICORN_ACCESSLOG": "",
-        }
+        env = {**self.env, "GUNICORN_BIND": f"{HOST}:{self.port}", "GUNICORN_WORKERS": str(self.workers)}
         command = [str(BIN / "gunicorn"), "livrili.wsgi", "--error-logfile", str(self.workdir / "gunicorn.log"),
                    "--no-control-socket"]  # its default path ($HOME/.gunicorn/gunicorn.ctl) is shared  # fmt: skip
-        with (self.workdir / "gunicorn.out").open("ab") as out:  # Django's log (stderr) too
-            self.process = subprocess.Popen(  # noqa: S603
-                command, cwd=ROOT, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.process.returncode})")
-            if len(self.worker_pids()) == self.workers and http_get(f"{self.url}/health", timeout=2)[0] == 200:
-                return
-            time.sleep(0.3)
-        raise RuntimeError("gunicorn did not answer /health within 60 s")
+        self.process = start_gunicorn(
+            command,
+            cwd=ROOT,
+            env=env,
+            health_url=f"{self.url}/health",
+            log_file=self.workdir / "gunicorn.out",  # Django's log (stderr) too
+            ready=lambda: len(self.worker_pids()) == self.workers,
+        )
 
     @property
     def url(self) -> str:
@@ -206,14 +200,7 @@ class Gunicorn:
         return [int(pid) for pid in children]
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        stop(self.process, timeout=10)
 
 
 # --- HTTP -----------------------------------------------------------------------------------
@@ -544,18 +531,10 @@ def scenario(args, workdir: Path, pg: Postgres, redis: Redis) -> int:
     run(pg.cmd("createdb", "-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres", "livrili_chaos"), timeout=30)
     redis.start()
     http_port = free_port(58010)
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{pg.port}/livrili_chaos",
-        "REDIS_URL": f"redis://127.0.0.1:{redis.port}/0",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_TESTING": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = production_env(
+        database_url=f"postgres://postgres@127.0.0.1:{pg.port}/livrili_chaos",
+        redis_url=f"redis://127.0.0.1:{redis.port}/0",
+    )
     log("migrating")
     manage(env, "migrate", "--no-input", "-v", "0", timeout=300)
     log("seeding (seed_demo --size small)")

@@ -19,24 +19,24 @@ import argparse
 import json
 import os
 import re
-import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from bench.serving import HOST, production_env, start_gunicorn, stop  # noqa: E402 (the root is on the path now)
+
 FUZZ_BIN = ROOT / ".venv-fuzz" / "bin"
 RESULTS = ROOT / "fuzz-results"
-HOST = "127.0.0.1"  # the only target: a server this script starts
 FUZZ_DB = "livrili_fuzz"
 FUZZ_REDIS_DB = 15  # a Redis database of its own, flushed at the start and the end of a run
 IDENTITIES = ("anonymous", "retailer", "driver", "admin")  # admin last: its writes may touch the others
@@ -154,38 +154,12 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
         "--log-level",
         "warning",
     ]
-    server_log = (RESULTS / "server.log").open("w")  # the application's log: 4xx warnings, 5xx tracebacks
-    process = subprocess.Popen(  # noqa: S603
-        command,
-        cwd=ROOT,
-        env={**env, "GUNICORN_ACCESSLOG": ""},
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    server_log.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            fail(f"gunicorn exited ({process.returncode}); see fuzz-results/server.log")
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/health", timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.5)
-    stop(process)
-    fail("gunicorn did not answer /health within 60 s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    try:
+        return start_gunicorn(
+            command, cwd=ROOT, env=env, health_url=f"http://{HOST}:{port}/health", log_file=RESULTS / "server.log"
+        )
+    except RuntimeError as exc:
+        fail(f"{exc}; see fuzz-results/server.log")
 
 
 # --- Schemathesis ---------------------------------------------------------------------------
@@ -349,25 +323,18 @@ def main() -> int:
     if not (FUZZ_BIN / "st").exists():
         fail("schemathesis is missing: `make fuzz` installs requirements-fuzz.txt into .venv-fuzz")
     RESULTS.mkdir(exist_ok=True)
-    for stale in [*RESULTS.glob("report-*.json"), *RESULTS.glob("schemathesis-*"), *RESULTS.glob("junit-*")]:
+    stale_files = [*RESULTS.glob("report-*.json"), *RESULTS.glob("schemathesis-*"), *RESULTS.glob("junit-*")]
+    for stale in [*stale_files, *RESULTS.glob("server.log")]:  # the 5xx count reads this run's log only
         stale.unlink()
     workdir = Path(tempfile.mkdtemp(prefix="livrili-fuzz-"))
     cache = redis_url()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(workdir),
-        "REDIS_URL": cache,
-        "CACHE_KEY_PREFIX": "livrili-fuzz",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_TESTING": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "MEDIA_ROOT": str(workdir / "media"),
-        "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = production_env(
+        database_url=database_url(workdir),
+        redis_url=cache,
+        CACHE_KEY_PREFIX="livrili-fuzz",
+        MEDIA_ROOT=str(workdir / "media"),
+        PRIVATE_MEDIA_ROOT=str(workdir / "private"),
+    )
     database = re.sub(r"//[^@/]*@", "//", env["DATABASE_URL"])
     log(f"database {database}, cache {cache or 'local memory'}; migrating and seeding (seed_demo --size small)")
     server = None
