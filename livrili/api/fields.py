@@ -102,3 +102,14 @@ class ModelSerializer(serializers.ModelSerializer):
         elif isinstance(model_field, models.IntegerField) and not isinstance(model_field, models.BigIntegerField):
             field_kwargs["max_value"] = min(field_kwargs.get("max_value", INT_MAX), INT_MAX)
         return field_class, field_kwargs
+
+
+def MoneyField(**kwargs) -> serializers.DecimalField:
+    """An amount as stored: a decimal string with 2 decimals, within the 14-digit money column."""
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+def DerivedMoneyField(**kwargs) -> serializers.DecimalField:
+    """A computed figure (a difference or a sum of stored amounts, such as available credit): it
+    may exceed a column's 14 digits, so it is not bounded by them (output only)."""
+    return serializers.DecimalField(max_digits=None, decimal_places=2, **kwargs)

@@ -5,13 +5,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from livrili.api import fields as strict
+from livrili.api.fields import DerivedMoneyField, MoneyField
 from products.api.serializers import ProductImageSerializer
 
 from ..models import CartActionType, Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
-
-
-def money(**kwargs):
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
 
 
 def quantity(**kwargs):
@@ -36,27 +33,27 @@ class CartProductSerializer(serializers.Serializer):
 class CartLineSerializer(serializers.Serializer):
     product = CartProductSerializer(source="item.product")
     quantity = serializers.IntegerField(source="item.quantity")
-    unit_price = money(source="price.unit_price")
+    unit_price = MoneyField(source="price.unit_price")
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, source="price.tax_rate")
-    line_subtotal = money(source="price.subtotal")
-    line_tax = money(source="price.tax")
-    line_total = money(source="price.total")
+    line_subtotal = MoneyField(source="price.subtotal")
+    line_tax = MoneyField(source="price.tax")
+    line_total = MoneyField(source="price.total")
     problems = serializers.ListField(child=serializers.CharField())
 
 
 class CartSerializer(serializers.Serializer):
     items = CartLineSerializer(many=True, source="lines")
     item_count = serializers.IntegerField()
-    subtotal = money(source="totals.subtotal")
-    tax_total = money(source="totals.tax_total")
-    delivery_fee = money(source="totals.delivery_fee")
-    discount_total = money(source="totals.discount_total")
-    total = money(source="totals.total")
-    stamp_duty_if_cash = money(source="cash_totals.stamp_duty")
-    minimum_order_value = money()
-    min_order_remaining = money()
-    available_credit = money()
-    credit_after_order = money()
+    subtotal = MoneyField(source="totals.subtotal")
+    tax_total = MoneyField(source="totals.tax_total")
+    delivery_fee = MoneyField(source="totals.delivery_fee")
+    discount_total = MoneyField(source="totals.discount_total")
+    total = MoneyField(source="totals.total")
+    stamp_duty_if_cash = MoneyField(source="cash_totals.stamp_duty")
+    minimum_order_value = MoneyField()
+    min_order_remaining = MoneyField()
+    available_credit = DerivedMoneyField()
+    credit_after_order = DerivedMoneyField()
 
 
 class CartAddSerializer(serializers.Serializer):
@@ -127,13 +124,13 @@ class PlaceOrderSerializer(serializers.Serializer):
     requested_delivery_date = serializers.DateField(required=False, allow_null=True)
     time_slot = strict.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
     notes = strict.CharField(max_length=1000, required=False, allow_blank=True, default="")
-    expected_total = money(required=False, allow_null=True, min_value=Decimal("0"))
+    expected_total = MoneyField(required=False, allow_null=True, min_value=Decimal("0"))
 
 
 class OrderLineInputSerializer(serializers.Serializer):
     product_id = serializers.UUIDField()
     quantity = quantity()
-    discount = money(required=False, default=Decimal("0.00"), min_value=Decimal("0"))
+    discount = MoneyField(required=False, default=Decimal("0.00"), min_value=Decimal("0"))
     discount_reason = strict.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -190,7 +187,7 @@ class StatsQuerySerializer(serializers.Serializer):
 class StatusStatSerializer(serializers.Serializer):
     status = serializers.CharField()
     count = serializers.IntegerField()
-    total = money()
+    total = MoneyField()
 
 
 class RetailerRefSerializer(serializers.Serializer):

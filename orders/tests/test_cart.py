@@ -198,3 +198,18 @@ def test_sync_accepts_at_most_100_actions(client_for, shop):
 
     assert_error(sync(client_for(shop), actions), 400, "VALIDATION_ERROR")
     assert not CartAction.objects.exists()
+
+
+def test_credit_figures_beyond_a_column_still_read(client_for, shop):
+    """Available credit is a difference of two 14-digit columns: it may need 15 digits."""
+    retailer = shop.retailer
+    retailer.credit_limit = D("999999999999.99")
+    retailer.balance = D("-999999999999.99")  # the retailer paid that much in advance
+    retailer.save(update_fields=["credit_limit", "balance"])
+
+    response = client_for(shop).get(CART)
+
+    assert response.status_code == 200, response.json()
+    cart = response.json()["data"]
+    assert cart["available_credit"] == "1999999999999.98"
+    assert cart["credit_after_order"] == "1999999999999.98"

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from livrili.api import fields as strict
+from livrili.api.fields import MoneyField
 from livrili.api.media import absolute_url
 from livrili.core.models import Wilaya
 
@@ -14,10 +15,6 @@ from ..models import Category, Product, ProductImage, StockMovement, Supplier, T
 TRANSLATED_NAME = ("name", "name_ar", "name_fr", "name_en")
 TRANSLATED_DESCRIPTION = ("description", "description_ar", "description_fr", "description_en")
 STOCK_FIELDS = ("available_quantity", "in_stock")
-
-
-def money(**kwargs):
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
 
 
 # --- Small embedded shapes ------------------------------------------------------------------
@@ -43,7 +40,7 @@ class TagRefSerializer(serializers.Serializer):
 
 class PriceTierSerializer(serializers.Serializer):
     min_quantity = strict.IntegerField(min_value=2)
-    unit_price = money(min_value=Decimal("0.01"))
+    unit_price = MoneyField(min_value=Decimal("0.01"))
 
     def validate(self, attrs):
         # In a partial PATCH, DRF skips missing fields of nested items too; a tier needs both.
@@ -165,8 +162,8 @@ class ProductWriteSerializer(serializers.Serializer):
     pack_size = strict.IntegerField(min_value=1, required=False)
     order_multiple = strict.IntegerField(min_value=1, required=False)
     min_order_quantity = strict.IntegerField(min_value=1, required=False)
-    base_price = money(min_value=Decimal("0.01"))
-    cost_price = money(min_value=Decimal("0.00"), required=False, allow_null=True)
+    base_price = MoneyField(min_value=Decimal("0.01"))
+    cost_price = MoneyField(min_value=Decimal("0.00"), required=False, allow_null=True)
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
     low_stock_threshold = strict.IntegerField(min_value=0, required=False, allow_null=True)
     weight_kg = serializers.DecimalField(

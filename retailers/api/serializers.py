@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from livrili.accounts.api.serializers import MeSerializer, PhoneField
 from livrili.api import fields as strict
+from livrili.api.fields import DerivedMoneyField, MoneyField
 from livrili.core.models import Wilaya
 
 from ..models import (
@@ -18,16 +19,6 @@ from ..models import (
     RetailerEvent,
 )
 from ..services import ADJUSTMENT_KINDS, REQUIRED_FOR_APPROVAL, missing_for_approval
-
-
-def MoneyField(**kwargs):
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
-
-
-def DerivedMoneyField(**kwargs):
-    """A computed figure (a difference or a sum of stored amounts): it may exceed a column's
-    14 digits, so it is not bounded by them."""
-    return serializers.DecimalField(max_digits=None, decimal_places=2, **kwargs)
 
 
 def PositiveMoneyField(**kwargs):
