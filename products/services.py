@@ -10,6 +10,7 @@ from decimal import Decimal
 import filetype
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
@@ -214,8 +215,15 @@ def _clean_category(category: Category) -> None:
         _raise_validation(exc)
 
 
+def _check_new_image(fields: dict) -> None:
+    """A category image being uploaded passes the product images' check (bounded, decoded)."""
+    if isinstance(fields.get("image"), UploadedFile):
+        image_check(fields["image"])
+
+
 @transaction.atomic
 def category_create(*, actor, parent: Category | None = None, slug: str = "", **fields) -> Category:
+    _check_new_image(fields)
     category = Category(id=uuid.uuid4(), **fields)
     if parent is not None:
         parent = Category.objects.select_for_update().get(pk=parent.pk)
@@ -238,6 +246,7 @@ def category_create(*, actor, parent: Category | None = None, slug: str = "", **
 @transaction.atomic
 def category_update(*, actor, category: Category, **changes) -> Category:
     """Edit a category; a new `parent` moves its whole subtree (cycle and depth checked)."""
+    _check_new_image(changes)
     new_parent = changes.pop("parent", UNSET)
     # Lock the category and its new parent in pk order: two crossing moves serialise, and the
     # second one sees the first one's paths (so it cannot create a cycle).

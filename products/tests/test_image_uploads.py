@@ -57,3 +57,24 @@ def test_a_small_valid_png_is_stored(client_for, catalog_staff, make_product):
 
     assert response.status_code == 201, response.json()
     assert ProductImage.objects.get().product == product
+
+
+@pytest.mark.parametrize("action", ["create", "update"])
+def test_a_category_image_goes_through_the_same_check(catalog_staff, make_category, action):
+    """The admin is the only way to give a category an image: the service checks it."""
+    from livrili.api.errors import DomainError
+    from products import services
+    from products.models import Category
+
+    category = make_category()
+    bomb = SimpleUploadedFile("bomb.png", bomb_png(8_000, 6_000), content_type="image/png")
+
+    with pytest.raises(DomainError) as refused:
+        if action == "create":
+            services.category_create(actor=catalog_staff, name_ar="فئة", name_fr="Rayon", name_en="Aisle", image=bomb)
+        else:
+            services.category_update(actor=catalog_staff, category=category, image=bomb)
+
+    assert (refused.value.code, list(refused.value.details)) == ("VALIDATION_ERROR", ["image"])
+    assert Category.objects.count() == 1
+    assert not Category.objects.get().image
