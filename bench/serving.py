@@ -40,11 +40,11 @@ def start_gunicorn(
     env: dict,
     health_url: str,
     log_file: Path | None = None,
-    ready: Callable[[], bool] = lambda: True,
+    ready: Callable[[subprocess.Popen], bool] = lambda process: True,
     timeout: float = 60,
 ) -> subprocess.Popen:
     """Start gunicorn in its own process group (so `stop` ends its workers too) and wait until
-    `health_url` answers 200 and `ready()` holds; RuntimeError when it exits or times out."""
+    `health_url` answers 200 and `ready(process)` holds; RuntimeError when it exits or times out."""
     env = {**env, "GUNICORN_ACCESSLOG": ""}  # gunicorn.conf.py logs every request by default
     if log_file is None:
         process = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)  # noqa: S603
@@ -59,7 +59,7 @@ def start_gunicorn(
             raise RuntimeError(f"gunicorn exited ({process.returncode})")
         try:
             with urllib.request.urlopen(health_url, timeout=2) as response:  # noqa: S310 (our own server)
-                if response.status == 200 and ready():
+                if response.status == 200 and ready(process):
                     return process
         except OSError:
             pass

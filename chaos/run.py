@@ -168,6 +168,15 @@ class Redis:
             time.sleep(0.05)
 
 
+def worker_pids(process: subprocess.Popen) -> list[int]:
+    """The gunicorn master's children: its workers."""
+    try:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(pid) for pid in children]
+
+
 class Gunicorn:
     def __init__(self, workdir: Path, port: int, workers: int, env: dict):
         self.port, self.workers, self.env, self.workdir = port, workers, env, workdir
@@ -183,7 +192,7 @@ class Gunicorn:
             env=env,
             health_url=f"{self.url}/health",
             log_file=self.workdir / "gunicorn.out",  # Django's log (stderr) too
-            ready=lambda: len(self.worker_pids()) == self.workers,
+            ready=lambda process: len(worker_pids(process)) == self.workers,
         )
 
     @property
@@ -191,13 +200,7 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def worker_pids(self) -> list[int]:
-        if self.process is None:
-            return []
-        try:
-            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        except OSError:
-            return []
-        return [int(pid) for pid in children]
+        return worker_pids(self.process) if self.process is not None else []
 
     def stop(self) -> None:
         stop(self.process, timeout=10)
