@@ -200,8 +200,13 @@ def test_events_follow_the_milestones(seeded):
         if order.status == "delivered":
             assert order.delivered_at.date() >= order.requested_delivery_date - timezone.timedelta(days=1)
             assert timezone.localdate(order.delivered_at) == order.requested_delivery_date
-    recent = Order.objects.filter(created_at__gte=timezone.now() - timezone.timedelta(days=2))
-    assert not recent.exists() or recent.exclude(status__in=("delivered", "cancelled", "returned")).exists()
+    # the story stops at now: nothing happened later, and an order due after today has not
+    # started its delivery (600 orders are ~1.6 a day: "some recent order is still open"
+    # depended on the day the test ran)
+    now = timezone.now()
+    assert not OrderEvent.objects.filter(created_at__gt=now).exists()
+    due_later = Order.objects.filter(requested_delivery_date__gt=timezone.localdate(now))
+    assert set(due_later.values_list("status", flat=True)) <= {"pending", "on_hold", "confirmed", "cancelled"}
 
 
 def test_numbers_are_unique_per_year_and_placement_continues_after_them(seeded):
