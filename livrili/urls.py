@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from livrili.api.health import HealthView, ReadinessView
 from livrili.api.media import serve_public_media
 from livrili.api.views import api_not_found, documentation
-from livrili.core.views import HealthView, ReadinessView
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER

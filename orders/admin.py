@@ -21,8 +21,8 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from livrili.api.errors import DomainError
 from livrili.core.admin import ReadOnlyInline, domain_error_text
+from livrili.core.errors import DomainError
 from products.models import Product
 from retailers.models import Retailer
 

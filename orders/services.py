@@ -13,8 +13,8 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from livrili.api.errors import DomainError, validation_error
 from livrili.core.audit import audit_record, diff, snapshot
+from livrili.core.errors import DomainError, validation_error
 from livrili.core.models import BusinessSettings
 from livrili.core.money import ZERO, to_money
 from livrili.core.numbering import next_number

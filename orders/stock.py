@@ -4,7 +4,7 @@ and the movements are one bulk insert; `products.services.stock_move` is the one
 
 from django.db.models import Case, F, IntegerField, When
 
-from livrili.api.errors import DomainError
+from livrili.core.errors import DomainError
 from products.models import Product, StockMovement
 
 

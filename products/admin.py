@@ -20,8 +20,8 @@ from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from livrili.api.errors import DomainError
 from livrili.core.admin import ReadOnlyAdmin
+from livrili.core.errors import DomainError
 from livrili.core.models import BusinessSettings
 
 from . import imports, services

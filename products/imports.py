@@ -17,8 +17,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from livrili.api.errors import DomainError
 from livrili.core.audit import audit_record, diff
+from livrili.core.errors import DomainError
 from livrili.core.models import BusinessSettings
 
 from . import services

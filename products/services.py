@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from livrili.api.errors import DomainError, conflict, validation_error
 from livrili.core import uploads
 from livrili.core.audit import audit_record, diff, snapshot
+from livrili.core.errors import DomainError, conflict, validation_error
 from livrili.core.models import BusinessSettings
 from livrili.core.money import to_money
 

@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from livrili.accounts.phones import try_normalize_phone
-from livrili.api.errors import DomainError
 from livrili.core.admin import AuditedAdminMixin, ReadOnlyInline, domain_error_text
+from livrili.core.errors import DomainError
 from livrili.core.models import Wilaya
 
 from . import services

@@ -20,8 +20,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from livrili.accounts.phones import normalize_phone
-from livrili.api.errors import DomainError
-from livrili.api.fields import ADDRESS_TEXT, LONG_TEXT
+from livrili.core.bounds import ADDRESS_TEXT, LONG_TEXT
+from livrili.core.errors import DomainError
 from livrili.core.models import Wilaya
 from livrili.core.money import ZERO
 

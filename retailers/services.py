@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 
 from livrili.accounts.models import Role, User
 from livrili.accounts.services import user_create, user_update
-from livrili.api.errors import DomainError, conflict, validation_error
 from livrili.core import uploads
 from livrili.core.audit import audit_record, diff, snapshot
+from livrili.core.errors import DomainError, conflict, validation_error
 from livrili.core.money import ZERO, to_money
 
 from .models import (

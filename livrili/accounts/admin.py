@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from livrili.api.errors import DomainError
 from livrili.core.admin import AuditedAdminMixin, domain_error_text
+from livrili.core.errors import DomainError
 
 from . import selectors, services
 from .models import User

@@ -15,8 +15,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from livrili.api.errors import DomainError, conflict, validation_error
 from livrili.core.audit import audit_record, diff, snapshot
+from livrili.core.errors import DomainError, conflict, validation_error
 
 from . import selectors
 from .backends import user_by_identifier

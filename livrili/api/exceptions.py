@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
-from .errors import DEFAULT_MESSAGES, STATUS_BY_CODE, DomainError
+from livrili.core.errors import DEFAULT_MESSAGES, STATUS_BY_CODE, DomainError
 
 logger = logging.getLogger(__name__)
 

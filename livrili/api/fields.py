@@ -10,15 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-# PostgreSQL column ranges (SQLite is wider; the API holds every backend to these).
-INT_MAX = 2_147_483_647
-INT_MIN = -2_147_483_648
-SMALLINT_MAX = 32_767
-
-# Free-text bounds (TextField columns).
-SHORT_TEXT = 1000  # a reason, a note, delivery instructions
-ADDRESS_TEXT = 1000
-LONG_TEXT = 5000  # descriptions, internal notes
+from livrili.core.bounds import ADDRESS_TEXT, INT_MAX, INT_MIN, LONG_TEXT, SHORT_TEXT, SMALLINT_MAX  # noqa: F401
 
 
 class StrictStringMixin:

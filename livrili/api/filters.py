@@ -1,6 +1,6 @@
 from rest_framework import filters
 
-from .errors import DomainError
+from livrili.core.errors import DomainError
 
 
 class StrictOrderingFilter(filters.OrderingFilter):

@@ -2,7 +2,8 @@ from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.response import Response
 
-from .errors import DomainError
+from livrili.core.errors import DomainError
+
 from .fields import INT_MAX
 
 

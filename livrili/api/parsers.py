@@ -21,7 +21,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 
-from .errors import DomainError
+from livrili.core.errors import DomainError
 
 MAX_JSON_DEPTH = 32
 MAX_STRING_LENGTH = 10_000

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from .errors import DomainError
+from livrili.core.errors import DomainError
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 

@@ -2,7 +2,7 @@
 
 from drf_spectacular.openapi import AutoSchema
 
-from .errors import STATUS_BY_CODE
+from livrili.core.errors import STATUS_BY_CODE
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 COMMON_ERRORS = {

@@ -21,7 +21,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
-from livrili.api.errors import DomainError
+from livrili.core.errors import DomainError
 
 from .models import IdempotencyRecord
 

@@ -9,7 +9,7 @@ import warnings
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from livrili.api.errors import DomainError, validation_error
+from livrili.core.errors import DomainError, validation_error
 
 # Far above any product photo or scanned document (a 24-megapixel camera), far below what
 # would exhaust a worker's memory once decoded (40 MP of RGBA is 160 MB).

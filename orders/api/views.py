@@ -4,9 +4,9 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from livrili.api.errors import DomainError
 from livrili.api.permissions import IsRetailer, StaffModelPermissions, has_perms
 from livrili.api.requests import IDEMPOTENCY_HEADER, idempotency_key, validated
+from livrili.core.errors import DomainError
 from livrili.core.idempotency import Answer, idempotent, request_fingerprint
 from products.api.serializers import RetailProductSerializer
 from products.representations import retail_products_by_id

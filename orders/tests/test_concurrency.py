@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from conftest import run_together
-from livrili.api.errors import DomainError
+from livrili.core.errors import DomainError
 from orders import services
 from orders.models import Order
 from products.models import Product, StockMovement

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import assert_error
-from livrili.api.errors import DomainError
+from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog, BusinessSettings
 from orders import services
 from orders.models import CartItem, Order, OrderEvent, OrderItem

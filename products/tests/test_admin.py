@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from conftest import run_together
-from livrili.api.errors import DomainError
+from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog
 from livrili.core.tests.files import png_bytes
 from products import services

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import assert_error
-from livrili.api.errors import DomainError
+from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog
 from products import selectors, services
 from products.models import Category, Tag, TagAlias

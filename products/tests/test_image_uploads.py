@@ -62,7 +62,7 @@ def test_a_small_valid_png_is_stored(client_for, catalog_staff, make_product):
 @pytest.mark.parametrize("action", ["create", "update"])
 def test_a_category_image_goes_through_the_same_check(catalog_staff, make_category, action):
     """The admin is the only way to give a category an image: the service checks it."""
-    from livrili.api.errors import DomainError
+    from livrili.core.errors import DomainError
     from products import services
     from products.models import Category
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import ProgrammingError, connection
 
 from conftest import assert_error
-from livrili.api.errors import DomainError
+from livrili.core.errors import DomainError
 from products import selectors, services
 from products.models import Product, StockMovement
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
 from conftest import assert_error
-from livrili.api.errors import DomainError
+from livrili.core.errors import DomainError
 from retailers.models import LedgerEntry, Retailer, RetailerEvent
 from retailers.services import ledger_adjust, ledger_opening_balance, ledger_post
 

@@ -2,7 +2,7 @@ import pytest
 
 from conftest import DEFAULT_PASSWORD, assert_error
 from livrili.accounts.models import User
-from livrili.api.errors import DomainError
+from livrili.core.errors import DomainError
 from retailers.models import DeliveryAddress, Retailer, RetailerEvent
 from retailers.services import retailer_require_active
 

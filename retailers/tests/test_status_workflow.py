@@ -2,7 +2,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import assert_error
-from livrili.api.errors import DomainError
+from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog
 from retailers.models import Retailer, RetailerEvent
 from retailers.services import TRANSITIONS, retailer_require_active

@@ -10,9 +10,9 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from livrili.api.errors import DomainError
 from livrili.api.permissions import StaffModelPermissions, has_perms
 from livrili.api.requests import validated
+from livrili.core.errors import DomainError
 
 from .. import selectors, services
 from ..throttles import LoginIdentifierThrottle, LoginIPThrottle, PasswordResetConfirmThrottle, PasswordResetThrottle

@@ -9,7 +9,7 @@ from django.test import override_settings
 from conftest import DEFAULT_PASSWORD, run_together
 from livrili.accounts import services
 from livrili.accounts.models import PasswordResetCode, User
-from livrili.api.errors import DomainError
+from livrili.core.errors import DomainError
 
 RESET = "/api/v1/auth/password/reset"
 NEW_PASSWORD = "Brand-New-Pass-77"

@@ -116,7 +116,7 @@ def test_health_endpoints(api_client):
 
 
 def test_readiness_is_503_when_the_database_is_down(api_client, monkeypatch):
-    from livrili.core import views
+    from livrili.api import health as views
 
     def broken():
         raise OSError("connection refused")

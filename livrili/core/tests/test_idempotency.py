@@ -2,7 +2,7 @@
 
 import pytest
 
-from livrili.api.errors import DomainError
+from livrili.core.errors import DomainError
 from livrili.core.idempotency import Answer, idempotent, request_fingerprint
 from livrili.core.models import IdempotencyRecord
 

@@ -185,3 +185,26 @@ def test_imports_are_collected_with_relative_imports_resolved():
     }
     assert package_level == {"orders", "orders.services"}
     assert literal == {"products.seed"}
+
+
+def http_layer_imports() -> set[tuple[str, str]]:
+    """Imports of `livrili.api` (the HTTP layer: envelope, parsers, serializer fields) from code
+    that is not itself HTTP: models, services, selectors, admin, imports, tasks. Only an app's
+    `api/` package (and tests) may import it."""
+    found = set()
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = path.relative_to(ROOT).parts
+            if "api" in parts or "tests" in parts or parts[0] == "livrili" and len(parts) == 2:
+                continue  # HTTP code, tests, and the composition root (urls, settings)
+            module, is_package = module_name(path)
+            for target in imports_of(path.read_text(encoding="utf-8"), module, is_package):
+                if target == "livrili.api" or target.startswith("livrili.api."):
+                    found.add((str(path.relative_to(ROOT)), target))
+    return found
+
+
+def test_domain_code_does_not_import_the_http_layer():
+    # given every module outside the api packages; then none imports livrili.api (services raise
+    # livrili.core.errors.DomainError, which the API's exception handler maps)
+    assert http_layer_imports() == set()

@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from livrili.api.exceptions import RETRY_AFTER_SECONDS, error_response
+from .exceptions import RETRY_AFTER_SECONDS, error_response
 
 ERROR_ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
 HEALTH_SCHEMA = inline_serializer(
