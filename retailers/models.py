@@ -5,12 +5,12 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from livrili.core.models import BaseModel, money_field
+from livrili.core.storage import private_storage
 
 
 class BusinessType(models.TextChoices):
@@ -155,11 +155,6 @@ class DocumentType(models.TextChoices):
     ID_DOCUMENT = "id_document", _("Identity document")
     BANK_STATEMENT = "bank_statement", _("Bank statement")
     OTHER = "other", _("Other")
-
-
-def private_storage() -> FileSystemStorage:
-    """Files never served from MEDIA_URL: read back through ownership-checked views only."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
 def _document_path(instance, filename: str) -> str:
