@@ -154,7 +154,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "expire-credit-holds": {"task": "orders.tasks.expire_credit_holds", "schedule": 3600.0},
+    "purge-idempotency-records": {"task": "livrili.core.tasks.purge_idempotency_records", "schedule": 86400.0},
 }
+# How long an idempotent write's first answer is kept for replays (livrili/core/idempotency.py).
+IDEMPOTENCY_RETENTION = timedelta(days=int(os.environ.get("IDEMPOTENCY_RETENTION_DAYS", "30")))
 
 # --- Auth ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

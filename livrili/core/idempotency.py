@@ -18,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from livrili.core.errors import DomainError
 
@@ -65,3 +67,11 @@ def idempotent(*, scope: str, owner, key: str, fingerprint: str, work: Callable[
         record.status_code, record.body = answer.status, _json(answer.body)
         record.save(update_fields=["status_code", "body"])
         return Answer(record.status_code, record.body)
+
+
+def idempotency_records_purge(*, now=None) -> int:
+    """Delete stored answers older than IDEMPOTENCY_RETENTION (a client retries within minutes
+    or hours, not weeks). Placement stays safe past it: the order keeps its own unique key."""
+    cutoff = (now or timezone.now()) - settings.IDEMPOTENCY_RETENTION
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

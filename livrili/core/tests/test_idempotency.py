@@ -84,3 +84,29 @@ def test_the_answer_is_stored_as_json_and_the_fingerprint_ignores_key_order():
     assert answer == Answer(200, {"id": str(pk), "total": "12.50"})
     assert request_fingerprint({"a": 1, "b": [1, 2]}) == request_fingerprint({"b": [1, 2], "a": 1})
     assert request_fingerprint({"a": 1}) != request_fingerprint({"a": 2})
+
+
+def test_answers_past_the_retention_are_purged(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from livrili.core.idempotency import idempotency_records_purge
+    from livrili.core.tasks import purge_idempotency_records
+
+    # given answers of 31 and 29 days
+    settings.IDEMPOTENCY_RETENTION = timedelta(days=30)
+    now = timezone.now()
+    for key, age in (("old", 31), ("recent", 29)):
+        run(lambda: Answer(201, {"k": 1}), key=key)
+        IdempotencyRecord.objects.filter(key=key).update(created_at=now - timedelta(days=age))
+
+    # when the purge runs (twice: the daily task may run again)
+    assert idempotency_records_purge(now=now) == 1
+    assert purge_idempotency_records() == 0
+
+    # then only the old answer is gone
+    assert sorted(IdempotencyRecord.objects.values_list("key", flat=True)) == ["recent"]
+    # and its key is new again: the work runs once more
+    work, calls = counting_work([Answer(201, {"n": 9})])
+    assert run(work, key="old") == Answer(201, {"n": 9}) and calls == [1]
