@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DeliveriesConfig(AppConfig):
     name = "deliveries"
     verbose_name = _("Deliveries")
+
+    def ready(self):
+        from orders.hooks import STATUS_LISTENERS
+
+        from .services.lifecycle import order_status_changed
+
+        STATUS_LISTENERS.append(order_status_changed)

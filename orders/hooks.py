@@ -1,28 +1,30 @@
-"""The seams where later capabilities plug into the order lifecycle, called after commit.
+"""The seams where later capabilities plug into the order lifecycle (orders imports none of them).
 
-Each is called exactly once per event by `orders.services`; today they only log, because the
-capability that fills them does not exist yet:
-- `order_event_committed`: notifications (placed, held, confirmed, shipped, delivered, cancelled).
-- `order_confirmed`: deliveries (create the order's one Delivery, idempotently).
-- `order_cancelled`: deliveries (cancel the order's Delivery).
-- `order_delivered`: billing (issue the invoice, turn collected cash into a Payment).
+- `STATUS_LISTENERS`, inside the transaction: called under the order's row lock after every
+  status change, in registration order. A listener may refuse the change by raising
+  `DomainError`: the change rolls back with it. Filled from `AppConfig.ready()`: deliveries opens
+  the order's delivery on confirmation and keeps it in agreement with the order.
+- After commit, called exactly once per event by `orders.services` (today they only log,
+  because the capability that fills them does not exist yet):
+  - `order_event_committed`: notifications (placed, held, confirmed, shipped, delivered, cancelled).
+  - `order_delivered`: billing (issue the invoice, turn collected cash into a Payment).
 """
 
 import logging
+from collections.abc import Callable
 
 logger = logging.getLogger("livrili.orders")
+
+STATUS_LISTENERS: list[Callable[..., None]] = []
+
+
+def order_status_changed(*, order, from_status: str, to_status: str, actor, note: str = "") -> None:
+    for listener in STATUS_LISTENERS:
+        listener(order=order, from_status=from_status, to_status=to_status, actor=actor, note=note)
 
 
 def order_event_committed(*, order_id, event: str) -> None:
     logger.info("order %s: %s", order_id, event)
-
-
-def order_confirmed(*, order_id) -> None:
-    logger.info("order %s confirmed: no delivery capability installed yet", order_id)
-
-
-def order_cancelled(*, order_id) -> None:
-    logger.info("order %s cancelled: no delivery to cancel yet", order_id)
 
 
 def order_delivered(*, order_id) -> None:

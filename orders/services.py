@@ -710,6 +710,7 @@ def _transition(
         update.append(MILESTONES[to_status])
     order.save(update_fields=update)
     _event(order, event_type or to_status, actor, from_status=from_status, to_status=to_status, note=note, data=data)
+    hooks.order_status_changed(order=order, from_status=from_status, to_status=to_status, actor=actor, note=note)
     extra = audit if audit is not None else ({"note": [None, note]} if note else {})
     audit_record(
         actor=actor,
@@ -742,8 +743,6 @@ def order_confirm(*, order: Order, actor, note: str = "") -> Order:
             order, OrderStatus.CONFIRMED, _("Release the credit hold to confirm this order."), [OrderStatus.CANCELLED]
         )
     _transition(order, OrderStatus.CONFIRMED, actor, note=note)
-    order_id = order.pk
-    transaction.on_commit(lambda: hooks.order_confirmed(order_id=order_id))
     return order
 
 
@@ -772,8 +771,6 @@ def order_release_hold(*, order: Order, actor, note: str = "") -> Order:
             **({"note": [None, note]} if note else {}),
         },
     )
-    order_id = order.pk
-    transaction.on_commit(lambda: hooks.order_confirmed(order_id=order_id))
     return order
 
 
@@ -825,8 +822,6 @@ def _cancel_locked(order: Order, actor, reason: str) -> Order:
     order.cancelled_by = actor if getattr(actor, "is_authenticated", False) else None
     order.save(update_fields=["cancel_reason", "cancelled_by", "updated_at"])
     _transition(order, OrderStatus.CANCELLED, actor, note=reason, audit=audit)
-    order_id = order.pk
-    transaction.on_commit(lambda: hooks.order_cancelled(order_id=order_id))
     return order
 
 

@@ -1,0 +1,1 @@
+"""Deliveries' writes, one module per job: `lifecycle` (open, assign, report, follow the order)."""
