@@ -98,7 +98,7 @@ def seed_fingerprint(size: str) -> str:
     """Changes when any seed module changes: the bench database is then seeded again."""
     digest = hashlib.sha256(size.encode())
     files = sorted([*ROOT.glob("*/seed.py"), *ROOT.glob("livrili/*/seed.py")])
-    files.append(ROOT / "livrili/core/management/commands/seed_demo.py")
+    files.append(ROOT / "livrili/ops/management/commands/seed_demo.py")
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())

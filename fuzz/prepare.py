@@ -24,7 +24,7 @@ django.setup()
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
 from livrili.accounts.models import User  # noqa: E402
-from livrili.core.management.commands.bench_prepare import valid_quantity  # noqa: E402
+from livrili.ops.management.commands.bench_prepare import valid_quantity  # noqa: E402
 from orders import services as order_services  # noqa: E402
 from orders.models import CartItem, Order  # noqa: E402
 from products import selectors as product_selectors  # noqa: E402

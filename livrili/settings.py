@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "deliveries",
     "analytics",
     "notifications",
+    "livrili.ops",  # commands that span every app (seed_demo, bench_prepare): after them all
 ]
 
 MIDDLEWARE = [

@@ -87,7 +87,8 @@ def sync_groups(apps=global_apps):
 
 
 def sync_groups_after_migrate(sender, app_config=None, using="default", **kwargs):
-    # Permissions are created app by app after migrate; sync once, after the last app.
-    last = list(global_apps.get_app_configs())[-1]
+    # Permissions are created app by app after migrate; sync once, after the last app. Django
+    # sends post_migrate only for apps with a models module (livrili.ops, last, has none).
+    last = [config for config in global_apps.get_app_configs() if config.models_module is not None][-1]
     if sender.label == last.label:
         sync_groups()

@@ -30,7 +30,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from livrili.accounts import services as account_services
 from livrili.accounts.models import PasswordResetCode, User
 from livrili.core.models import BusinessSettings, Wilaya
-from livrili.core.tests.permission_matrix import (
+from livrili.tests.permission_matrix import (
     ALL,
     IDENTITIES,
     IDENTITY_NAMES,
@@ -422,7 +422,7 @@ def test_every_api_route_has_a_row_and_every_row_a_route():
     missing = sorted(operations - set(MATRIX))
     stale = sorted(set(MATRIX) - operations)
 
-    assert missing == [], f"add these operations to livrili/core/tests/permission_matrix.py: {missing}"
+    assert missing == [], f"add these operations to livrili/tests/permission_matrix.py: {missing}"
     assert stale == [], f"these rows name operations that no longer exist: {stale}"
 
 
