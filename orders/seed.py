@@ -49,7 +49,7 @@ from retailers.models import DeliveryAddress, LedgerEntry, LedgerEntryKind, Reta
 
 from .models import Channel, Order, OrderEvent, OrderEventType, OrderItem, OrderStatus, PaymentMethod
 from .pricing import order_totals
-from .services import earliest_delivery_date
+from .rules import earliest_delivery_date
 
 SIZES = {"small": 2_000, "standard": 200_000, "large": 400_000}
 SEED_KEY = "seed-"  # idempotency keys of seeded orders: "seed-000001", …
