@@ -1,6 +1,7 @@
 """The seams where later capabilities plug into the order lifecycle, called after commit.
 
-Each is called exactly once per event by `orders.services`; today they only log, because the
+Each is called exactly once per event (`order_event_committed` by `orders.events.order_event_save`,
+the others by `orders.services.lifecycle`); today they only log, because the
 capability that fills them does not exist yet:
 - `order_event_committed`: notifications (placed, held, confirmed, shipped, delivered, cancelled).
 - `order_confirmed`: deliveries (create the order's one Delivery, idempotently).
