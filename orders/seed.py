@@ -361,6 +361,7 @@ class _Simulation:
         self.hold_days = self.settings.hold_expiry_days
         self.staff = {name: _staff(name) for name in ("sales", "dispatch", "finance", "driver", "admin")}
         self.actors: dict = {}
+        self.story = Order()
         self.heap: list = []
         self.sequence = 0
         self.price_cache: dict = {}
@@ -919,9 +920,10 @@ class _Simulation:
                     price.total,
                 )
             )
-        # The events come from the builders the services use, on an unsaved order holding what
-        # they read (status before each step, total, channel); rows keep their own timestamps.
-        story = Order(pk=order_id, status="", total=total, channel=channel)
+        # The events come from the builders the services use (status before each step, total,
+        # channel read from the order); the rows keep their own timestamps.
+        story = self.story  # one unsaved order reused: the builders read pk, status, total, channel
+        story.pk, story.status, story.total, story.channel = order_id, "", total, channel
         for to_status, moment, event_type, actor, _note in reached:
             event = _story_event(
                 story,
