@@ -25,8 +25,8 @@ from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
 from livrili.accounts.models import User  # noqa: E402
 from livrili.ops.management.commands.bench_prepare import valid_quantity  # noqa: E402
-from orders import services as order_services  # noqa: E402
 from orders.models import CartItem, Order  # noqa: E402
+from orders.services.cart import cart_add  # noqa: E402
 from products import selectors as product_selectors  # noqa: E402
 from products.models import Category, ProductImage, Supplier, Tag  # noqa: E402
 from retailers.models import DeliveryAddress, Retailer, RetailerDocument  # noqa: E402
@@ -55,9 +55,7 @@ def main(out: Path) -> None:
     products = list(product_selectors.visible_products(retail=True).prefetch_related("price_tiers").order_by("sku")[:3])
     if not CartItem.objects.filter(retailer=retailer).exists():
         for product in products:
-            order_services.cart_add(
-                retailer=retailer, actor=owner, product_id=product.pk, quantity=valid_quantity(product, 0)
-            )
+            cart_add(retailer=retailer, actor=owner, product_id=product.pk, quantity=valid_quantity(product, 0))
     visible = product_selectors.visible_products(retail=True)
     shared = {
         "products": ids(visible),

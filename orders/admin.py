@@ -26,8 +26,18 @@ from livrili.core.errors import DomainError
 from products.models import Product
 from retailers.models import Retailer
 
-from . import services
 from .models import Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
+from .rules import EDITABLE, allowed_targets
+from .services.edit import order_edit
+from .services.lifecycle import (
+    order_advance,
+    order_cancel,
+    order_confirm,
+    order_release_hold,
+    order_return,
+    orders_bulk_status,
+)
+from .services.placement import LineRequest, order_place
 
 
 class OrderItemInline(ReadOnlyInline):
@@ -147,7 +157,7 @@ class OrderAdmin(admin.ModelAdmin):
     def order_buttons(self, request, order) -> list[dict]:
         """The actions the transition table allows from the order's status and the user may
         take (the API's permissions): a POST button, or a link to a form asking the reason."""
-        allowed = services.allowed_targets(order.status)
+        allowed = allowed_targets(order.status)
         may_change = request.user.has_perm("orders.change_order")
         buttons = []
         if order.status == OrderStatus.ON_HOLD and request.user.has_perm("orders.release_hold"):
@@ -156,7 +166,7 @@ class OrderAdmin(admin.ModelAdmin):
             for name, (target, label) in STATUS_BUTTONS.items():
                 if target in allowed and order.status != OrderStatus.ON_HOLD:
                     buttons.append({"name": name, "label": label, "form": False})
-            if order.status in services.EDITABLE:
+            if order.status in EDITABLE:
                 buttons.append({"name": "edit", "label": _("Edit the lines…"), "form": True})
             if OrderStatus.RETURNED in allowed:
                 buttons.append({"name": "return", "label": _("Record a return…"), "form": True})
@@ -195,8 +205,8 @@ class OrderAdmin(admin.ModelAdmin):
 
         def work():
             if target == OrderStatus.CONFIRMED:  # a held order is released on its own page, with a reason
-                return services.order_confirm(order=order, actor=request.user)
-            return services.order_advance(order=order, actor=request.user, to_status=target)
+                return order_confirm(order=order, actor=request.user)
+            return order_advance(order=order, actor=request.user, to_status=target)
 
         self._run(request, order, work, _("Order %(number)s updated."))
         return self._back(order)
@@ -232,7 +242,7 @@ class OrderAdmin(admin.ModelAdmin):
             title=_("Release the credit hold of %(number)s") % {"number": order.number},
             intro=intro,
             submit=_("Release the hold"),
-            work=lambda reason: services.order_release_hold(order=order, actor=request.user, note=reason),
+            work=lambda reason: order_release_hold(order=order, actor=request.user, note=reason),
             done_message=_("Credit hold of %(number)s released."),
         )
 
@@ -244,7 +254,7 @@ class OrderAdmin(admin.ModelAdmin):
             title=_("Cancel %(number)s") % {"number": order.number},
             intro=_("Stock comes back and any credit charge is reversed."),
             submit=_("Cancel the order"),
-            work=lambda reason: services.order_cancel(order=order, actor=request.user, reason=reason),
+            work=lambda reason: order_cancel(order=order, actor=request.user, reason=reason),
             done_message=_("Order %(number)s cancelled."),
         )
 
@@ -256,7 +266,7 @@ class OrderAdmin(admin.ModelAdmin):
             title=_("Record the return of %(number)s") % {"number": order.number},
             intro=_("The goods are back in stock and any charge is reversed."),
             submit=_("Record the return"),
-            work=lambda reason: services.order_return(order=order, actor=request.user, reason=reason),
+            work=lambda reason: order_return(order=order, actor=request.user, reason=reason),
             done_message=_("Return of %(number)s recorded."),
         )
 
@@ -278,7 +288,7 @@ class OrderAdmin(admin.ModelAdmin):
         lines = EditLineFormSet(posted, prefix="lines", initial=initial)
         if posted is not None and notes.is_valid() and lines.is_valid():
             requests = [
-                services.LineRequest(
+                LineRequest(
                     product_id=line["product"].pk,
                     quantity=line["quantity"],
                     discount=line.get("discount") or 0,
@@ -289,7 +299,7 @@ class OrderAdmin(admin.ModelAdmin):
             ]
 
             def work():
-                services.order_edit(order=order, actor=request.user, lines=requests, notes=notes.cleaned_data["notes"])
+                order_edit(order=order, actor=request.user, lines=requests, notes=notes.cleaned_data["notes"])
 
             if self._run(request, order, work, _("Order %(number)s edited.")):
                 return self._back(order)
@@ -316,7 +326,7 @@ class OrderAdmin(admin.ModelAdmin):
             raise PermissionDenied
         rows = list(queryset.values_list("pk", "number", "status"))
         orders = {str(pk): (number, state) for pk, number, state in rows}
-        results = services.orders_bulk_status(order_ids=[row[0] for row in rows], actor=request.user, status=status)
+        results = orders_bulk_status(order_ids=[row[0] for row in rows], actor=request.user, status=status)
         for result in results:
             number, state = orders[result["order_id"]]
             result["order_id"] = number
@@ -343,7 +353,7 @@ class OrderAdmin(admin.ModelAdmin):
             results = []
             for order in queryset:
                 try:
-                    services.order_cancel(order=order, actor=request.user, reason=form.cleaned_data["reason"])
+                    order_cancel(order=order, actor=request.user, reason=form.cleaned_data["reason"])
                     results.append({"order_id": order.number, "ok": True, "error_code": None})
                 except DomainError as exc:
                     results.append({"order_id": order.number, "ok": False, "error_code": domain_error_text(exc)})
@@ -371,7 +381,7 @@ class OrderAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid() and lines.is_valid():
             data = form.cleaned_data
             requests = [
-                services.LineRequest(
+                LineRequest(
                     product_id=line["product"].pk,
                     quantity=line["quantity"],
                     discount=line.get("discount") or 0,
@@ -381,7 +391,7 @@ class OrderAdmin(admin.ModelAdmin):
                 if line
             ]
             try:
-                order, _replayed = services.order_place(
+                order, _replayed = order_place(
                     retailer=data["retailer"],
                     actor=request.user,
                     payment_method=data["payment_method"],

@@ -11,7 +11,7 @@ class OrdersConfig(AppConfig):
         from retailers.services import CLOSE_GUARDS
 
         from .selectors import retailer_month_figures
-        from .services import retailer_has_no_open_orders
+        from .services.lifecycle import retailer_has_no_open_orders
 
         CLOSE_GUARDS.append(retailer_has_no_open_orders)
         PROFILE_FIGURES.append(retailer_month_figures)

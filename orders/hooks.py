@@ -4,8 +4,9 @@
   status change, in registration order. A listener may refuse the change by raising
   `DomainError`: the change rolls back with it. Filled from `AppConfig.ready()`: deliveries opens
   the order's delivery on confirmation and keeps it in agreement with the order.
-- After commit, called exactly once per event by `orders.services` (today they only log,
-  because the capability that fills them does not exist yet):
+- After commit, called exactly once per event (`order_event_committed` by
+  `orders.events.order_event_save`, `order_delivered` by `orders.services.lifecycle`); today
+  they only log, because the capability that fills them does not exist yet:
   - `order_event_committed`: notifications (placed, held, confirmed, shipped, delivered, cancelled).
   - `order_delivered`: billing (issue the invoice, turn collected cash into a Payment).
 """

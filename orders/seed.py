@@ -39,7 +39,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from livrili.accounts.models import Role, User
-from livrili.core.models import BusinessSettings, Sequence
+from livrili.core.models import BusinessSettings, CreditPolicy, Sequence
 from livrili.core.money import ZERO, to_money
 from livrili.core.numbering import document_number
 from products.models import Product, StockMovement, StockReason
@@ -47,9 +47,16 @@ from products.pricing import CATALOG, line_price
 from products.selectors import hidden_category_ids
 from retailers.models import DeliveryAddress, LedgerEntry, LedgerEntryKind, Retailer, RetailerStatus
 
+from .events import (
+    STATUS_EVENTS,
+    order_cancelled_event,
+    order_held_event,
+    order_placed_event,
+    order_returned_event,
+)
 from .models import Channel, Order, OrderEvent, OrderEventType, OrderItem, OrderStatus, PaymentMethod
 from .pricing import order_totals
-from .services import earliest_delivery_date
+from .rules import earliest_delivery_date
 
 SIZES = {"small": 2_000, "standard": 200_000, "large": 400_000}
 SEED_KEY = "seed-"  # idempotency keys of seeded orders: "seed-000001", …
@@ -266,6 +273,20 @@ class _Customer:
     )
 
 
+def _story_event(order: Order, to_status: str, event_type: str, actor, *, reason: str, available_credit) -> OrderEvent:
+    """The event of one step of a seeded order's story, from `orders.events` (as the services
+    write it); `order.status` is the status before the step."""
+    if event_type == OrderEventType.PLACED:
+        return order_placed_event(order=order, actor=actor)
+    if event_type == OrderEventType.HELD:
+        return order_held_event(order=order, actor=actor, available_credit=available_credit)
+    if to_status == OrderStatus.CANCELLED:
+        return order_cancelled_event(order=order, actor=actor, reason=reason)
+    if to_status == OrderStatus.RETURNED:
+        return order_returned_event(order=order, actor=actor, reason=reason)
+    return STATUS_EVENTS[to_status](order=order, actor=actor)
+
+
 def _uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
@@ -339,6 +360,8 @@ class _Simulation:
         self.credit_policy = self.settings.credit_policy
         self.hold_days = self.settings.hold_expiry_days
         self.staff = {name: _staff(name) for name in ("sales", "dispatch", "finance", "driver", "admin")}
+        self.actors: dict = {}
+        self.story = Order()
         self.heap: list = []
         self.sequence = 0
         self.price_cache: dict = {}
@@ -736,7 +759,7 @@ class _Simulation:
         totals = order_totals(prices, payment_method=method, settings=self.settings)
         held = False
         if method == PaymentMethod.CREDIT and totals.total > customer.limit - customer.balance:
-            if self.credit_policy == "hold" and rng.random() < 0.5:
+            if self.credit_policy == CreditPolicy.HOLD and rng.random() < 0.5:
                 held = True
             else:  # the retailer pays this one cash on delivery instead
                 method = PaymentMethod.CASH
@@ -897,20 +920,46 @@ class _Simulation:
                     price.total,
                 )
             )
-        previous = ""
+        # The events come from the builders the services use (status before each step, total,
+        # channel read from the order); the rows keep their own timestamps.
+        story = self.story  # one unsaved order reused: the builders read pk, status, total, channel
+        story.pk, story.status, story.total, story.channel = order_id, "", total, channel
         for to_status, moment, event_type, actor, _note in reached:
-            event = event_type or to_status
-            note = cancel_reason if to_status in (OrderStatus.CANCELLED, OrderStatus.RETURNED) else ""
-            data = {"total": str(total)} if event == OrderEventType.PLACED else {}
-            if event == OrderEventType.HELD:
-                data = {"available_credit": str(customer.limit - customer.balance), "required": str(total)}
-            self.events.add((_uuid(self.ids), order_id, event, previous, to_status, actor, note, data, moment))
-            previous = to_status
+            event = _story_event(
+                story,
+                to_status,
+                event_type,
+                self._actor(actor),
+                reason=cancel_reason,
+                available_credit=customer.limit - customer.balance,
+            )
+            self.events.add(
+                (
+                    _uuid(self.ids),
+                    order_id,
+                    event.type,
+                    event.from_status,
+                    event.to_status,
+                    event.actor_id,
+                    event.note,
+                    event.data,
+                    moment,
+                )
+            )
+            story.status = to_status
         self.stats[f"status:{status}"] += 1
         self.stats[f"method:{method}"] += 1
         self.stats["lines"] += len(lines)
         if status == OrderStatus.DELIVERED:
             self.revenue += total
+
+    def _actor(self, user_id) -> User | None:
+        """An unsaved user standing for `user_id` (the event builders take users, the seed ids)."""
+        if user_id is None:
+            return None
+        if user_id not in self.actors:
+            self.actors[user_id] = User(pk=user_id)
+        return self.actors[user_id]
 
     # --- finishing --------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from retailers.models import Retailer
 
 from .models import CartItem, Order, OrderItem, OrderStatus
 from .pricing import OrderTotals, order_totals
-from .services import RETAILER_CANCELLABLE, product_available, quantity_error
+from .rules import RETAILER_CANCELLABLE, product_available, quantity_error
 
 
 @dataclass

@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from .services import orders_expire_holds
+from .services.expiry import orders_expire_holds
 
 logger = logging.getLogger("livrili.orders")
 

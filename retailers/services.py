@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from livrili.accounts.models import Role, User
 from livrili.accounts.services import user_create, user_update
 from livrili.core import uploads
-from livrili.core.audit import audit_record, diff, snapshot
+from livrili.core.audit import audit_record, authenticated_actor, diff, snapshot
 from livrili.core.errors import DomainError, conflict, validation_error
 from livrili.core.money import ZERO, to_money
 
@@ -92,7 +92,7 @@ def _event(*, retailer: Retailer, type: str, from_value, to_value, reason: str, 
         from_value="" if from_value is None else str(from_value),
         to_value=str(to_value),
         reason=reason,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=authenticated_actor(actor),
     )
     transaction.on_commit(lambda: retailer_notify_owner(retailer_id=retailer.pk, event_id=event.pk))
     return event
@@ -405,7 +405,7 @@ def ledger_post(
         amount=value,
         balance_after=balance_after,
         reason=reason,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=authenticated_actor(actor),
         **links,
     )
     Retailer.objects.filter(pk=locked.pk).update(balance=balance_after, updated_at=timezone.now())

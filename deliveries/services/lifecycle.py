@@ -14,11 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from livrili.core.audit import audit_record
+from livrili.core.audit import audit_record, authenticated_actor
 from livrili.core.errors import DomainError, validation_error
 from livrili.core.numbering import next_number
 from orders.models import Order, OrderStatus, PaymentMethod
-from orders.services import lock_order, order_advance
+from orders.services.lifecycle import order_advance
+from orders.services.locks import lock_order
 
 from .. import rules
 from ..models import Delivery, DeliveryEvent, DeliveryStatus, Driver, DriverStatus, FailureReason
@@ -31,10 +32,6 @@ MILESTONES = {
     S.FAILED: "failed_at",
     S.CANCELLED: "cancelled_at",
 }
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def invalid_transition(delivery: Delivery, to_status: str, *, operator: bool = True, message=None) -> DomainError:
@@ -70,7 +67,7 @@ def _move(delivery: Delivery, to_status: str, actor, *, note="", latitude=None, 
         delivery=delivery,
         from_status=from_status,
         to_status=to_status,
-        actor=_user(actor),
+        actor=authenticated_actor(actor),
         latitude=latitude,
         longitude=longitude,
         note=note,
@@ -111,7 +108,7 @@ def delivery_open(*, order: Order, actor) -> Delivery:
         weight_kg=_weight(order),
         cash_to_collect=order.total if order.payment_method == PaymentMethod.CASH else Decimal("0.00"),
     )
-    DeliveryEvent.objects.create(delivery=delivery, from_status="", to_status=S.PENDING, actor=_user(actor))
+    DeliveryEvent.objects.create(delivery=delivery, from_status="", to_status=S.PENDING, actor=authenticated_actor(actor))
     audit_record(actor=actor, instance=delivery, action="create", changes={"order": [None, order.number]})
     return delivery
 

@@ -5,8 +5,9 @@ import pytest
 from django.utils import timezone
 
 from deliveries.models import Driver
-from orders import services as order_services
 from orders.models import CartItem
+from orders.services import lifecycle as order_services
+from orders.services import placement
 from products.tests.conftest import category, make_category, make_product  # noqa: F401 - shared fixtures
 
 
@@ -51,7 +52,7 @@ def place_order(make_user, make_product):  # noqa: F811
         product = make_product(stock=100, base_price=Decimal("120.00"), tax_rate=Decimal("19.00"))
         type(product).objects.filter(pk=product.pk).update(weight_kg=Decimal("1.500"))
         CartItem.objects.create(retailer=shop.retailer, product=product, quantity=quantity)
-        order, _ = order_services.order_place(
+        order, _ = placement.order_place(
             retailer=shop.retailer,
             actor=shop,
             payment_method=payment_method,

@@ -12,8 +12,8 @@ from deliveries import rules
 from deliveries.models import Delivery, DeliveryEvent, ProofOfDelivery
 from deliveries.services import lifecycle
 from livrili.core.errors import DomainError
-from orders import services as order_services
 from orders.models import Order, OrderEvent
+from orders.services import lifecycle as order_services
 from products.models import Product
 from retailers.models import LedgerEntry
 

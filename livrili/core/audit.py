@@ -9,6 +9,12 @@ from .context import current
 from .models import AuditLog
 
 
+def authenticated_actor(actor):
+    """The user to record as the author of a change: `actor` when it is a signed-in user, else
+    None (system work such as tasks and seeds passes None; a request may carry AnonymousUser)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def snapshot(instance, fields) -> dict:
     return {name: getattr(instance, name) for name in fields}
 
@@ -25,7 +31,7 @@ def audit_record(*, actor, instance, action: str, changes: dict | None = None) -
         return None
     context = current.get()
     return AuditLog.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=authenticated_actor(actor),
         action=action,
         content_type=ContentType.objects.get_for_model(instance),
         object_id=str(instance.pk),

@@ -42,8 +42,9 @@ from livrili.tests.permission_matrix import (
     place_body,
     png,
 )
-from orders import services as order_services
 from orders.models import CartItem, Order
+from orders.services.cart import cart_add
+from orders.services.placement import LineRequest, order_place
 from products import services as product_services
 from retailers import services as retailer_services
 from retailers.models import LedgerEntry, Retailer
@@ -128,16 +129,16 @@ def _tenant(owner: User, product, *, member_phone: str, key: str) -> dict[str, o
     member = User.objects.create_user(
         username=f"member.{key}", password=PASSWORD, role="retailer", retailer=retailer, phone=member_phone
     )
-    order, _replayed = order_services.order_place(
+    order, _replayed = order_place(
         retailer=retailer,
         actor=owner,
         payment_method="cash",
         idempotency_key=f"world-{key}",
         fingerprint="world",
         channel="admin",
-        lines=[order_services.LineRequest(product_id=product.pk, quantity=20)],
+        lines=[LineRequest(product_id=product.pk, quantity=20)],
     )
-    order_services.cart_add(retailer=retailer, actor=owner, product_id=product.pk, quantity=20)
+    cart_add(retailer=retailer, actor=owner, product_id=product.pk, quantity=20)
     return {"address": address, "document": document, "member": member, "order": order}
 
 
@@ -186,14 +187,14 @@ def build_world() -> World:
     owner_p.retailer.refresh_from_db()
     # A credit order over A's limit waits on hold (credit policy "hold").
     Retailer.objects.filter(pk=owner_a.retailer_id).update(credit_limit=Decimal("0.00"))
-    on_hold, _replayed = order_services.order_place(
+    on_hold, _replayed = order_place(
         retailer=owner_a.retailer,
         actor=owner_a,
         payment_method="credit",
         idempotency_key="world-hold",
         fingerprint="world",
         channel="admin",
-        lines=[order_services.LineRequest(product_id=product.pk, quantity=20)],
+        lines=[LineRequest(product_id=product.pk, quantity=20)],
     )
     assert on_hold.status == "on_hold"
     Retailer.objects.filter(pk=owner_a.retailer_id).update(credit_limit=Decimal("100000.00"))
@@ -226,7 +227,7 @@ def build_world() -> World:
         HTTP_IDEMPOTENCY_KEY=WORLD_KEY,
     )
     assert placed.status_code == 201, placed.content
-    order_services.cart_add(retailer=owner_a.retailer, actor=owner_a, product_id=product.pk, quantity=20)
+    cart_add(retailer=owner_a.retailer, actor=owner_a, product_id=product.pk, quantity=20)
 
     def tenant_ids(owner, own) -> set[str]:
         retailer_id = owner.retailer_id

@@ -12,8 +12,13 @@ from products.api.serializers import RetailProductSerializer
 from products.representations import retail_products_by_id
 from retailers.models import Retailer
 
-from .. import selectors, services
+from .. import selectors
 from ..models import Channel, Order
+from ..services.cart import cart_add, cart_clear, cart_remove, cart_set
+from ..services.edit import order_edit, order_reorder
+from ..services.lifecycle import order_cancel, order_release_hold, order_set_status, orders_bulk_status
+from ..services.placement import LineRequest, order_place
+from ..services.sync import cart_sync
 from .filters import OrderFilter, RetailerOrderFilter
 from .serializers import (
     BulkResultsSerializer,
@@ -47,8 +52,8 @@ def cart_data(retailer) -> dict:
     return CartSerializer(selectors.cart_summary(retailer)).data
 
 
-def line_requests(items) -> list[services.LineRequest]:
-    return [services.LineRequest(**item) for item in items]
+def line_requests(items) -> list[LineRequest]:
+    return [LineRequest(**item) for item in items]
 
 
 def place(request, *, retailer, data: dict, channel: str, lines=None) -> Response:
@@ -59,7 +64,7 @@ def place(request, *, retailer, data: dict, channel: str, lines=None) -> Respons
     options = {k: v for k, v in data.items() if k not in ("items", "retailer_id")}
 
     def work() -> Answer:
-        order, _replayed = services.order_place(
+        order, _replayed = order_place(
             retailer=retailer,
             actor=request.user,
             idempotency_key=key,
@@ -99,14 +104,14 @@ class CartView(RetailerMixin, APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request):
-        services.cart_clear(retailer=self.retailer())
+        cart_clear(retailer=self.retailer())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CartItemsView(RetailerMixin, APIView):
     @extend_schema(request=CartAddSerializer, responses=CartSerializer)
     def post(self, request):
-        services.cart_add(retailer=self.retailer(), actor=request.user, **validated(CartAddSerializer, request.data))
+        cart_add(retailer=self.retailer(), actor=request.user, **validated(CartAddSerializer, request.data))
         return Response(cart_data(self.retailer()))
 
 
@@ -114,12 +119,12 @@ class CartItemView(RetailerMixin, APIView):
     @extend_schema(request=CartSetSerializer, responses=CartSerializer)
     def patch(self, request, product_id):
         data = validated(CartSetSerializer, request.data)
-        services.cart_set(retailer=self.retailer(), actor=request.user, product_id=product_id, **data)
+        cart_set(retailer=self.retailer(), actor=request.user, product_id=product_id, **data)
         return Response(cart_data(self.retailer()))
 
     @extend_schema(responses={204: None})
     def delete(self, request, product_id):
-        services.cart_remove(retailer=self.retailer(), product_id=product_id)
+        cart_remove(retailer=self.retailer(), product_id=product_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -127,7 +132,7 @@ class CartSyncView(RetailerMixin, APIView):
     @extend_schema(request=CartSyncSerializer, responses=CartSyncResultSerializer)
     def post(self, request):
         data = validated(CartSyncSerializer, request.data)
-        results = services.cart_sync(retailer=self.retailer(), actor=request.user, **data)
+        results = cart_sync(retailer=self.retailer(), actor=request.user, **data)
         return Response({"results": results, "cart": cart_data(self.retailer())})
 
 
@@ -177,7 +182,7 @@ class RetailerOrderCancelView(RetailerOrderMixin, generics.GenericAPIView):
     @extend_schema(request=CancelSerializer, responses=OrderDetailSerializer)
     def post(self, request, pk):
         data = validated(CancelSerializer, request.data)
-        order = services.order_cancel(order=self.get_object(), actor=request.user, by_retailer=True, **data)
+        order = order_cancel(order=self.get_object(), actor=request.user, by_retailer=True, **data)
         return Response(OrderDetailSerializer(selectors.order_detail().get(pk=order.pk)).data)
 
 
@@ -186,7 +191,7 @@ class RetailerReorderView(RetailerOrderMixin, generics.GenericAPIView):
 
     @extend_schema(request=None, responses=ReorderResultSerializer)
     def post(self, request, pk):
-        adjustments = services.order_reorder(order=self.get_object(), retailer=self.retailer(), actor=request.user)
+        adjustments = order_reorder(order=self.get_object(), retailer=self.retailer(), actor=request.user)
         return Response({"cart": cart_data(self.retailer()), "adjustments": adjustments})
 
 
@@ -229,7 +234,7 @@ class OrderDetailView(StaffOrderMixin, generics.RetrieveAPIView):
     @extend_schema(request=OrderEditSerializer, responses=StaffOrderDetailSerializer)
     def patch(self, request, pk):
         data = validated(OrderEditSerializer, request.data)
-        order = services.order_edit(
+        order = order_edit(
             order=self.get_object(), actor=request.user, lines=line_requests(data["items"]), notes=data.get("notes")
         )
         return self.respond(order)
@@ -242,7 +247,7 @@ class OrderStatusView(StaffOrderMixin, generics.GenericAPIView):
     @extend_schema(request=StatusChangeSerializer, responses=StaffOrderDetailSerializer)
     def post(self, request, pk):
         data = validated(StatusChangeSerializer, request.data)
-        return self.respond(services.order_set_status(order=self.get_object(), actor=request.user, **data))
+        return self.respond(order_set_status(order=self.get_object(), actor=request.user, **data))
 
 
 class OrderCancelView(StaffOrderMixin, generics.GenericAPIView):
@@ -252,7 +257,7 @@ class OrderCancelView(StaffOrderMixin, generics.GenericAPIView):
     @extend_schema(request=CancelSerializer, responses=StaffOrderDetailSerializer)
     def post(self, request, pk):
         data = validated(CancelSerializer, request.data)
-        return self.respond(services.order_cancel(order=self.get_object(), actor=request.user, **data))
+        return self.respond(order_cancel(order=self.get_object(), actor=request.user, **data))
 
 
 class OrderReleaseHoldView(StaffOrderMixin, generics.GenericAPIView):
@@ -262,7 +267,7 @@ class OrderReleaseHoldView(StaffOrderMixin, generics.GenericAPIView):
     @extend_schema(request=NoteSerializer, responses=StaffOrderDetailSerializer)
     def post(self, request, pk):
         data = validated(NoteSerializer, request.data)
-        return self.respond(services.order_release_hold(order=self.get_object(), actor=request.user, **data))
+        return self.respond(order_release_hold(order=self.get_object(), actor=request.user, **data))
 
 
 class OrderBulkStatusView(APIView):
@@ -271,7 +276,7 @@ class OrderBulkStatusView(APIView):
     @extend_schema(request=BulkStatusSerializer, responses=BulkResultsSerializer)
     def post(self, request):
         data = validated(BulkStatusSerializer, request.data)
-        return Response({"results": services.orders_bulk_status(actor=request.user, **data)})
+        return Response({"results": orders_bulk_status(actor=request.user, **data)})
 
 
 class OrderStatsView(APIView):

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import assert_error
-from orders import services
 from orders.models import CartItem, Order
+from orders.services.placement import LineRequest, order_place
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +51,8 @@ def test_drivers_and_retailers_are_403_on_staff_endpoints(client_for, make_user,
 
 def orders_for(shop, products, count):
     for index in range(count):
-        lines = [services.LineRequest(product_id=p.pk, quantity=2) for p in products]
-        services.order_place(
+        lines = [LineRequest(product_id=p.pk, quantity=2) for p in products]
+        order_place(
             retailer=shop.retailer,
             actor=shop,
             payment_method="cash",

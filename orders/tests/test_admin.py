@@ -4,8 +4,10 @@ import pytest
 from django.contrib import messages
 
 from livrili.core.models import AuditLog, BusinessSettings
-from orders import services
 from orders.models import CartItem, Order, OrderEvent
+from orders.services.edit import order_edit
+from orders.services.lifecycle import order_set_status
+from orders.services.placement import LineRequest, order_place
 from orders.tasks import expire_credit_holds
 from products.models import Product
 from retailers.models import LedgerEntry
@@ -47,7 +49,7 @@ def test_admin_places_a_manual_order_once_even_if_submitted_twice(client, sales,
 def test_admin_cancel_action_asks_for_a_reason_then_uses_the_service(client, sales, shop, make_product):
     oil = make_product(stock=50, base_price=D("120.00"), tax_rate=D("19.00"))
     CartItem.objects.create(retailer=shop.retailer, product=oil, quantity=10)
-    order, _ = services.order_place(
+    order, _ = order_place(
         retailer=shop.retailer, actor=shop, payment_method="cash", idempotency_key="k", fingerprint="f"
     )
     client.force_login(sales)
@@ -83,7 +85,7 @@ def place(shop, oil):
     def make(quantity=10, payment_method="credit"):
         counter["n"] += 1
         CartItem.objects.create(retailer=shop.retailer, product=oil, quantity=quantity)
-        order, _replayed = services.order_place(
+        order, _replayed = order_place(
             retailer=shop.retailer,
             actor=shop,
             payment_method=payment_method,
@@ -206,7 +208,7 @@ def test_an_illegal_button_post_writes_nothing_and_says_why(client, sales, place
 def test_cancel_and_return_from_the_change_page_need_a_reason(client, sales, oil, place):
     order, shipped = place(), place()
     for status in ("confirmed", "processing", "shipped"):
-        services.order_set_status(order=shipped, actor=sales, status=status)
+        order_set_status(order=shipped, actor=sales, status=status)
     client.force_login(sales)
 
     blank = client.post(action_url(order, "cancel"), {"reason": ""})
@@ -259,12 +261,12 @@ def test_bulk_actions_are_offered_only_with_the_apis_permission(client, make_use
 def test_a_line_is_removed_from_the_admin_edit(client, sales, shop, oil, place, make_product):
     sugar = make_product(stock=20, base_price=D("250.00"), tax_rate=D("9.00"))
     order = place()
-    services.order_edit(
+    order_edit(
         order=order,
         actor=sales,
         lines=[
-            services.LineRequest(product_id=oil.pk, quantity=10),
-            services.LineRequest(product_id=sugar.pk, quantity=4),
+            LineRequest(product_id=oil.pk, quantity=10),
+            LineRequest(product_id=sugar.pk, quantity=4),
         ],
     )
     client.force_login(sales)

@@ -6,8 +6,10 @@ from decimal import Decimal as D
 import pytest
 
 from livrili.core.models import AuditLog, BusinessSettings
-from orders import services
 from orders.models import CartItem, Order
+from orders.services.expiry import orders_expire_holds
+from orders.services.lifecycle import order_cancel, order_release_hold, order_return, order_set_status
+from orders.services.placement import order_place
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +87,7 @@ def test_a_manual_order_discount_is_audited_with_its_reason(client_for, sales, s
 
 def place(shop, oil, key="k", quantity=10):
     CartItem.objects.create(retailer=shop.retailer, product=oil, quantity=quantity)
-    order, _replayed = services.order_place(
+    order, _replayed = order_place(
         retailer=shop.retailer, actor=shop, payment_method="credit", idempotency_key=key, fingerprint="f"
     )
     return order
@@ -116,10 +118,10 @@ def test_an_edit_is_audited_with_the_items_and_totals_before_and_after(client_fo
 def test_cancellation_and_return_are_audited_with_their_reason(sales, shop, oil):
     cancelled, returned = place(shop, oil, "c"), place(shop, oil, "r")
     for status in ("confirmed", "processing", "shipped"):
-        services.order_set_status(order=returned, actor=sales, status=status)
+        order_set_status(order=returned, actor=sales, status=status)
 
-    services.order_cancel(order=cancelled, actor=sales, reason="Duplicate")
-    services.order_return(order=returned, actor=sales, reason="Shop closed")
+    order_cancel(order=cancelled, actor=sales, reason="Duplicate")
+    order_return(order=returned, actor=sales, reason="Shop closed")
 
     assert order_rows(cancelled)[-1] == (
         "cancel",
@@ -140,7 +142,7 @@ def test_a_hold_release_over_the_limit_is_audited_as_an_override(finance, shop, 
     debt(shop.retailer, "99000.00")
     order = place(shop, oil)
 
-    services.order_release_hold(order=order, actor=finance, note="Paid by cheque")
+    order_release_hold(order=order, actor=finance, note="Paid by cheque")
 
     assert [row[0] for row in order_rows(order)] == ["create", "hold", "release_hold"]
     assert order_rows(order)[-1] == (
@@ -167,7 +169,7 @@ def test_an_expired_hold_is_audited_without_an_actor(shop, oil, debt):
     Order.objects.filter(pk=order.pk).update(held_at=timezone.now() - timedelta(days=4))
 
     with translation.override("en"):
-        services.orders_expire_holds()
+        orders_expire_holds()
 
     assert order_rows(order)[-1] == (
         "cancel",

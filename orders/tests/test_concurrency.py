@@ -6,8 +6,11 @@ import pytest
 
 from conftest import run_together
 from livrili.core.errors import DomainError
-from orders import services
 from orders.models import Order
+from orders.services import locks
+from orders.services.expiry import orders_expire_holds
+from orders.services.lifecycle import order_release_hold
+from orders.services.placement import LineRequest, order_place
 from products.models import Product, StockMovement
 from retailers.models import LedgerEntry, Retailer
 from retailers.selectors import ledger_mismatches
@@ -22,14 +25,14 @@ def run(count, work):
 
 
 def place(retailer, user, product, *, key, quantity=1, payment_method="cash"):
-    order, _replayed = services.order_place(
+    order, _replayed = order_place(
         retailer=retailer,
         actor=user,
         payment_method=payment_method,
         idempotency_key=key,
         fingerprint="same-body",
         channel="admin",
-        lines=[services.LineRequest(product_id=product.pk, quantity=quantity)],
+        lines=[LineRequest(product_id=product.pk, quantity=quantity)],
     )
     return order.number
 
@@ -100,18 +103,18 @@ def test_a_hold_released_while_it_expires_has_exactly_one_winner(monkeypatch, ma
     product = make_product(stock=100, base_price=D("1000.00"), tax_rate=D("0.00"))
     buyer = make_user(role="retailer")  # no credit: the order is held
     finance = make_user(role="admin", groups=["Finance"])
-    services.order_place(
+    order_place(
         retailer=buyer.retailer,
         actor=buyer,
         payment_method="credit",
         idempotency_key="held",
         fingerprint="f",
         channel="admin",
-        lines=[services.LineRequest(product_id=product.pk, quantity=2)],
+        lines=[LineRequest(product_id=product.pk, quantity=2)],
     )
     order = Order.objects.get()
     Order.objects.filter(pk=order.pk).update(held_at=timezone.now() - timedelta(days=4))
-    real_lock = services.lock_order
+    real_lock = locks.lock_order
     late = {"release": "expiry", "expiry": "release"}[first]
 
     def lock_order(target):
@@ -119,13 +122,13 @@ def test_a_hold_released_while_it_expires_has_exactly_one_winner(monkeypatch, ma
             time.sleep(0.5)
         return real_lock(target)
 
-    monkeypatch.setattr(services, "lock_order", lock_order)
+    monkeypatch.setattr(locks, "lock_order", lock_order)
 
     def work(i):
         threading.current_thread().name = ("release", "expiry")[i]
         if i == 0:
-            return services.order_release_hold(order=order, actor=finance, note="Cheque").status
-        return services.orders_expire_holds()
+            return order_release_hold(order=order, actor=finance, note="Cheque").status
+        return orders_expire_holds()
 
     released, expired = run_together(2, work, catch=(DomainError,))
 

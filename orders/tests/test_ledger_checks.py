@@ -5,9 +5,11 @@ from decimal import Decimal as D
 import pytest
 from django.core.management import CommandError, call_command
 
-from orders import ledger_checks, services
+from orders import ledger_checks
 from orders.ledger_checks import order_charge_mismatches, stock_mismatches
 from orders.models import CartItem
+from orders.services.lifecycle import order_cancel, order_return, order_set_status
+from orders.services.placement import order_place
 from products.models import Product, StockMovement
 from retailers.management.commands.check_ledgers import registered_checks
 from retailers.services import ledger_post
@@ -28,7 +30,7 @@ def place(shop, oil):
     def make(payment_method):
         counter["n"] += 1
         CartItem.objects.create(retailer=shop.retailer, product=oil, quantity=10)
-        order, _replayed = services.order_place(
+        order, _replayed = order_place(
             retailer=shop.retailer,
             actor=shop,
             payment_method=payment_method,
@@ -47,7 +49,7 @@ def lifecycle(place, sales):
 
     def advance(order, *steps):
         for step in steps:
-            services.order_set_status(order=order, actor=sales, status=step)
+            order_set_status(order=order, actor=sales, status=step)
         return order
 
     orders = {
@@ -57,8 +59,8 @@ def lifecycle(place, sales):
         "cash_delivered": advance(place("cash"), "confirmed", "processing", "shipped", "delivered"),
         "cash_shipped": advance(place("cash"), "confirmed", "processing", "shipped"),
     }
-    services.order_cancel(order=orders["credit_cancelled"], actor=sales, reason="test")
-    services.order_return(order=orders["credit_returned"], actor=sales, reason="refused")
+    order_cancel(order=orders["credit_cancelled"], actor=sales, reason="test")
+    order_return(order=orders["credit_returned"], actor=sales, reason="refused")
     return orders
 
 

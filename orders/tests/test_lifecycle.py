@@ -5,9 +5,14 @@ import pytest
 from django.utils import timezone
 
 from conftest import assert_error
+from livrili.core.errors import DomainError
 from livrili.core.models import BusinessSettings
-from orders import services
 from orders.models import CartItem, Order, OrderEvent
+from orders.rules import TRANSITIONS, allowed_targets
+from orders.services import locks
+from orders.services.expiry import orders_expire_holds
+from orders.services.lifecycle import order_advance, order_cancel, order_release_hold, order_return, order_set_status
+from orders.services.placement import order_place
 from products.models import Product, StockMovement
 from retailers.models import LedgerEntry, Retailer
 
@@ -27,7 +32,7 @@ def place(shop, oil):
     def make(payment_method="credit", quantity=10):
         counter["n"] += 1
         CartItem.objects.create(retailer=shop.retailer, product=oil, quantity=quantity)
-        order, _replayed = services.order_place(
+        order, _replayed = order_place(
             retailer=shop.retailer,
             actor=shop,
             payment_method=payment_method,
@@ -42,7 +47,7 @@ def place(shop, oil):
 def move_to(order, status, actor):
     path = ["confirmed", "processing", "shipped", "delivered"]
     for step in path[: path.index(status) + 1]:
-        services.order_set_status(order=order, actor=actor, status=step)
+        order_set_status(order=order, actor=actor, status=step)
     order.refresh_from_db()
     return order
 
@@ -82,7 +87,7 @@ def test_cancel_an_on_hold_order_restores_stock_and_posts_nothing(shop, oil, pla
     order = place()
     assert order.status == "on_hold"
 
-    services.order_cancel(order=order, actor=finance, reason="No credit")
+    order_cancel(order=order, actor=finance, reason="No credit")
 
     assert Product.objects.get(pk=oil.pk).stock_quantity == 50
     assert list(LedgerEntry.objects.values_list("kind", flat=True)) == ["adjustment_debit"]
@@ -129,16 +134,16 @@ ILLEGAL = [
     (start, target)
     for start in ["pending", "confirmed", "processing", "shipped", "delivered", "cancelled", "returned"]
     for target in STATUS_TARGETS
-    if target not in services.TRANSITIONS[start]
+    if target not in TRANSITIONS[start]
 ]
 
 
 def bring_to(order, status, actor):
     if status == "cancelled":
-        services.order_cancel(order=order, actor=actor, reason="test")
+        order_cancel(order=order, actor=actor, reason="test")
     elif status == "returned":
         move_to(order, "shipped", actor)
-        services.order_return(order=order, actor=actor, reason="test")
+        order_return(order=order, actor=actor, reason="test")
     elif status != "pending":
         move_to(order, status, actor)
     order.refresh_from_db()
@@ -153,7 +158,7 @@ def test_every_illegal_transition_answers_422_with_the_allowed_ones(client_for, 
     response = client_for(sales).post(f"/api/v1/orders/{order.pk}/status", {"status": target}, format="json")
 
     body = assert_error(response, 422, "INVALID_TRANSITION")
-    assert body["details"] == {"from": start, "to": target, "allowed": services.allowed_targets(start)}
+    assert body["details"] == {"from": start, "to": target, "allowed": allowed_targets(start)}
     assert Order.objects.get(pk=order.pk).status == start
     assert (OrderEvent.objects.count(), LedgerEntry.objects.count(), StockMovement.objects.count()) == (
         events,
@@ -163,7 +168,7 @@ def test_every_illegal_transition_answers_422_with_the_allowed_ones(client_for, 
 
 
 def test_the_transition_table_is_the_one_of_the_spec():
-    assert {status: list(targets) for status, targets in services.TRANSITIONS.items()} == {
+    assert {status: list(targets) for status, targets in TRANSITIONS.items()} == {
         "pending": ["confirmed", "cancelled", "on_hold"],
         "on_hold": ["confirmed", "cancelled"],
         "confirmed": ["processing", "cancelled"],
@@ -210,7 +215,7 @@ def test_expired_holds_are_cancelled_and_stock_restored(shop, oil, place, debt):
     old, recent = place(), place()
     Order.objects.filter(pk=old.pk).update(held_at=timezone.now() - timedelta(days=4))
 
-    assert services.orders_expire_holds() == [old.number]
+    assert orders_expire_holds() == [old.number]
 
     assert (Order.objects.get(pk=old.pk).status, Order.objects.get(pk=recent.pk).status) == ("cancelled", "on_hold")
     assert Product.objects.get(pk=oil.pk).stock_quantity == 40
@@ -349,18 +354,18 @@ def test_expiry_leaves_a_hold_released_after_its_selection_confirmed(monkeypatch
     debt(shop.retailer, "99000.00")
     order = place()
     Order.objects.filter(pk=order.pk).update(held_at=timezone.now() - timedelta(days=4))
-    real_lock = services.lock_order
+    real_lock = locks.lock_order
     released = []
 
     def release_then_lock(target):
         if not released and target.pk == order.pk:  # the release commits between selection and lock
             released.append(target.pk)
-            services.order_release_hold(order=target, actor=finance, note="Cheque received")
+            order_release_hold(order=target, actor=finance, note="Cheque received")
         return real_lock(target)
 
-    monkeypatch.setattr(services, "lock_order", release_then_lock)
+    monkeypatch.setattr(locks, "lock_order", release_then_lock)
 
-    expired = services.orders_expire_holds()
+    expired = orders_expire_holds()
 
     assert released and expired == []
     assert Order.objects.get(pk=order.pk).status == "confirmed"
@@ -381,15 +386,15 @@ def test_expiry_rechecks_the_hold_age_under_the_lock(monkeypatch, shop, oil, pla
     debt(shop.retailer, "99000.00")
     order = place()
     Order.objects.filter(pk=order.pk).update(held_at=timezone.now() - timedelta(days=4))
-    real_lock = services.lock_order
+    real_lock = locks.lock_order
 
     def renew_then_lock(target):
         Order.objects.filter(pk=target.pk).update(held_at=timezone.now())
         return real_lock(target)
 
-    monkeypatch.setattr(services, "lock_order", renew_then_lock)
+    monkeypatch.setattr(locks, "lock_order", renew_then_lock)
 
-    assert services.orders_expire_holds() == []
+    assert orders_expire_holds() == []
     assert Order.objects.get(pk=order.pk).status == "on_hold"
     assert Product.objects.get(pk=oil.pk).stock_quantity == 40
 
@@ -424,8 +429,8 @@ def test_an_edit_that_puts_the_order_on_hold_writes_the_held_event(client_for, s
 def test_on_hold_is_never_a_status_an_operator_can_ask_for(sales, place):
     order = place()
 
-    with pytest.raises(services.DomainError) as refused:
-        services.order_advance(order=order, actor=sales, to_status="on_hold")
+    with pytest.raises(DomainError) as refused:
+        order_advance(order=order, actor=sales, to_status="on_hold")
 
     assert refused.value.details == {"from": "pending", "to": "on_hold", "allowed": ["confirmed", "cancelled"]}
     assert Order.objects.get(pk=order.pk).status == "pending"

@@ -9,9 +9,11 @@ from django.utils import timezone
 from conftest import assert_error
 from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog, BusinessSettings
-from orders import services
 from orders.models import CartItem, Order, OrderEvent, OrderItem
-from orders.services import LineRequest, earliest_delivery_date
+from orders.rules import earliest_delivery_date
+from orders.services.edit import order_edit
+from orders.services.lifecycle import order_cancel
+from orders.services.placement import LineRequest, order_place
 from products.models import Product, StockMovement
 from retailers.models import LedgerEntry
 
@@ -323,7 +325,7 @@ def test_the_placement_service_itself_refuses_a_discount_without_a_reason(sales,
     audits, movements = AuditLog.objects.count(), StockMovement.objects.count()
 
     with pytest.raises(DomainError) as refused:
-        services.order_place(
+        order_place(
             retailer=shop.retailer,
             actor=sales,
             payment_method="cash",
@@ -341,13 +343,13 @@ def test_the_placement_service_itself_refuses_a_discount_without_a_reason(sales,
 def test_the_edit_service_itself_refuses_a_discount_without_a_reason(sales, shop, two_products):
     oil, _sugar = two_products
     fill_cart(shop.retailer, (oil, 10))
-    order, _ = services.order_place(
+    order, _ = order_place(
         retailer=shop.retailer, actor=shop, payment_method="cash", idempotency_key="k", fingerprint="f"
     )
     events = OrderEvent.objects.count()
 
     with pytest.raises(DomainError) as refused:
-        services.order_edit(order=order, actor=sales, lines=[LineRequest(oil.pk, 12, D("5.00"), "")])
+        order_edit(order=order, actor=sales, lines=[LineRequest(oil.pk, 12, D("5.00"), "")])
 
     assert refused.value.code == "VALIDATION_ERROR"
     assert list(refused.value.details) == ["items.0.discount_reason"]
@@ -403,9 +405,7 @@ def test_a_replay_answers_exactly_the_first_status_and_body_after_the_world_chan
     first = place(client, key="replay-me", notes="Morning please")
     order = Order.objects.get()
     # the world changes: the order is cancelled and the cart is filled again
-    from orders import services
-
-    services.order_cancel(order=order, actor=sales, reason="Out of route")
+    order_cancel(order=order, actor=sales, reason="Out of route")
     fill_cart(shop.retailer, (sugar, 4))
 
     replay = place(client, key="replay-me", notes="Morning please")

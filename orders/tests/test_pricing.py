@@ -3,9 +3,10 @@ from decimal import Decimal as D
 import pytest
 
 from livrili.core.models import default_stamp_duty
-from orders import services
 from orders.models import CartItem, Order
 from orders.pricing import order_totals, stamp_duty
+from orders.services.edit import order_edit
+from orders.services.placement import LineRequest
 from products import pricing
 from products.pricing import LinePrice
 
@@ -92,7 +93,7 @@ def test_cart_placement_and_edit_price_for_the_retailer(monkeypatch, client_for,
         "/api/v1/retailers/orders", {"payment_method": "cash"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
     ).json()["data"]
     order = Order.objects.get()
-    services.order_edit(order=order, actor=sales, lines=[services.LineRequest(oil.pk, 12)])
+    order_edit(order=order, actor=sales, lines=[LineRequest(oil.pk, 12)])
 
     # then every price was asked for the shop's retailer, and the figures are the list prices
     assert spy.retailers == [shop.retailer] * 3

@@ -14,7 +14,7 @@ def dotted(functions) -> list[str]:
 def test_close_guards_are_exactly_the_open_orders_rule():
     # given the apps loaded (orders registers its guard from OrdersConfig.ready())
     # then the rules run before a retailer is closed are exactly these
-    assert dotted(retailer_services.CLOSE_GUARDS) == ["orders.services.retailer_has_no_open_orders"]
+    assert dotted(retailer_services.CLOSE_GUARDS) == ["orders.services.lifecycle.retailer_has_no_open_orders"]
 
 
 def test_profile_figures_are_exactly_the_month_figures():

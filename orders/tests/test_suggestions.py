@@ -3,7 +3,8 @@ from decimal import Decimal as D
 import pytest
 
 from conftest import assert_error
-from orders import services
+from orders.services.lifecycle import order_cancel
+from orders.services.placement import LineRequest, order_place
 
 pytestmark = pytest.mark.django_db
 
@@ -14,17 +15,17 @@ def buy(db):
 
     def order(user, *lines, cancel=False):
         counter["n"] += 1
-        placed, _ = services.order_place(
+        placed, _ = order_place(
             retailer=user.retailer,
             actor=user,
             payment_method="cash",
             idempotency_key=f"k{counter['n']}",
             fingerprint="f",
             channel="admin",
-            lines=[services.LineRequest(product_id=p.pk, quantity=q) for p, q in lines],
+            lines=[LineRequest(product_id=p.pk, quantity=q) for p, q in lines],
         )
         if cancel:
-            services.order_cancel(order=placed, actor=None, reason="test")
+            order_cancel(order=placed, actor=None, reason="test")
         return placed
 
     return order

@@ -26,8 +26,8 @@ from rest_framework_simplejwt.tokens import AccessToken
 from livrili.accounts.models import Role, User
 from livrili.accounts.seed import DEMO_PASSWORD
 from livrili.core.models import BusinessSettings, Wilaya
-from orders import services as order_services
 from orders.models import CartItem, Order, OrderItem, PaymentMethod
+from orders.services.cart import cart_clear
 from products import selectors as product_selectors
 from products import services as product_services
 from products.models import Category, Product, StockMovement
@@ -236,7 +236,7 @@ class Command(BaseCommand):
                 retailer=retailer, credit_limit=BENCH_CREDIT_LIMIT, reason="bench", actor=admin
             )
             if CartItem.objects.filter(retailer=retailer).exists():
-                order_services.cart_clear(retailer=retailer)
+                cart_clear(retailer=retailer)
         return chosen
 
     # --- Verification ---------------------------------------------------------------------
