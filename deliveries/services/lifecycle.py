@@ -108,7 +108,9 @@ def delivery_open(*, order: Order, actor) -> Delivery:
         weight_kg=_weight(order),
         cash_to_collect=order.total if order.payment_method == PaymentMethod.CASH else Decimal("0.00"),
     )
-    DeliveryEvent.objects.create(delivery=delivery, from_status="", to_status=S.PENDING, actor=authenticated_actor(actor))
+    DeliveryEvent.objects.create(
+        delivery=delivery, from_status="", to_status=S.PENDING, actor=authenticated_actor(actor)
+    )
     audit_record(actor=actor, instance=delivery, action="create", changes={"order": [None, order.number]})
     return delivery
 
