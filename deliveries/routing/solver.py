@@ -128,6 +128,25 @@ def solve_vrp(
     )
 
 
+def evaluate_route(
+    *,
+    distance_matrix: Sequence[Sequence[int]],
+    stops: Sequence[int],
+    depot: int = 0,
+    demands: Sequence[int] | None = None,
+    time_windows: Sequence[TimeWindow | None] | None = None,
+    service_times: Sequence[int] | None = None,
+    speed: float | None = None,
+) -> VehicleRoute:
+    """Legs, load and ETAs of stops in a given order (a dispatcher's re-ordering), computed as
+    `solve_vrp` computes them; a stop reached after its window closes keeps its late ETA."""
+    size = len(distance_matrix)
+    problem = _problem(distance_matrix, demands or [0] * size, [0], depot, None, time_windows, service_times, speed)
+    if len(set(stops)) != len(stops) or any(not 0 <= node < size or node == depot for node in stops):
+        raise ValueError("stops must be distinct node indices other than the depot")
+    return _route(problem, 0, list(stops))
+
+
 def _problem(distance_matrix, demands, capacities, depot, max_stops, time_windows, service_times, speed) -> _Problem:
     size = len(distance_matrix)
     if size == 0 or any(len(row) != size for row in distance_matrix):
