@@ -87,9 +87,11 @@ def solve_vrp(
     Each vehicle carries at most its capacity (sum of its stops' demands) and makes at most its
     `max_stops` stops (None: no limit). With `time_windows` (per node, None for "any time"; the
     depot's window is the vehicles' shift) service starts within each stop's window, waiting
-    when early; `speed` is then required. With `speed`, the result carries ETAs (service start
-    per stop, `service_times[node]` seconds spent at each node). A stop whose demand exceeds
-    every capacity, or that the solver cannot fit, is listed in `unassigned`; none is dropped.
+    when early; `speed` is then required. With `speed`, the result carries ETAs: when service
+    starts at each stop, the vehicles leaving at the start of the depot's window (0 without
+    windows), `service_times[node]` seconds spent at each node, waiting for a window to open.
+    A stop whose demand exceeds every capacity, or that the solver cannot fit, is listed in
+    `unassigned`; none is dropped. OR-Tools searches for `time_limit_seconds` (wall clock).
     """
     started = time.perf_counter()
     problem = _problem(
@@ -106,7 +108,7 @@ def solve_vrp(
             for capacity, stops in zip(problem.capacities, problem.max_stops, strict=True)
         )
     ]
-    status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing_enums_pb2.RoutingSearchStatus.ROUTING_NOT_SOLVED)
+    status = _status_name(routing_enums_pb2.RoutingSearchStatus.ROUTING_NOT_SOLVED)
     sequences = [[] for _ in problem.capacities]
     fallback_used = False
     if servable:
@@ -151,22 +153,22 @@ def _problem(distance_matrix, demands, capacities, depot, max_stops, time_window
     size = len(distance_matrix)
     if size == 0 or any(len(row) != size for row in distance_matrix):
         raise ValueError("distance_matrix must be a non-empty square matrix")
-    if any(value < 0 for row in distance_matrix for value in row):
-        raise ValueError("distances must not be negative")
-    if len(demands) != size or any(demand < 0 for demand in demands):
-        raise ValueError("demands must give one non-negative demand per node")
+    if not all(_natural(value) for row in distance_matrix for value in row):
+        raise ValueError("distances must be non-negative integers")
+    if len(demands) != size or not all(map(_natural, demands)):
+        raise ValueError("demands must give one non-negative integer per node")
     if not 0 <= depot < size:
         raise ValueError("depot must be a node index")
-    if not capacities or any(capacity < 0 for capacity in capacities):
-        raise ValueError("vehicle_capacities must give one non-negative capacity per vehicle")
+    if not capacities or not all(map(_natural, capacities)):
+        raise ValueError("vehicle_capacities must give one non-negative integer per vehicle")
     if max_stops is not None and len(max_stops) != len(capacities):
         raise ValueError("max_stops must give one limit (or None) per vehicle")
     stops = [size - 1 if limit is None else limit for limit in (max_stops or [None] * len(capacities))]
-    if any(limit < 0 for limit in stops):
-        raise ValueError("max_stops must not be negative")
+    if not all(map(_natural, stops)):
+        raise ValueError("max_stops must be non-negative integers (or None)")
     service = list(service_times) if service_times is not None else [0] * size
-    if len(service) != size or any(seconds < 0 for seconds in service):
-        raise ValueError("service_times must give one non-negative duration per node")
+    if len(service) != size or not all(map(_natural, service)):
+        raise ValueError("service_times must give one non-negative integer per node")
     if speed is not None and not speed > 0:
         raise ValueError("speed must be positive")
     travel = None
@@ -178,10 +180,13 @@ def _problem(distance_matrix, demands, capacities, depot, max_stops, time_window
             raise ValueError("time windows need a speed")
         if len(time_windows) != size:
             raise ValueError("time_windows must give one window (or None) per node")
-        if any(window is not None and not 0 <= window[0] <= window[1] for window in time_windows):
-            raise ValueError("a time window is (start, end) with 0 <= start <= end")
+        if any(
+            window is not None and not (_natural(window[0]) and _natural(window[1]) and window[0] <= window[1])
+            for window in time_windows
+        ):
+            raise ValueError("a time window is (start, end), integers with 0 <= start <= end")
         horizon = _horizon(time_windows, service, travel)
-        windows = [(0, horizon) if window is None else (int(window[0]), int(window[1])) for window in time_windows]
+        windows = [(0, horizon) if window is None else tuple(window) for window in time_windows]
     return _Problem(
         distances=distance_matrix,
         demands=demands,
@@ -192,6 +197,11 @@ def _problem(distance_matrix, demands, capacities, depot, max_stops, time_window
         service=service,
         travel=travel,
     )
+
+
+def _natural(value) -> bool:
+    """OR-Tools takes 64-bit integers: kilograms rounded up (or grams), metres, seconds."""
+    return isinstance(value, int) and value >= 0
 
 
 def _horizon(time_windows, service, travel) -> int:
@@ -240,7 +250,7 @@ def _ortools_sequences(problem: _Problem, servable: list[int], seconds: float) -
     parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     parameters.time_limit.FromMilliseconds(max(1, round(seconds * 1000)))
     solution = routing.SolveWithParameters(parameters)
-    status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+    status = _status_name(routing.status())
     if solution is None:
         return None, status
     sequences = []
@@ -252,6 +262,10 @@ def _ortools_sequences(problem: _Problem, servable: list[int], seconds: float) -
             index = solution.Value(routing.NextVar(index))
         sequences.append(stops)
     return sequences, status
+
+
+def _status_name(code: int) -> str:
+    return routing_enums_pb2.RoutingSearchStatus.Value.Name(code)
 
 
 def _nearest_neighbour_sequences(problem: _Problem, servable: list[int]) -> list[list[int]]:

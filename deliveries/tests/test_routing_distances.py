@@ -23,7 +23,7 @@ def test_algiers_to_oran_is_351_2_km_great_circle():
     distance = haversine_m(ALGIERS, ORAN)
 
     # then: 351 169 m on the mean-radius sphere, to the metre, and the same by the law of
-    # cosines to the centimetre (the straight line; roads are about 420 km)
+    # cosines to the centimetre
     assert abs(distance - 351_169) <= 1
     assert abs(distance - spherical_law_of_cosines_m(ALGIERS, ORAN)) < 0.01
     assert haversine_m(ORAN, ALGIERS) == distance
