@@ -135,7 +135,7 @@ def test_time_windows_order_the_stops_and_an_unreachable_window_leaves_its_stop_
         vehicle_capacities=[10],
         time_windows=[(0, 100), (40, 60), (0, 25), (0, 2)],
         speed=1,
-        time_limit_seconds=1,
+        time_limit_seconds=0.2,
     )
 
     # then: 2 first (arrives 20), then 1 (arrives 30, waits to 40), back at 50
@@ -153,7 +153,7 @@ def test_a_stop_heavier_than_every_vehicle_is_unassigned_and_the_rest_served():
         distance_matrix=line_matrix([0, 1, 2, 3]),
         demands=[0, 5, 11, 5],
         vehicle_capacities=[10, 10],
-        time_limit_seconds=1,
+        time_limit_seconds=0.2,
     )
 
     assert result.unassigned == [2]
@@ -171,7 +171,7 @@ def test_the_fallback_fills_vehicles_by_nearest_stop_within_capacity_and_max_sto
         demands=[0, 4, 4, 4, 3, 3],
         vehicle_capacities=[8, 5],
         max_stops=[None, 1],
-        time_limit_seconds=1,
+        time_limit_seconds=0.2,
     )
 
     # then: vehicle 0 takes 1 then 2 (full), vehicle 1 takes 3 (its one stop); 4 and 5 wait
@@ -191,7 +191,7 @@ def test_the_fallback_keeps_time_windows(no_ortools_solution):
         vehicle_capacities=[10],
         time_windows=[(0, 100), (40, 60), (0, 25), (0, 2)],
         speed=1,
-        time_limit_seconds=1,
+        time_limit_seconds=0.2,
     )
 
     # then: nearest first reaches 1 (waits to 40), after which 2 has closed; greedy, not optimal
