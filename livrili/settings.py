@@ -286,6 +286,11 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Livrili <no-reply@livrili.dz>")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
 
+# --- Routes -------------------------------------------------------------------------
+# The distance provider (dotted path to a callable: points -> metres matrix); a road-distance
+# provider replaces the straight-line default here (deliveries/routing/distances.py).
+LIVRILI_DISTANCE_BACKEND = os.environ.get("LIVRILI_DISTANCE_BACKEND", "deliveries.routing.distances.haversine_matrix")
+
 # --- Security -----------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/(api|health)/?.*$"
