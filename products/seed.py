@@ -15,7 +15,7 @@ from livrili.core.money import to_money
 
 from .models import Category, PriceTier, Product, StockMovement, StockReason, Supplier, Tag
 from .search import product_search_text
-from .services import catalog_changed
+from .services.cache import catalog_changed
 
 SIZES = {"small": (200, 40), "standard": (20_000, 300), "large": (100_000, 1_000)}
 SEED = 20260101
