@@ -227,7 +227,8 @@ class StockHistory:
         self.sink = sink
         self.new_id = new_id
         ids = list(product_ids)
-        recorded = StockMovement.objects.filter(product_id__in=ids).values_list("product_id").order_by()
+        # every product's figures in two grouped queries (no IN list: a seed passes the catalog)
+        recorded = StockMovement.objects.values_list("product_id").order_by()
         totals = dict(recorded.annotate(total=Sum("delta")))
         last = dict(recorded.annotate(at=Max("created_at")))
         self.stock = {pid: totals.get(pid, 0) for pid in ids}
