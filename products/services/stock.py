@@ -211,8 +211,9 @@ def stock_adjust(*, actor, product: Product, operation: str, quantity: int, note
 
 
 class StockHistory:
-    """The bulk writer, for seeds that write a dated stock history of many thousand movements
-    (the demo order history) where row locks and one UPDATE per movement would not do.
+    """The bulk writer, for seeds that write stock for a whole catalog (the catalog seed's
+    opening stock, the demo order history's dated movements) where row locks and one UPDATE
+    per movement would not do.
 
     It starts from each product's recorded stock (Σ delta of its movements) and keeps it as a
     running value: `move()` refuses to go below zero, keeps each product's movements strictly
@@ -232,6 +233,7 @@ class StockHistory:
         totals = dict(recorded.annotate(total=Sum("delta")))
         last = dict(recorded.annotate(at=Max("created_at")))
         self.stock = {pid: totals.get(pid, 0) for pid in ids}
+        self.recorded = dict(self.stock)
         self.last_at: dict = {pid: last.get(pid) for pid in ids}
 
     def move(
@@ -250,6 +252,8 @@ class StockHistory:
         return stock
 
     def write_stock(self) -> None:
-        """`Product.stock_quantity` = the running stock, one bulk update (call after the sink's last write)."""
-        products = [Product(pk=pid, stock_quantity=stock) for pid, stock in self.stock.items()]
+        """`Product.stock_quantity` = the running stock of every product it changed, one bulk
+        update (call after the sink's last write)."""
+        changed = {pid: stock for pid, stock in self.stock.items() if stock != self.recorded[pid]}
+        products = [Product(pk=pid, stock_quantity=stock) for pid, stock in changed.items()]
         Product.objects.bulk_update(products, ["stock_quantity"], batch_size=2000)
