@@ -24,10 +24,19 @@ from livrili.core.admin import ReadOnlyAdmin
 from livrili.core.errors import DomainError
 from livrili.core.models import BusinessSettings
 
-from . import imports, services
 from .barcodes import ean_svg
+from .imports.reading import ImportFileError, read_rows
+from .imports.rows import CATEGORY_COLUMNS, PRODUCT_COLUMNS
+from .imports.writing import import_categories, import_products
 from .models import Category, PriceTier, Product, ProductImage, StockMovement, Supplier, Tag, TagAlias
 from .search import filter_search
+from .services.cache import catalog_changed
+from .services.categories import category_create, category_delete, category_update
+from .services.images import image_check, product_image_add, product_image_delete, product_image_set_primary
+from .services.products import allowed_tax_rates, product_create, product_delete, product_rule_errors, product_update
+from .services.stock import ORDER_REASONS, stock_adjust
+from .services.suppliers import supplier_delete, supplier_save
+from .services.tags import tag_delete, tag_save
 
 
 def domain_error_text(exc: DomainError) -> str:
@@ -39,7 +48,7 @@ def domain_error_text(exc: DomainError) -> str:
 
 
 class ProductResource(resources.ModelResource):
-    """Export columns match `imports.PRODUCT_COLUMNS`, so an export can be imported back."""
+    """Export columns match `PRODUCT_COLUMNS`, so an export can be imported back."""
 
     category = fields.Field("category", "category", widgets.ForeignKeyWidget(Category, "slug"))
     supplier = fields.Field("supplier", "supplier", widgets.ForeignKeyWidget(Supplier, "code"))
@@ -48,8 +57,8 @@ class ProductResource(resources.ModelResource):
 
     class Meta:
         model = Product
-        fields = imports.PRODUCT_COLUMNS
-        export_order = imports.PRODUCT_COLUMNS
+        fields = PRODUCT_COLUMNS
+        export_order = PRODUCT_COLUMNS
 
     def dehydrate_price_tiers(self, product) -> str:
         return "|".join(f"{t.min_quantity}:{t.unit_price}" for t in product.price_tiers.all())
@@ -63,8 +72,8 @@ class CategoryResource(resources.ModelResource):
 
     class Meta:
         model = Category
-        fields = imports.CATEGORY_COLUMNS
-        export_order = imports.CATEGORY_COLUMNS
+        fields = CATEGORY_COLUMNS
+        export_order = CATEGORY_COLUMNS
 
 
 class ImportFileForm(forms.Form):
@@ -104,14 +113,14 @@ class CatalogImportMixin(ExportMixin):
                     handle.write(chunk)
                 handle.flush()
                 try:
-                    rows = imports.read_rows(handle.name)
+                    rows = read_rows(handle.name)
                     report = type(self).importer(
                         rows,
                         actor=request.user,
                         dry_run=form.cleaned_data["dry_run"],
                         skip_invalid=form.cleaned_data["skip_invalid"],
                     )
-                except imports.ImportFileError as exc:
+                except ImportFileError as exc:
                     form.add_error("file", str(exc))
         context = {
             **self.admin_site.each_context(request),
@@ -129,7 +138,7 @@ class CatalogImportMixin(ExportMixin):
 @admin.register(Category)
 class CategoryAdmin(CatalogImportMixin, TabbedTranslationAdmin):
     resource_classes = [CategoryResource]
-    importer = staticmethod(imports.import_categories)
+    importer = staticmethod(import_categories)
     list_display = ("tree_name", "slug", "sort_order", "is_active", "product_count")
     list_filter = ("is_active", "depth")
     search_fields = ("slug", "name_ar", "name_fr", "name_en")
@@ -152,10 +161,10 @@ class CategoryAdmin(CatalogImportMixin, TabbedTranslationAdmin):
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         try:
             if change:
-                services.category_update(actor=request.user, category=obj, **data)
+                category_update(actor=request.user, category=obj, **data)
             else:
                 slug = data.pop("slug", "")
-                created = services.category_create(actor=request.user, slug=slug, **data)
+                created = category_create(actor=request.user, slug=slug, **data)
                 obj.pk, obj._state.adding = created.pk, False
         except DomainError as exc:
             raise ValidationError(domain_error_text(exc)) from exc
@@ -168,12 +177,12 @@ class CategoryAdmin(CatalogImportMixin, TabbedTranslationAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def delete_model(self, request, obj):
-        services.category_delete(actor=request.user, category=obj)
+        category_delete(actor=request.user, category=obj)
 
     def delete_queryset(self, request, queryset):
         for category in queryset.order_by("-depth"):
             try:
-                services.category_delete(actor=request.user, category=category)
+                category_delete(actor=request.user, category=category)
             except DomainError as exc:
                 self.message_user(request, f"{category}: {domain_error_text(exc)}", messages.ERROR)
 
@@ -206,7 +215,7 @@ class PriceTierFormSet(forms.BaseInlineFormSet):
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         if self.instance.base_price is not None:
-            errors = services.product_rule_errors(self.instance, tiers, services.allowed_tax_rates()).get("price_tiers")
+            errors = product_rule_errors(self.instance, tiers, allowed_tax_rates()).get("price_tiers")
             if errors:
                 raise ValidationError(errors)
         self.tiers = tiers
@@ -228,7 +237,7 @@ class ProductImageForm(forms.ModelForm):
         image = self.cleaned_data["image"]
         if image and hasattr(image, "content_type"):  # a new upload
             try:
-                services.image_check(image)
+                image_check(image)
             except DomainError as exc:
                 raise ValidationError(domain_error_text(exc)) from exc
         return image
@@ -278,8 +287,8 @@ class ProductAdminForm(forms.ModelForm):
 
     def clean_tax_rate(self):
         rate = self.cleaned_data["tax_rate"]
-        if rate is not None and rate not in services.allowed_tax_rates():
-            rates = ", ".join(str(r) for r in services.allowed_tax_rates())
+        if rate is not None and rate not in allowed_tax_rates():
+            rates = ", ".join(str(r) for r in allowed_tax_rates())
             raise ValidationError(_("The tax rate must be one of: %(rates)s.") % {"rates": rates})
         return rate
 
@@ -301,7 +310,7 @@ class StockAdjustForm(forms.Form):
 @admin.register(Product)
 class ProductAdmin(CatalogImportMixin, TabbedTranslationAdmin):
     resource_classes = [ProductResource]
-    importer = staticmethod(imports.import_products)
+    importer = staticmethod(import_products)
     form = ProductAdminForm
     inlines = [PriceTierInline, ProductImageInline]
     list_display = ("sku", "name", "category", "supplier", "base_price", "stock_quantity", "is_active")
@@ -352,7 +361,7 @@ class ProductAdmin(CatalogImportMixin, TabbedTranslationAdmin):
         return format_html('<a href="{}">{}</a>', url, gettext("History"))
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.stock_movements.filter(reason__in=services.ORDER_REASONS).exists():
+        if obj is not None and obj.stock_movements.filter(reason__in=ORDER_REASONS).exists():
             return False
         return super().has_delete_permission(request, obj)
 
@@ -369,11 +378,9 @@ class ProductAdmin(CatalogImportMixin, TabbedTranslationAdmin):
         try:
             with transaction.atomic():
                 if change:
-                    services.product_update(
-                        actor=request.user, product=form.instance, price_tiers=tiers, tags=tags, **data
-                    )
+                    product_update(actor=request.user, product=form.instance, price_tiers=tiers, tags=tags, **data)
                 else:
-                    created = services.product_create(actor=request.user, price_tiers=tiers, tags=tags, **data)
+                    created = product_create(actor=request.user, price_tiers=tiers, tags=tags, **data)
                     form.instance.pk, form.instance._state.adding = created.pk, False
         except DomainError as exc:
             raise ValidationError(domain_error_text(exc)) from exc
@@ -392,10 +399,10 @@ class ProductAdmin(CatalogImportMixin, TabbedTranslationAdmin):
                 continue
             if data.get("DELETE"):
                 if not adding:
-                    services.product_image_delete(actor=request.user, image=form.instance)
+                    product_image_delete(actor=request.user, image=form.instance)
                 continue
             if adding:
-                image = services.product_image_add(
+                image = product_image_add(
                     actor=request.user,
                     product=product,
                     image=data["image"],
@@ -409,8 +416,8 @@ class ProductAdmin(CatalogImportMixin, TabbedTranslationAdmin):
             if data.get("is_primary") and chosen is None:
                 chosen = image
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        services.product_image_set_primary(actor=request.user, product=product, image=chosen)
-        services.catalog_changed([product.pk])  # an edited alt text or order is shown too
+        product_image_set_primary(actor=request.user, product=product, image=chosen)
+        catalog_changed([product.pk])  # an edited alt text or order is shown too
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -420,18 +427,18 @@ class ProductAdmin(CatalogImportMixin, TabbedTranslationAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def delete_model(self, request, obj):
-        services.product_delete(actor=request.user, product=obj)
+        product_delete(actor=request.user, product=obj)
 
     def delete_queryset(self, request, queryset):
         for product in queryset:
             try:
-                services.product_delete(actor=request.user, product=product)
+                product_delete(actor=request.user, product=product)
             except DomainError as exc:
                 self.message_user(request, f"{product.sku}: {domain_error_text(exc)}", messages.ERROR)
 
     def _set_active(self, request, queryset, active: bool):
         for product in queryset.filter(is_active=not active):
-            services.product_update(actor=request.user, product=product, is_active=active)
+            product_update(actor=request.user, product=product, is_active=active)
 
     @admin.action(description=_("Activate selected products"), permissions=["change"])
     def activate(self, request, queryset):
@@ -451,7 +458,7 @@ class ProductAdmin(CatalogImportMixin, TabbedTranslationAdmin):
             done = 0
             for product in queryset.order_by("pk"):
                 try:
-                    services.stock_adjust(actor=request.user, product=product, **form.cleaned_data)
+                    stock_adjust(actor=request.user, product=product, **form.cleaned_data)
                     done += 1
                 except DomainError as exc:
                     self.message_user(request, f"{product.sku}: {domain_error_text(exc)}", messages.ERROR)
@@ -514,20 +521,18 @@ class TagAdmin(TabbedTranslationAdmin):
             ]
         try:
             with transaction.atomic():
-                saved = services.tag_save(
-                    actor=request.user, tag=form.instance if change else None, aliases=aliases, **data
-                )
+                saved = tag_save(actor=request.user, tag=form.instance if change else None, aliases=aliases, **data)
         except DomainError as exc:
             raise ValidationError(domain_error_text(exc)) from exc
         form.instance.pk, form.instance._state.adding = saved.pk, False
         alias_formset.new_objects, alias_formset.changed_objects, alias_formset.deleted_objects = [], [], []
 
     def delete_model(self, request, obj):
-        services.tag_delete(actor=request.user, tag=obj)
+        tag_delete(actor=request.user, tag=obj)
 
     def delete_queryset(self, request, queryset):
         for tag in queryset:
-            services.tag_delete(actor=request.user, tag=tag)
+            tag_delete(actor=request.user, tag=tag)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -552,8 +557,8 @@ class SupplierAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
-        supplier = services.supplier_save(actor=request.user, supplier=obj if change else None, **data)
+        supplier = supplier_save(actor=request.user, supplier=obj if change else None, **data)
         obj.pk, obj._state.adding = supplier.pk, False
 
     def delete_model(self, request, obj):
-        services.supplier_delete(actor=request.user, supplier=obj)
+        supplier_delete(actor=request.user, supplier=obj)

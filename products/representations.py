@@ -11,8 +11,9 @@ from django.core.cache import cache
 from django.http import Http404
 from django.utils.translation import get_language
 
-from . import selectors, services
+from . import selectors
 from .api.serializers import STOCK_FIELDS, RetailProductSerializer, StaffProductSerializer
+from .services.cache import catalog_structure_version
 
 RETAIL_CACHE_SECONDS = 600
 
@@ -73,7 +74,7 @@ def retail_products(request, rows: list[list[str]], structure_version: str) -> l
 def retail_products_by_id(request, product_ids: list) -> list[dict]:
     """The visible products among `product_ids`, in that order, with live stock (popular,
     recommended, recently viewed)."""
-    structure = services.catalog_structure_version()
+    structure = catalog_structure_version()
     visible = selectors.visible_products(retail=True, structure_version=structure).filter(pk__in=product_ids)
     updated = dict(visible.values_list("id", "updated_at"))
     rows = [page_row(pk, updated[pk]) for pk in product_ids if pk in updated]
@@ -81,7 +82,7 @@ def retail_products_by_id(request, product_ids: list) -> list[dict]:
 
 
 def retail_product(request, product_id) -> dict:
-    structure = services.catalog_structure_version()
+    structure = catalog_structure_version()
     visible = selectors.visible_products(retail=True, structure_version=structure).filter(pk=product_id)
     row = visible.values_list("id", "updated_at", "stock_quantity").first()
     items = retail_products(request, [page_row(row[0], row[1])], structure) if row else []

@@ -1,6 +1,7 @@
 """Demo catalog: a trilingual Algerian grocery wholesaler (semolina, oil, milk, coffee, sugar,
 pasta, detergents…). Deterministic (seeded random, ids included) and written with bulk_create;
-stock is seeded through `import` stock movements so the ledger invariant holds.
+opening stock goes through the stock owner's bulk writer (`StockHistory`) as `import` stock
+movements, so the ledger invariant holds.
 
 Sizes: small ≈ 200 products / 40 categories; standard = 20 000 products in 300 categories;
 large = 100 000 products in 1 000 categories.
@@ -10,12 +11,16 @@ import random
 import uuid
 from decimal import Decimal
 from itertools import zip_longest
+from types import SimpleNamespace
+
+from django.utils import timezone
 
 from livrili.core.money import to_money
 
 from .models import Category, PriceTier, Product, StockMovement, StockReason, Supplier, Tag
 from .search import product_search_text
-from .services import catalog_changed
+from .services.cache import catalog_changed
+from .services.stock import STOCK_MOVEMENT_COLUMNS, StockHistory
 
 SIZES = {"small": (200, 40), "standard": (20_000, 300), "large": (100_000, 1_000)}
 SEED = 20260101
@@ -460,7 +465,7 @@ def run(*, size: str, out) -> list:
     ]
     # Round-robin over the families, so even the small catalog has every kind of product.
     combos = [combo for group in zip_longest(*per_family) for combo in group if combo]
-    products, movements, tiers, tag_links = [], [], [], []
+    products, opening, tiers, tag_links = [], [], [], []
     for n in range(product_count):
         (sub, (ar, fr, en), unit, sizes, price, tax, _brands), brand, item, packaging = combos[n % len(combos)]
         pack_unit, pack_size, (par, pfr, pen) = packaging
@@ -487,7 +492,6 @@ def run(*, size: str, out) -> list:
             base_price=base,
             cost_price=to_money(base * Decimal("0.82")),
             tax_rate=Decimal(tax),
-            stock_quantity=stock,
             low_stock_threshold=rng.choice([None, 5, 10, 20]),
             is_active=rng.random() > 0.03,
             is_featured=rng.random() < 0.05,
@@ -495,11 +499,7 @@ def run(*, size: str, out) -> list:
         product.search_text = product_search_text(product)
         products.append(product)
         if stock:
-            movements.append(
-                StockMovement(
-                    product=product, delta=stock, reason=StockReason.IMPORT, stock_after=stock, note="demo seed"
-                )
-            )
+            opening.append((product.pk, stock))
         if rng.random() < 0.3:
             tiers.append(PriceTier(product=product, min_quantity=10, unit_price=to_money(base * Decimal("0.97"))))
             tiers.append(PriceTier(product=product, min_quantity=50, unit_price=to_money(base * Decimal("0.94"))))
@@ -507,7 +507,15 @@ def run(*, size: str, out) -> list:
             if rng.random() < 0.06:
                 tag_links.append(Product.tags.through(product_id=product.id, tag_id=tag.id))
     Product.objects.bulk_create(products, batch_size=BATCH)
-    StockMovement.objects.bulk_create(movements, batch_size=BATCH)
+    rows: list[tuple] = []
+    history = StockHistory(product_ids=[pk for pk, _stock in opening], sink=SimpleNamespace(add=rows.append))
+    now = timezone.now()
+    for pk, stock in opening:
+        history.move(product_id=pk, delta=stock, reason=StockReason.IMPORT, at=now, note="demo seed")
+    StockMovement.objects.bulk_create(
+        [StockMovement(**dict(zip(STOCK_MOVEMENT_COLUMNS, row, strict=True))) for row in rows], batch_size=BATCH
+    )
+    history.write_stock()
     PriceTier.objects.bulk_create(tiers, batch_size=BATCH)
     Product.tags.through.objects.bulk_create(tag_links, batch_size=BATCH)
     catalog_changed()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .models import Category, PriceTier, Product, ProductImage, ProductView, StockMovement, Supplier, Tag, TagAlias
 from .search import filter_search, normalize
-from .services import catalog_structure_version
+from .services.cache import catalog_structure_version
 
 RECENTLY_VIEWED_LIMIT = 20
 

@@ -9,8 +9,10 @@ from PIL import Image
 
 from conftest import assert_error
 from livrili.accounts.models import User
-from products import services
 from products.models import Category, Product, ProductImage, StockMovement, Supplier
+from products.services.categories import category_create
+from products.services.products import product_create
+from products.services.stock import stock_adjust
 from retailers.models import DeliveryAddress, Retailer
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +27,8 @@ def catalog(make_user, client_for):
 
 @pytest.fixture
 def product(db):
-    category = services.category_create(actor=None, parent=None, name_ar="فئة", name_fr="Catégorie", name_en="Category")
-    return services.product_create(
+    category = category_create(actor=None, parent=None, name_ar="فئة", name_fr="Catégorie", name_en="Category")
+    return product_create(
         actor=None,
         sku="SKU-1",
         name_ar="منتج",
@@ -173,7 +175,7 @@ def test_product_strings_are_strict_and_bounded(catalog, product, field, value):
 
 @pytest.mark.postgres
 def test_stock_that_would_overflow_its_column_is_400(catalog, product):
-    services.stock_adjust(actor=None, product=product, operation="set", quantity=2_147_483_000)
+    stock_adjust(actor=None, product=product, operation="set", quantity=2_147_483_000)
 
     response = catalog.post(f"/api/v1/products/{product.pk}/stock", {"operation": "add", "quantity": 1000})
 

@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from products import services
+from products.services.categories import category_create
+from products.services.products import product_create
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +21,8 @@ def png_bytes() -> bytes:
 
 @pytest.fixture
 def product(db):
-    category = services.category_create(actor=None, parent=None, name_ar="فئة", name_fr="Catégorie", name_en="Cat")
-    return services.product_create(
+    category = category_create(actor=None, parent=None, name_ar="فئة", name_fr="Catégorie", name_en="Cat")
+    return product_create(
         actor=None,
         sku="IMG-1",
         name_ar="منتج",

@@ -45,7 +45,12 @@ from livrili.tests.permission_matrix import (
 from orders.models import CartItem, Order
 from orders.services.cart import cart_add
 from orders.services.placement import LineRequest, order_place
-from products import services as product_services
+from products.services.categories import category_create
+from products.services.images import product_image_add
+from products.services.products import product_create, product_view_record
+from products.services.stock import stock_adjust
+from products.services.suppliers import supplier_save
+from products.services.tags import tag_save
 from retailers import services as retailer_services
 from retailers.models import LedgerEntry, Retailer
 
@@ -148,9 +153,9 @@ def build_world() -> World:
     settings.credit_policy = "hold"
     settings.save()
 
-    category = product_services.category_create(actor=None, name_ar="بقالة", name_fr="Épicerie", name_en="Grocery")
-    category_empty = product_services.category_create(actor=None, name_ar="فارغ", name_fr="Vide", name_en="Empty")
-    product = product_services.product_create(
+    category = category_create(actor=None, name_ar="بقالة", name_fr="Épicerie", name_en="Grocery")
+    category_empty = category_create(actor=None, name_ar="فارغ", name_fr="Vide", name_en="Empty")
+    product = product_create(
         actor=None,
         sku="MX-0001",
         barcode="4006381333931",
@@ -160,8 +165,8 @@ def build_world() -> World:
         category=category,
         base_price=Decimal("100.00"),
     )
-    product_services.stock_adjust(actor=None, product=product, operation="set", quantity=10_000)
-    product_spare = product_services.product_create(
+    stock_adjust(actor=None, product=product, operation="set", quantity=10_000)
+    product_spare = product_create(
         actor=None,
         sku="MX-0002",
         name_ar="آخر",
@@ -170,10 +175,10 @@ def build_world() -> World:
         category=category,
         base_price=Decimal("50.00"),
     )
-    image = product_services.product_image_add(actor=None, product=product, image=png())
-    tag = product_services.tag_save(actor=None, name_ar="عضوي", name_fr="Bio", name_en="Organic")
-    tag_target = product_services.tag_save(actor=None, name_ar="طبيعي", name_fr="Naturel", name_en="Natural")
-    supplier = product_services.supplier_save(actor=None, name="Ifri", code="IFR")
+    image = product_image_add(actor=None, product=product, image=png())
+    tag = tag_save(actor=None, name_ar="عضوي", name_fr="Bio", name_en="Organic")
+    tag_target = tag_save(actor=None, name_ar="طبيعي", name_fr="Naturel", name_en="Natural")
+    supplier = supplier_save(actor=None, name="Ifri", code="IFR")
 
     owner_a = _owner("owner.a", "0661000001")
     owner_b = _owner("owner.b", "0661000002")
@@ -198,7 +203,7 @@ def build_world() -> World:
     )
     assert on_hold.status == "on_hold"
     Retailer.objects.filter(pk=owner_a.retailer_id).update(credit_limit=Decimal("100000.00"))
-    product_services.product_view_record(user=owner_a, product=product)
+    product_view_record(user=owner_a, product=product)
 
     users = {
         "anon": None,

@@ -19,7 +19,9 @@ from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.pricing import order_totals
 from products.models import Product, StockMovement
 from products.pricing import CATALOG, line_price
-from products.services import category_create, product_create, stock_adjust
+from products.services.categories import category_create
+from products.services.products import product_create
+from products.services.stock import stock_adjust
 from retailers.models import LedgerEntry, Retailer
 from retailers.selectors import ledger_mismatches
 from retailers.services import ledger_post

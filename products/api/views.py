@@ -16,7 +16,7 @@ from livrili.api.parsers import FormParser, MultiPartParser
 from livrili.api.permissions import IsRetailer, StaffModelPermissions, has_perms
 from livrili.api.requests import validated
 
-from .. import selectors, services
+from .. import selectors
 from ..models import Category, Product, ProductImage, Supplier, Tag
 from ..representations import (
     RETAIL_CACHE_SECONDS,
@@ -28,6 +28,13 @@ from ..representations import (
     staff_product,
     with_live_stock,
 )
+from ..services.cache import catalog_versions
+from ..services.categories import category_create, category_delete, category_update
+from ..services.images import product_image_add, product_image_delete
+from ..services.products import product_create, product_delete, product_tags_bulk, product_update, product_view_record
+from ..services.stock import stock_adjust
+from ..services.suppliers import supplier_delete, supplier_save
+from ..services.tags import tag_delete, tag_merge, tag_save
 from .filters import CategoryFilter, ProductFilter
 from .serializers import (
     BulkTagsResultSerializer,
@@ -108,7 +115,7 @@ class ProductListView(generics.ListAPIView):
             return super().list(request)
         # Lists filtered or ordered by stock depend on it: their pages are never cached.
         cacheable = "in_stock" not in request.query_params
-        catalog_version, structure_version = services.catalog_versions()
+        catalog_version, structure_version = catalog_versions()
         key = retail_page_key(request, catalog_version)
         body = cache.get(key) if cacheable else None
         if body is None:
@@ -123,7 +130,7 @@ class ProductListView(generics.ListAPIView):
 
     @extend_schema(request=ProductWriteSerializer, responses={201: StaffProductSerializer})
     def post(self, request):
-        product = services.product_create(actor=request.user, **validated(ProductWriteSerializer, request.data))
+        product = product_create(actor=request.user, **validated(ProductWriteSerializer, request.data))
         return Response(staff_product(product.pk), status=status.HTTP_201_CREATED)
 
 
@@ -142,12 +149,12 @@ class ProductDetailView(APIView):
     def patch(self, request, pk):
         product = get_object_or_404(Product, pk=pk)
         changes = validated(ProductWriteSerializer, request.data, partial=True)
-        services.product_update(actor=request.user, product=product, **changes)
+        product_update(actor=request.user, product=product, **changes)
         return Response(staff_product(pk))
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
-        services.product_delete(actor=request.user, product=get_object_or_404(Product, pk=pk))
+        product_delete(actor=request.user, product=get_object_or_404(Product, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -180,7 +187,7 @@ class ProductImageListView(APIView):
     @extend_schema(request=ProductImageUploadSerializer, responses={201: ProductImageSerializer})
     def post(self, request, pk):
         product = get_object_or_404(Product, pk=pk)
-        image = services.product_image_add(
+        image = product_image_add(
             actor=request.user, product=product, **validated(ProductImageUploadSerializer, request.data)
         )
         return Response(ProductImageSerializer(image).data, status=status.HTTP_201_CREATED)
@@ -192,7 +199,7 @@ class ProductImageDetailView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, pk, image_id):
         image = get_object_or_404(ProductImage, pk=image_id, product_id=pk)
-        services.product_image_delete(actor=request.user, image=image)
+        product_image_delete(actor=request.user, image=image)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -202,7 +209,7 @@ class ProductStockView(APIView):
     @extend_schema(request=StockOperationSerializer, responses=StaffProductSerializer)
     def post(self, request, pk):
         product = get_object_or_404(Product, pk=pk)
-        services.stock_adjust(actor=request.user, product=product, **validated(StockOperationSerializer, request.data))
+        stock_adjust(actor=request.user, product=product, **validated(StockOperationSerializer, request.data))
         return Response(staff_product(pk))
 
 
@@ -222,7 +229,7 @@ class ProductBulkTagsView(APIView):
 
     @extend_schema(request=BulkTagsSerializer, responses=BulkTagsResultSerializer)
     def post(self, request):
-        updated = services.product_tags_bulk(actor=request.user, **validated(BulkTagsSerializer, request.data))
+        updated = product_tags_bulk(actor=request.user, **validated(BulkTagsSerializer, request.data))
         return Response({"updated": updated})
 
 
@@ -248,7 +255,7 @@ class ProductViewRecordView(APIView):
     @extend_schema(request=None, responses=ProductViewResultSerializer)
     def post(self, request, pk):
         product = get_object_or_404(selectors.visible_products(retail=True).only("id"), pk=pk)
-        view = services.product_view_record(user=request.user, product=product)
+        view = product_view_record(user=request.user, product=product)
         return Response({"product_id": product.pk, "viewed_at": view.viewed_at})
 
 
@@ -270,7 +277,7 @@ class CategoryListView(generics.ListAPIView):
 
     @extend_schema(request=CategoryWriteSerializer, responses={201: CategorySerializer})
     def post(self, request):
-        category = services.category_create(actor=request.user, **validated(CategoryWriteSerializer, request.data))
+        category = category_create(actor=request.user, **validated(CategoryWriteSerializer, request.data))
         return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
 
 
@@ -305,12 +312,12 @@ class CategoryDetailView(APIView):
     @extend_schema(request=CategoryWriteSerializer, responses=CategorySerializer)
     def patch(self, request, pk):
         changes = validated(CategoryWriteSerializer, request.data, partial=True)
-        category = services.category_update(actor=request.user, category=self.get_object(request, pk), **changes)
+        category = category_update(actor=request.user, category=self.get_object(request, pk), **changes)
         return Response(CategorySerializer(selectors.category_list(retail=False).get(pk=category.pk)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
-        services.category_delete(actor=request.user, category=self.get_object(request, pk))
+        category_delete(actor=request.user, category=self.get_object(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -329,7 +336,7 @@ class TagListView(generics.ListAPIView):
 
     @extend_schema(request=TagWriteSerializer, responses={201: TagSerializer})
     def post(self, request):
-        tag = services.tag_save(actor=request.user, **validated(TagWriteSerializer, request.data))
+        tag = tag_save(actor=request.user, **validated(TagWriteSerializer, request.data))
         return Response(TagSerializer(selectors.tag_list().get(pk=tag.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -344,12 +351,12 @@ class TagDetailView(APIView):
     @extend_schema(request=TagWriteSerializer, responses=TagSerializer)
     def patch(self, request, pk):
         changes = validated(TagWriteSerializer, request.data, partial=True)
-        services.tag_save(actor=request.user, tag=get_object_or_404(Tag, pk=pk), **changes)
+        tag_save(actor=request.user, tag=get_object_or_404(Tag, pk=pk), **changes)
         return Response(TagSerializer(selectors.tag_list().get(pk=pk)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
-        services.tag_delete(actor=request.user, tag=get_object_or_404(Tag, pk=pk))
+        tag_delete(actor=request.user, tag=get_object_or_404(Tag, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -359,7 +366,7 @@ class TagMergeView(APIView):
     @extend_schema(request=TagMergeSerializer, responses=TagSerializer)
     def post(self, request, pk):
         tag = get_object_or_404(Tag, pk=pk)
-        target = services.tag_merge(actor=request.user, tag=tag, **validated(TagMergeSerializer, request.data))
+        target = tag_merge(actor=request.user, tag=tag, **validated(TagMergeSerializer, request.data))
         return Response(TagSerializer(selectors.tag_list().get(pk=target.pk)).data)
 
 
@@ -379,7 +386,7 @@ class SupplierListView(generics.ListAPIView):
 
     @extend_schema(request=SupplierSerializer, responses={201: SupplierSerializer})
     def post(self, request):
-        supplier = services.supplier_save(actor=request.user, **validated(SupplierSerializer, request.data))
+        supplier = supplier_save(actor=request.user, **validated(SupplierSerializer, request.data))
         return Response(SupplierSerializer(supplier).data, status=status.HTTP_201_CREATED)
 
 
@@ -395,11 +402,9 @@ class SupplierDetailView(APIView):
     def patch(self, request, pk):
         supplier = get_object_or_404(Supplier, pk=pk)
         changes = validated(SupplierSerializer, request.data, partial=True)
-        return Response(
-            SupplierSerializer(services.supplier_save(actor=request.user, supplier=supplier, **changes)).data
-        )
+        return Response(SupplierSerializer(supplier_save(actor=request.user, supplier=supplier, **changes)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
-        services.supplier_delete(actor=request.user, supplier=get_object_or_404(Supplier, pk=pk))
+        supplier_delete(actor=request.user, supplier=get_object_or_404(Supplier, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,8 +2,11 @@ from decimal import Decimal
 
 import pytest
 
-from products import services
 from products.models import Category, Product, Tag
+from products.services.categories import category_create
+from products.services.products import product_create
+from products.services.stock import stock_adjust
+from products.services.tags import tag_save
 
 
 @pytest.fixture
@@ -26,7 +29,7 @@ def make_category(db):
         fields.setdefault("name_ar", f"فئة {n}")
         fields.setdefault("name_fr", f"Catégorie {n}")
         fields.setdefault("name_en", f"Category {n}")
-        return services.category_create(actor=None, parent=parent, **fields)
+        return category_create(actor=None, parent=parent, **fields)
 
     return make
 
@@ -49,9 +52,9 @@ def make_product(db, category):
         fields.setdefault("name_en", f"Product {n}")
         fields.setdefault("category", category)
         fields.setdefault("base_price", Decimal("100.00"))
-        product = services.product_create(actor=None, **fields)
+        product = product_create(actor=None, **fields)
         if stock:
-            services.stock_adjust(actor=None, product=product, operation="set", quantity=stock)
+            stock_adjust(actor=None, product=product, operation="set", quantity=stock)
             product.refresh_from_db()
         return product
 
@@ -68,6 +71,6 @@ def make_tag(db):
         fields.setdefault("name_ar", f"وسم {n}")
         fields.setdefault("name_fr", f"Étiquette {n}")
         fields.setdefault("name_en", f"Tag {n}")
-        return services.tag_save(actor=None, **fields)
+        return tag_save(actor=None, **fields)
 
     return make

@@ -6,8 +6,9 @@ from conftest import run_together
 from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog
 from livrili.core.tests.files import png_bytes
-from products import services
 from products.models import Product, ProductImage, StockMovement, Tag
+from products.services.cache import catalog_structure_version
+from products.services.images import product_image_add, product_image_set_primary
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +168,7 @@ def tag_form(**overrides):
 
 
 def test_tag_admin_add_goes_through_tag_save(admin_client_catalog, catalog_staff):
-    structure = services.catalog_structure_version()
+    structure = catalog_structure_version()
 
     response = admin_client_catalog.post("/admin/products/tag/add/", tag_form())
 
@@ -184,7 +185,7 @@ def test_tag_admin_add_goes_through_tag_save(admin_client_catalog, catalog_staff
         "color": [None, "#00AA00"],
         "description": [None, ""],
     }
-    assert services.catalog_structure_version() != structure
+    assert catalog_structure_version() != structure
 
 
 def test_tag_admin_edit_goes_through_tag_save_with_its_aliases(admin_client_catalog, make_tag):
@@ -206,7 +207,7 @@ def test_tag_admin_edit_goes_through_tag_save_with_its_aliases(admin_client_cata
             "aliases-2-alias": "  Naturel ",
         }
     )
-    structure = services.catalog_structure_version()
+    structure = catalog_structure_version()
 
     response = admin_client_catalog.post(f"/admin/products/tag/{tag.pk}/change/", form)
 
@@ -214,7 +215,7 @@ def test_tag_admin_edit_goes_through_tag_save_with_its_aliases(admin_client_cata
     assert list(tag.aliases.order_by("alias").values_list("alias", flat=True)) == ["Biologique", "Naturel"]
     audit = AuditLog.objects.get(object_id=str(tag.pk), action="update")
     assert audit.changes == {"color": ["#6B7280", "#112233"]}
-    assert services.catalog_structure_version() != structure
+    assert catalog_structure_version() != structure
 
 
 def test_tag_admin_refuses_an_alias_of_another_tag_and_writes_nothing(admin_client_catalog, make_tag):
@@ -233,7 +234,7 @@ def test_product_admin_primary_image_change_goes_through_the_service(admin_clien
     admin_client_catalog.post(f"{ADMIN}add/", product_form(category))
     product = Product.objects.get(sku="ADM-1")
     first, second = (
-        services.product_image_add(
+        product_image_add(
             actor=None, product=product, image=SimpleUploadedFile(f"{n}.png", png_bytes((8, 8))), sort_order=n
         )
         for n in (1, 2)
@@ -265,9 +266,7 @@ def test_product_admin_adds_and_deletes_images_through_the_services(admin_client
     # given a product with one (primary) image
     admin_client_catalog.post(f"{ADMIN}add/", product_form(category))
     product = Product.objects.get(sku="ADM-1")
-    old = services.product_image_add(
-        actor=None, product=product, image=SimpleUploadedFile("old.png", png_bytes((8, 8)))
-    )
+    old = product_image_add(actor=None, product=product, image=SimpleUploadedFile("old.png", png_bytes((8, 8))))
     form = product_form(category, **inline_management("images", 2))
     form.update(
         {
@@ -298,18 +297,16 @@ def test_product_admin_adds_and_deletes_images_through_the_services(admin_client
 def test_the_primary_image_service_locks_audits_and_refuses_a_foreign_image(make_product):
     product, other = make_product(), make_product()
     first, second = (
-        services.product_image_add(actor=None, product=product, image=SimpleUploadedFile(f"{n}.png", png_bytes((8, 8))))
+        product_image_add(actor=None, product=product, image=SimpleUploadedFile(f"{n}.png", png_bytes((8, 8))))
         for n in (1, 2)
     )
-    foreign = services.product_image_add(
-        actor=None, product=other, image=SimpleUploadedFile("x.png", png_bytes((8, 8)))
-    )
+    foreign = product_image_add(actor=None, product=other, image=SimpleUploadedFile("x.png", png_bytes((8, 8))))
     audits = AuditLog.objects.count()
 
     with pytest.raises(DomainError) as refused:
-        services.product_image_set_primary(actor=None, product=product, image=foreign)
-    unchanged = services.product_image_set_primary(actor=None, product=product, image=first)
-    moved = services.product_image_set_primary(actor=None, product=product, image=second)
+        product_image_set_primary(actor=None, product=product, image=foreign)
+    unchanged = product_image_set_primary(actor=None, product=product, image=first)
+    moved = product_image_set_primary(actor=None, product=product, image=second)
 
     assert refused.value.code == "VALIDATION_ERROR"
     assert (unchanged, moved) == (first, second)
@@ -322,7 +319,7 @@ def test_the_primary_image_service_locks_audits_and_refuses_a_foreign_image(make
 
 def test_tag_admin_delete_goes_through_tag_delete(admin_client_catalog, catalog_staff, make_tag):
     tag = make_tag(slug="bio")
-    structure = services.catalog_structure_version()
+    structure = catalog_structure_version()
 
     response = admin_client_catalog.post(f"/admin/products/tag/{tag.pk}/delete/", {"post": "yes"})
 
@@ -330,7 +327,7 @@ def test_tag_admin_delete_goes_through_tag_delete(admin_client_catalog, catalog_
     assert not Tag.objects.filter(pk=tag.pk).exists()
     audit = AuditLog.objects.get(object_id=str(tag.pk), action="delete")
     assert audit.actor == catalog_staff
-    assert services.catalog_structure_version() != structure
+    assert catalog_structure_version() != structure
 
 
 @pytest.mark.postgres
@@ -339,14 +336,12 @@ def test_concurrent_primary_image_changes_leave_exactly_one_primary(make_product
     # given a product with four images, the first one primary
     product = make_product()
     images = [
-        services.product_image_add(actor=None, product=product, image=SimpleUploadedFile(f"{n}.png", png_bytes((8, 8))))
+        product_image_add(actor=None, product=product, image=SimpleUploadedFile(f"{n}.png", png_bytes((8, 8))))
         for n in range(4)
     ]
 
     # when four requests each make a different image primary at the same time
-    outcomes = run_together(
-        4, lambda i: services.product_image_set_primary(actor=None, product=product, image=images[i])
-    )
+    outcomes = run_together(4, lambda i: product_image_set_primary(actor=None, product=product, image=images[i]))
 
     # then each one applied under the product's lock: one primary, and the audit rows form one chain
     assert [image.pk for image in outcomes] == [image.pk for image in images]

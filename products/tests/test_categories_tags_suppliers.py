@@ -8,8 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from conftest import assert_error
 from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog
-from products import selectors, services
+from products import selectors
 from products.models import Category, Tag, TagAlias
+from products.services.cache import catalog_structure_version
+from products.services.categories import category_update
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +74,7 @@ def test_retailer_category_tree_shows_active_branches_only(client_for, retailer,
     make_category(parent=root, slug="leaf")
     hidden = make_category(slug="hidden", sort_order=2)
     make_category(parent=hidden, slug="under-hidden")
-    services.category_update(actor=None, category=hidden, is_active=False)
+    category_update(actor=None, category=hidden, is_active=False)
 
     tree = client_for(retailer).get("/api/v1/categories/tree").json()["data"]
 
@@ -83,7 +85,7 @@ def test_retailer_category_tree_shows_active_branches_only(client_for, retailer,
 
 def test_hidden_categories_are_kept_in_process_per_structure_version(category, make_category):
     child = make_category(parent=category)
-    version = services.catalog_structure_version()
+    version = catalog_structure_version()
     assert selectors.hidden_category_ids(version) == frozenset()
 
     no_cache = mock.patch.object(selectors.cache, "get", side_effect=AssertionError("cache read"))
@@ -91,7 +93,7 @@ def test_hidden_categories_are_kept_in_process_per_structure_version(category, m
         assert selectors.hidden_category_ids(version) == frozenset()
     assert ctx.captured_queries == []
 
-    services.category_update(actor=None, category=category, is_active=False)
+    category_update(actor=None, category=category, is_active=False)
     assert selectors.hidden_category_ids() == {category.pk, child.pk}
 
 
@@ -197,7 +199,7 @@ def test_crossing_moves_never_create_a_cycle(make_category):
         try:
             barrier.wait()
             try:
-                services.category_update(actor=None, category=category, parent=parent)
+                category_update(actor=None, category=category, parent=parent)
                 outcomes.append("ok")
             except DomainError as exc:
                 outcomes.append(exc.code)

@@ -63,17 +63,17 @@ def test_a_small_valid_png_is_stored(client_for, catalog_staff, make_product):
 def test_a_category_image_goes_through_the_same_check(catalog_staff, make_category, action):
     """The admin is the only way to give a category an image: the service checks it."""
     from livrili.core.errors import DomainError
-    from products import services
     from products.models import Category
+    from products.services.categories import category_create, category_update
 
     category = make_category()
     bomb = SimpleUploadedFile("bomb.png", bomb_png(8_000, 6_000), content_type="image/png")
 
     with pytest.raises(DomainError) as refused:
         if action == "create":
-            services.category_create(actor=catalog_staff, name_ar="فئة", name_fr="Rayon", name_en="Aisle", image=bomb)
+            category_create(actor=catalog_staff, name_ar="فئة", name_fr="Rayon", name_en="Aisle", image=bomb)
         else:
-            services.category_update(actor=catalog_staff, category=category, image=bomb)
+            category_update(actor=catalog_staff, category=category, image=bomb)
 
     assert (refused.value.code, list(refused.value.details)) == ("VALIDATION_ERROR", ["image"])
     assert Category.objects.count() == 1

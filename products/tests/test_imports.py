@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 
-from products import selectors, services
-from products.imports import PRODUCT_COLUMNS
+from products import selectors
+from products.imports.rows import PRODUCT_COLUMNS
 from products.models import Category, PriceTier, Product, StockMovement
+from products.services.categories import category_update
 
 pytestmark = pytest.mark.django_db
 
@@ -183,4 +184,4 @@ def test_import_categories_builds_the_tree_and_reports_bad_lines(tmp_path):
     assert "2 created" in out
     dairy = Category.objects.get(slug="dairy")
     assert (dairy.parent.slug, dairy.depth, dairy.name_fr) == ("food", 1, "Produits laitiers")
-    services.category_update(actor=None, category=dairy, is_active=False)
+    category_update(actor=None, category=dairy, is_active=False)

@@ -10,8 +10,11 @@ from PIL import Image
 
 from conftest import assert_error
 from livrili.core.models import AuditLog
-from products import services
 from products.models import PriceTier, Product, ProductImage, StockMovement, Tag
+from products.services.categories import category_update
+from products.services.images import product_image_add
+from products.services.products import product_tags_bulk, product_update
+from products.services.stock import stock_adjust, stock_move
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +138,7 @@ def test_retailers_never_see_inactive_products_hidden_categories_or_raw_stock(
     visible = make_product(sku="VISIBLE", stock=8, min_order_quantity=10)
     inactive = make_product(sku="INACTIVE", is_active=False)
     hidden = make_product(sku="UNDER-INACTIVE", category=child)
-    services.category_update(actor=None, category=parent, is_active=False)
+    category_update(actor=None, category=parent, is_active=False)
     client = client_for(retailer)
 
     listing = client.get(PRODUCTS).json()["data"]
@@ -156,10 +159,10 @@ def test_retail_reads_are_cached_but_stock_is_live_and_changes_invalidate(client
     client = client_for(retailer)
     first = client.get(f"{PRODUCTS}?lang=fr").json()["data"][0]
 
-    services.stock_adjust(actor=None, product=product, operation="add", quantity=3)
+    stock_adjust(actor=None, product=product, operation="add", quantity=3)
     with CaptureQueriesContext(connection) as cached_read:
         second = client.get(f"{PRODUCTS}?lang=fr").json()["data"][0]
-    services.product_update(actor=None, product=product, name_fr="Huile Elio 5 L")
+    product_update(actor=None, product=product, name_fr="Huile Elio 5 L")
     third = client.get(f"{PRODUCTS}?lang=fr").json()["data"][0]
 
     assert (first["name"], first["available_quantity"]) == ("Huile 5 L", 5)
@@ -181,7 +184,7 @@ def test_an_edit_rebuilds_only_the_edited_products_cached_representation(client_
     client = client_for(retailer)
     client.get(PRODUCTS, {"lang": "fr"})
 
-    services.product_update(actor=None, product=oil, name_fr="Huile Elio")
+    product_update(actor=None, product=oil, name_fr="Huile Elio")
     with CaptureQueriesContext(connection) as ctx:
         names = [p["name"] for p in client.get(PRODUCTS, {"lang": "fr"}).json()["data"]]
 
@@ -204,13 +207,13 @@ def test_images_tags_and_category_renames_reach_cached_representations(
             PRODUCTS, {"lang": "fr"}
         ).json()["data"][0]
 
-    services.product_image_add(actor=None, product=product, image=SimpleUploadedFile("t.png", png_bytes()))
-    services.product_tags_bulk(actor=None, products=[product], operation="add", tags=[tag])
+    product_image_add(actor=None, product=product, image=SimpleUploadedFile("t.png", png_bytes()))
+    product_tags_bulk(actor=None, products=[product], operation="add", tags=[tag])
     for data in shown():
         assert len(data["images"]) == 1
         assert [t["id"] for t in data["tags"]] == [str(tag.pk)]
 
-    services.category_update(actor=None, category=category, name_fr="Boissons chaudes")
+    category_update(actor=None, category=category, name_fr="Boissons chaudes")
     assert [data["category"]["name"] for data in shown()] == ["Boissons chaudes", "Boissons chaudes"]
 
 
@@ -312,7 +315,7 @@ def test_lookup_by_sku_in_any_case_and_by_barcode(client_for, retailer, make_pro
 
 def test_delete_refuses_an_ordered_product_and_allows_a_never_ordered_one(client_for, catalog_staff, make_product):
     ordered = make_product(stock=5)
-    services.stock_move(product_id=ordered.pk, delta=-1, reason="order", reference="ORD-2026-000001")
+    stock_move(product_id=ordered.pk, delta=-1, reason="order", reference="ORD-2026-000001")
     fresh = make_product(stock=2)
     client = client_for(catalog_staff)
 
@@ -387,7 +390,7 @@ def test_deactivating_a_category_invalidates_cached_retail_reads(client_for, ret
     assert [p["sku"] for p in client.get(PRODUCTS).json()["data"]] == ["MILK"]
     assert client.get(f"{PRODUCTS}/{product.pk}").status_code == 200
 
-    services.category_update(actor=None, category=category, is_active=False)
+    category_update(actor=None, category=category, is_active=False)
 
     assert client.get(PRODUCTS).json()["data"] == []
     assert_error(client.get(f"{PRODUCTS}/{product.pk}"), 404, "NOT_FOUND")

@@ -5,8 +5,9 @@ from django.db import ProgrammingError, connection
 
 from conftest import assert_error
 from livrili.core.errors import DomainError
-from products import selectors, services
+from products import selectors
 from products.models import Product, StockMovement
+from products.services.stock import stock_adjust
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_subtract_below_zero_is_refused_and_changes_nothing(client_for, catalog_
 def test_set_to_the_current_value_writes_no_movement(make_product):
     product = make_product(stock=7)
 
-    assert services.stock_adjust(actor=None, product=product, operation="set", quantity=7) is None
+    assert stock_adjust(actor=None, product=product, operation="set", quantity=7) is None
     assert StockMovement.objects.filter(product=product).count() == 1
 
 
@@ -111,7 +112,7 @@ def test_twenty_concurrent_subtractions_on_a_stock_of_ten_sell_exactly_ten(make_
         try:
             barrier.wait()
             try:
-                services.stock_adjust(actor=None, product=product, operation="subtract", quantity=1)
+                stock_adjust(actor=None, product=product, operation="subtract", quantity=1)
                 outcome = "ok"
             except DomainError as exc:
                 outcome = exc.code
@@ -149,7 +150,7 @@ def test_the_database_refuses_to_update_a_movement(make_product):
 def test_deleting_a_user_keeps_their_movements(make_user, make_product):
     staff = make_user(role="admin")
     product = make_product()
-    services.stock_adjust(actor=staff, product=product, operation="add", quantity=2)
+    stock_adjust(actor=staff, product=product, operation="add", quantity=2)
 
     staff.delete()
 

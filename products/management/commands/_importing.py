@@ -5,11 +5,11 @@ from functools import partial
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from products.imports import ImportFileError, read_rows
+from products.imports.reading import ImportFileError, read_rows
 
 
 class ImportCommand(BaseCommand):
-    importer = None  # set by subclasses: products.imports.import_products / import_categories
+    importer = None  # set by subclasses: products.imports.writing.import_products / import_categories
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="CSV or XLSX file (first row: column names)")

@@ -3,7 +3,8 @@ from functools import partial
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from products.imports import ImportFileError, export_categories, export_products
+from products.imports.exporting import export_categories, export_products
+from products.imports.reading import ImportFileError
 from products.models import Product
 
 

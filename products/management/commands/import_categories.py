@@ -1,4 +1,4 @@
-from products.imports import import_categories
+from products.imports.writing import import_categories
 
 from ._importing import ImportCommand
 

@@ -1,4 +1,4 @@
-from products.imports import import_products
+from products.imports.writing import import_products
 
 from ._importing import ImportCommand
 

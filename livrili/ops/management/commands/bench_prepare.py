@@ -29,9 +29,11 @@ from livrili.core.models import BusinessSettings, Wilaya
 from orders.models import CartItem, Order, OrderItem, PaymentMethod
 from orders.services.cart import cart_clear
 from products import selectors as product_selectors
-from products import services as product_services
 from products.models import Category, Product, StockMovement
 from products.search import normalize
+from products.services.categories import category_create
+from products.services.products import product_create
+from products.services.stock import stock_adjust
 from retailers import services as retailer_services
 from retailers.models import LedgerEntry, LedgerEntryKind, Retailer, RetailerStatus
 
@@ -131,14 +133,14 @@ class Command(BaseCommand):
         missing = MIN_BENCH_PRODUCTS - product_selectors.visible_products(retail=True).count()
         if missing <= 0:
             return
-        category = Category.objects.filter(slug="bench").first() or product_services.category_create(
+        category = Category.objects.filter(slug="bench").first() or category_create(
             actor=admin, slug="bench", name_ar="مواد غذائية", name_fr="Épicerie (bench)", name_en="Grocery (bench)"
         )
         names = [("زيت زيتون", "Huile d'olive"), ("سكر أبيض", "Sucre blanc"), ("حليب مجفف", "Lait en poudre")]
         start = Product.objects.filter(sku__startswith="BENCH-").count()
         for index in range(start, start + missing):
             name_ar, name_fr = names[index % len(names)]
-            product_services.product_create(
+            product_create(
                 actor=admin,
                 sku=f"BENCH-{index:04d}",
                 name_ar=f"{name_ar} {index}",
@@ -165,9 +167,7 @@ class Command(BaseCommand):
         for product in products:
             quantity = valid_quantity(product, line_floor)
             if product.stock_quantity < BENCH_STOCK // 2:
-                product_services.stock_adjust(
-                    actor=admin, product=product, operation="set", quantity=BENCH_STOCK, note="bench prepare"
-                )
+                stock_adjust(actor=admin, product=product, operation="set", quantity=BENCH_STOCK, note="bench prepare")
             pool.append({"id": str(product.pk), "quantity": quantity})
         return pool
 
