@@ -12,6 +12,7 @@ from livrili.core.errors import DomainError
 from livrili.core.models import BusinessSettings, CreditPolicy
 from products.models import Product
 from products.selectors import hidden_category_ids
+from products.services.stock import insufficient_stock
 from retailers.models import Retailer
 
 from .models import OrderStatus
@@ -39,15 +40,6 @@ def quantity_error(product: Product, quantity: int) -> DomainError | None:
     return None
 
 
-def insufficient_stock(product: Product, requested: int) -> DomainError:
-    return DomainError(
-        "INSUFFICIENT_STOCK",
-        details={
-            "lines": [{"product_id": str(product.pk), "requested": requested, "available": product.stock_quantity}]
-        },
-    )
-
-
 def check_line(product: Product, quantity: int, hidden_categories: frozenset | None = None) -> None:
     """Every rule of a cart line: available, minimum, multiple, stock."""
     if not product_available(product, hidden_categories):
@@ -56,7 +48,7 @@ def check_line(product: Product, quantity: int, hidden_categories: frozenset | N
     if error:
         raise error
     if quantity > product.stock_quantity:
-        raise insufficient_stock(product, quantity)
+        raise insufficient_stock([(product.pk, quantity, product.stock_quantity)])
 
 
 def largest_valid_quantity(product: Product, wanted: int) -> int:

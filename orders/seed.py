@@ -45,6 +45,7 @@ from livrili.core.numbering import document_number
 from products.models import Product, StockMovement, StockReason
 from products.pricing import CATALOG, line_price
 from products.selectors import hidden_category_ids
+from products.services.stock import StockHistory
 from retailers.models import DeliveryAddress, LedgerEntry, LedgerEntryKind, Retailer, RetailerStatus
 
 from .events import (
@@ -496,17 +497,14 @@ class _Simulation:
 
     def _setup_stock(self) -> None:
         rng = self.rng
-        totals = dict(StockMovement.objects.values_list("product_id").annotate(total=Sum("delta")).order_by())
-        last = dict(StockMovement.objects.values_list("product_id").annotate(m=Max("created_at")).order_by())
-        self.stock = {}
-        self.last_move = {}
+        self.history = StockHistory(
+            product_ids=[p.pk for p in self.products], sink=self.movements, new_id=lambda: _uuid(self.ids)
+        )
         self.multiple = {}
         opening_at = self.history_start - timedelta(days=1)
         for product in self.products:
             self.multiple[product.pk] = max(product.order_multiple, 1)
-            stock = totals.get(product.pk, 0)
-            self.stock[product.pk] = stock
-            self.last_move[product.pk] = last.get(product.pk) or opening_at - timedelta(days=1)
+            stock = self.history.stock[product.pk]
             wanted = self.multiple[product.pk] * rng.randint(40, 400)
             if stock < wanted:
                 self._move(product.pk, wanted - stock, StockReason.IMPORT, opening_at, "STOCK-INITIAL", "seed")
@@ -649,14 +647,8 @@ class _Simulation:
                 )
 
     def _move(self, product_id, delta: int, reason: str, at: datetime, reference: str, note: str = "", actor=None):
-        if at <= self.last_move[product_id]:  # keep each product's movements strictly in time order
-            at = self.last_move[product_id] + timedelta(microseconds=1)
-        self.last_move[product_id] = at
-        self.stock[product_id] += delta
-        if self.stock[product_id] < 0:  # the simulation never sells what it has not received
-            raise RuntimeError(f"seed: stock of product {product_id} would go below zero")
-        self.movements.add(
-            (_uuid(self.ids), product_id, delta, reason, self.stock[product_id], reference, actor, note, at)
+        self.history.move(
+            product_id=product_id, delta=delta, reason=reason, at=at, reference=reference, note=note, actor_id=actor
         )
         self.stats[f"movement:{reason}"] += 1
 
@@ -684,7 +676,7 @@ class _Simulation:
         rng = self.rng
         for product, price in lines:
             pid, quantity = product.pk, price.quantity
-            if self.stock[pid] < quantity:
+            if self.history.stock[pid] < quantity:
                 batch = self.multiple[pid] * rng.randint(40, 300) + quantity
                 arrival = at - timedelta(hours=rng.uniform(1, 30))
                 self._move(pid, batch, StockReason.IMPORT, arrival, f"REAPPRO-{arrival:%Y%m%d}", "seed")
@@ -990,8 +982,7 @@ class _Simulation:
 
     def _write_caches(self) -> None:
         """Product stock and retailer balances from the simulated ledgers, one bulk update each."""
-        products = [Product(pk=pid, stock_quantity=stock) for pid, stock in self.stock.items()]
-        Product.objects.bulk_update(products, ["stock_quantity"], batch_size=2000)
+        self.history.write_stock()
         retailers = [Retailer(pk=c.id, balance=c.balance) for c in self.customers]
         Retailer.objects.bulk_update(retailers, ["balance"], batch_size=2000)
 

@@ -15,6 +15,7 @@ from livrili.core.audit import audit_record, authenticated_actor
 from livrili.core.errors import DomainError, validation_error
 from livrili.core.money import ZERO
 from products.models import StockReason
+from products.services.stock import stock_put_back, stock_totals
 from retailers.models import LedgerEntry, LedgerEntryKind, Retailer
 from retailers.services import ledger_post
 
@@ -30,7 +31,6 @@ from ..events import (
 )
 from ..models import Order, OrderEvent, OrderEventType, OrderStatus, PaymentMethod
 from ..rules import OPEN_STATUSES, RETAILER_CANCELLABLE, TRANSITIONS, allowed_targets
-from ..stock import stock_apply
 from . import locks
 
 MILESTONES = {
@@ -115,10 +115,8 @@ def _require_reason(reason: str) -> str:
 
 
 def _stock_back(order: Order, reason: str, actor) -> None:
-    deltas: dict = {}
-    for product_id, quantity in order.items.values_list("product_id", "quantity"):
-        deltas[product_id] = deltas.get(product_id, 0) + quantity
-    stock_apply(deltas=deltas, reason=reason, actor=actor, reference=order.number)
+    quantities = stock_totals(order.items.values_list("product_id", "quantity"))
+    stock_put_back(quantities=quantities, reason=reason, actor=actor, reference=order.number)
 
 
 def _charge(order: Order, actor, reason: str = "") -> LedgerEntry:

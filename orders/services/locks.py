@@ -1,5 +1,5 @@
 """Row locks of the order services. Lock order, everywhere: the order row, then the retailer
-row, then products by primary key (`orders.stock`), so two workflows never wait on each other
+row, then products by primary key (`products.services.stock`), so two workflows never wait on each other
 in a cycle. Callers use `locks.lock_order(...)`, so a test can slow one lock down."""
 
 from retailers.models import Retailer

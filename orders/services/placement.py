@@ -1,6 +1,6 @@
 """Order placement (workflows.md §3): one transaction from the checks to the `placed` event.
 
-The stock helpers of placement (`_stock_deltas`, `_check_stock`, `_take_stock`) live here;
+The stock helpers of placement (`_check_stock`, `_take_stock`, on `products.services.stock`) live here;
 edit reuses them."""
 
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ from livrili.core.numbering import next_number
 from products.models import Product, StockReason
 from products.pricing import LinePrice, PricingContext, line_price
 from products.selectors import hidden_category_ids
+from products.services.stock import stock_check, stock_take, stock_totals
 from retailers.models import Retailer
 from retailers.services import retailer_require_active
 
@@ -26,7 +27,6 @@ from ..events import order_event_save, order_placed_event
 from ..models import CartItem, Channel, Order, OrderItem, OrderStatus, PaymentMethod
 from ..pricing import order_totals
 from ..rules import CreditDecision, credit_decision, earliest_delivery_date, product_available, quantity_error
-from ..stock import stock_apply, stock_require
 from . import locks
 from .cart import _products_by_id
 from .lifecycle import _charge, _hold
@@ -118,21 +118,19 @@ def _check_minimum(totals, settings) -> None:
         )
 
 
-def _stock_deltas(lines: list[PricedLine]) -> dict:
-    deltas: dict = {}
-    for line in lines:
-        deltas[line.product.pk] = deltas.get(line.product.pk, 0) - line.price.quantity
-    return deltas
+def _quantities(lines: list[PricedLine]) -> dict:
+    return stock_totals((line.product.pk, line.price.quantity) for line in lines)
 
 
 def _check_stock(lines: list[PricedLine]) -> None:
     """The stock check's answer in its place among the workflow's checks, from the stock read
     with the lines; `_take_stock` checks again under the row locks, which is what guarantees it."""
-    stock_require(_stock_deltas(lines), {line.product.pk: line.product.stock_quantity for line in lines})
+    deltas = {pid: -quantity for pid, quantity in _quantities(lines).items()}
+    stock_check(deltas=deltas, available={line.product.pk: line.product.stock_quantity for line in lines})
 
 
 def _take_stock(lines: list[PricedLine], reference: str, actor) -> None:
-    stock_apply(deltas=_stock_deltas(lines), reason=StockReason.ORDER, actor=actor, reference=reference)
+    stock_take(quantities=_quantities(lines), reason=StockReason.ORDER, actor=actor, reference=reference)
 
 
 def _write_items(order: Order, lines: list[PricedLine]) -> None:
