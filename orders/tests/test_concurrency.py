@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from conftest import run_together
 from livrili.core.errors import DomainError
+from livrili.core.testing.concurrency import run_together
 from orders import services
 from orders.models import Order
 from products.models import Product, StockMovement

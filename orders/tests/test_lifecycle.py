@@ -4,8 +4,8 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from conftest import assert_error
 from livrili.core.models import BusinessSettings
+from livrili.core.testing.assertions import assert_error
 from orders import services
 from orders.models import CartItem, Order, OrderEvent
 from products.models import Product, StockMovement

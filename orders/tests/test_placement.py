@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conftest import assert_error
 from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog, BusinessSettings
+from livrili.core.testing.assertions import assert_error
 from orders import services
 from orders.models import CartItem, Order, OrderEvent, OrderItem
 from orders.services import LineRequest, earliest_delivery_date

@@ -2,7 +2,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from conftest import assert_error
+from livrili.core.testing.assertions import assert_error
 from orders import services
 
 pytestmark = pytest.mark.django_db

@@ -195,7 +195,7 @@ def http_layer_imports() -> set[tuple[str, str]]:
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
             parts = path.relative_to(ROOT).parts
-            if "api" in parts or "tests" in parts or parts[0] == "livrili" and len(parts) == 2:
+            if "api" in parts or "tests" in parts or (parts[0] == "livrili" and len(parts) == 2):
                 continue  # HTTP code, tests, and the composition root (urls, settings)
             module, is_package = module_name(path)
             for target in imports_of(path.read_text(encoding="utf-8"), module, is_package):
