@@ -8,5 +8,6 @@ from model_bakery.recipe import Recipe, seq
 from livrili.accounts.models import Role, User
 
 admin = Recipe(User, role=Role.ADMIN, username=seq("admin"))
+# A retailer member belongs to a retailer: give it (`retailer=`); accounts does not know retailers.
 retailer = Recipe(User, role=Role.RETAILER, username=seq("retailer"))
 driver = Recipe(User, role=Role.DRIVER, username=seq("driver"))

@@ -10,6 +10,9 @@ from livrili.core.testing.recipes import recipe_values
 
 @pytest.fixture
 def make_user(db, make_retailer):
+    """A user of `role` with DEFAULT_PASSWORD; a retailer member gets a new retailer unless told
+    (`make_retailer` comes from retailers/tests/fixtures.py, both registered in the root conftest)."""
+
     def make(role="admin", perms=(), groups=(), password=DEFAULT_PASSWORD, **fields):
         fields = recipe_values(f"accounts.{role}", fields, "username")
         if role == "retailer" and "retailer" not in fields:
