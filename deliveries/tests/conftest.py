@@ -8,7 +8,6 @@ from deliveries.models import Driver
 from orders.models import CartItem
 from orders.services import lifecycle as order_services
 from orders.services import placement
-from products.tests.conftest import category, make_category, make_product  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture
@@ -40,7 +39,7 @@ def driver(make_driver):
 
 
 @pytest.fixture
-def place_order(make_user, make_product):  # noqa: F811
+def place_order(make_user, make_product):
     """A pending order of 10 × 120.00 (19 % tax) weighing 1.5 kg each, by a shop with credit."""
     counter = {"n": 0}
 

@@ -7,11 +7,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone, translation
 
-from conftest import run_together
 from deliveries import rules
 from deliveries.models import Delivery, DeliveryEvent, ProofOfDelivery
 from deliveries.services import lifecycle
 from livrili.core.errors import DomainError
+from livrili.core.testing.concurrency import run_together
 from orders.models import Order, OrderEvent
 from orders.services import lifecycle as order_services
 from products.models import Product

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from conftest import assert_error
 from livrili.accounts.models import User
+from livrili.core.testing.assertions import assert_error
 from products.models import Category, Product, ProductImage, StockMovement, Supplier
 from products.services.categories import category_create
 from products.services.products import product_create

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from conftest import assert_error
 from livrili.accounts.models import User
+from livrili.core.testing.assertions import assert_error
 from retailers.models import DeliveryAddress, Retailer
 
 pytestmark = pytest.mark.django_db

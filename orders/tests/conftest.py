@@ -3,7 +3,6 @@ from decimal import Decimal
 import pytest
 
 from livrili.core.models import BusinessSettings
-from products.tests.conftest import category, make_category, make_product  # noqa: F401 - shared fixtures
 from retailers.services import ledger_post
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import assert_error
+from livrili.core.testing.assertions import assert_error
 from orders.models import CartItem, Order
 from orders.services.placement import LineRequest, order_place
 

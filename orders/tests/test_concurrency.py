@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from conftest import run_together
 from livrili.core.errors import DomainError
+from livrili.core.testing.concurrency import run_together
 from orders.models import Order
 from orders.services import locks
 from orders.services.expiry import orders_expire_holds

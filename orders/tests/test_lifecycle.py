@@ -4,9 +4,9 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from conftest import assert_error
 from livrili.core.errors import DomainError
 from livrili.core.models import BusinessSettings
+from livrili.core.testing.assertions import assert_error
 from orders.models import CartItem, Order, OrderEvent
 from orders.rules import TRANSITIONS, allowed_targets
 from orders.services import locks

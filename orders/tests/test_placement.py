@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conftest import assert_error
 from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog, BusinessSettings
+from livrili.core.testing.assertions import assert_error
 from orders.models import CartItem, Order, OrderEvent, OrderItem
 from orders.rules import earliest_delivery_date
 from orders.services.edit import order_edit

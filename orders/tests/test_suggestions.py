@@ -2,7 +2,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from conftest import assert_error
+from livrili.core.testing.assertions import assert_error
 from orders.services.lifecycle import order_cancel
 from orders.services.placement import LineRequest, order_place
 

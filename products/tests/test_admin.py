@@ -2,9 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from conftest import run_together
 from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog
+from livrili.core.testing.concurrency import run_together
 from livrili.core.tests.files import png_bytes
 from products.models import Product, ProductImage, StockMovement, Tag
 from products.services.cache import catalog_structure_version

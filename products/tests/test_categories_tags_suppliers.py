@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import assert_error
 from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog
+from livrili.core.testing.assertions import assert_error
 from products import selectors
 from products.models import Category, Tag, TagAlias
 from products.services.cache import catalog_structure_version

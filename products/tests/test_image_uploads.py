@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conftest import assert_error
+from livrili.core.testing.assertions import assert_error
 from livrili.core.tests.files import PNG_HEADER_ONLY, bomb_png, png_bytes
 from products.models import ProductImage
 

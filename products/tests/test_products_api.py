@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from conftest import assert_error
 from livrili.core.models import AuditLog
+from livrili.core.testing.assertions import assert_error
 from products.models import PriceTier, Product, ProductImage, StockMovement, Tag
 from products.services.categories import category_update
 from products.services.images import product_image_add

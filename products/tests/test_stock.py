@@ -3,8 +3,8 @@ import threading
 import pytest
 from django.db import ProgrammingError, connection
 
-from conftest import assert_error
 from livrili.core.errors import DomainError
+from livrili.core.testing.assertions import assert_error
 from products import selectors
 from products.models import Product, StockMovement
 from products.services.stock import stock_adjust

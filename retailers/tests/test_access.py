@@ -4,9 +4,9 @@ and a refused call writes nothing."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conftest import assert_error
 from livrili.accounts.models import User
 from livrili.core.models import AuditLog
+from livrili.core.testing.assertions import assert_error
 from retailers.models import DeliveryAddress, LedgerEntry, Retailer, RetailerEvent
 from retailers.services import address_create, document_upload, ledger_adjust
 

@@ -4,8 +4,9 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conftest import DEFAULT_PASSWORD, assert_error
 from livrili.accounts.models import User
+from livrili.core.testing.assertions import assert_error
+from livrili.core.testing.passwords import DEFAULT_PASSWORD
 from livrili.core.tests.files import PNG_HEADER_ONLY, bomb_png, minimal_pdf, png_bytes
 from retailers.models import RetailerDocument
 

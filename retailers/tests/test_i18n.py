@@ -3,7 +3,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from conftest import assert_error
+from livrili.core.testing.assertions import assert_error
 
 LOCALE = Path(__file__).resolve().parents[1] / "locale"
 

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
-from conftest import assert_error
 from livrili.core.errors import DomainError
+from livrili.core.testing.assertions import assert_error
 from retailers.models import LedgerEntry, Retailer, RetailerEvent
 from retailers.services import ledger_adjust, ledger_opening_balance, ledger_post
 

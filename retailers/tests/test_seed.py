@@ -3,8 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from conftest import assert_error
 from livrili.accounts.models import User
+from livrili.core.testing.assertions import assert_error
 from retailers import seed
 from retailers.models import DeliveryAddress, Retailer
 

@@ -1,8 +1,9 @@
 import pytest
 
-from conftest import DEFAULT_PASSWORD, assert_error
 from livrili.accounts.models import User
 from livrili.core.errors import DomainError
+from livrili.core.testing.assertions import assert_error
+from livrili.core.testing.passwords import DEFAULT_PASSWORD
 from retailers.models import DeliveryAddress, Retailer, RetailerEvent
 from retailers.services import retailer_require_active
 

@@ -1,9 +1,9 @@
 import pytest
 from django.utils import timezone
 
-from conftest import assert_error
 from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog
+from livrili.core.testing.assertions import assert_error
 from retailers.models import Retailer, RetailerEvent
 from retailers.services import TRANSITIONS, retailer_require_active
 

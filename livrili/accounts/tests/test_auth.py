@@ -2,8 +2,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from conftest import DEFAULT_PASSWORD, assert_error
 from livrili.accounts.models import PasswordResetCode, User
+from livrili.core.testing.assertions import assert_error
+from livrili.core.testing.passwords import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

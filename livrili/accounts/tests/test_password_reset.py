@@ -6,10 +6,11 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
-from conftest import DEFAULT_PASSWORD, run_together
 from livrili.accounts import services
 from livrili.accounts.models import PasswordResetCode, User
 from livrili.core.errors import DomainError
+from livrili.core.testing.concurrency import run_together
+from livrili.core.testing.passwords import DEFAULT_PASSWORD
 
 RESET = "/api/v1/auth/password/reset"
 NEW_PASSWORD = "Brand-New-Pass-77"

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.test import RequestFactory, override_settings
 from rest_framework.throttling import BaseThrottle
 
-from conftest import DEFAULT_PASSWORD
 from livrili.accounts import throttles
 from livrili.core.middleware import client_ip
 from livrili.core.models import AuditLog
+from livrili.core.testing.passwords import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,9 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from conftest import assert_error
 from livrili.accounts.models import User
 from livrili.core.models import AuditLog
+from livrili.core.testing.assertions import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import OperationalError, connection
 from django.db.backends.utils import CursorWrapper
 from django.test import Client, override_settings
 
-from conftest import assert_error
+from livrili.core.testing.assertions import assert_error
 
 pytestmark = pytest.mark.django_db
 

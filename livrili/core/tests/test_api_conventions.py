@@ -1,8 +1,8 @@
 import pytest
 from django.test import override_settings
 
-from conftest import assert_error
 from livrili.accounts.models import User
+from livrili.core.testing.assertions import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,9 @@
 import pytest
 from django.db import transaction
 
-from conftest import run_together
 from livrili.core.models import Sequence
 from livrili.core.numbering import current_year, next_number
+from livrili.core.testing.concurrency import run_together
 
 
 @pytest.mark.django_db
