@@ -1,8 +1,11 @@
+import uuid
 from decimal import Decimal
 
 import pytest
 
 from livrili.core.models import BusinessSettings
+from orders.models import CartItem
+from orders.services.placement import order_place
 from retailers.services import ledger_post
 
 
@@ -43,3 +46,22 @@ def debt(db):
         )
 
     return post
+
+
+@pytest.fixture
+def place_cart(db):
+    """Place `quantity` × `product` from `member`'s cart through the placement service, with a
+    fresh idempotency key each call."""
+
+    def place(member, product, *, quantity=10, payment_method="credit"):
+        CartItem.objects.create(retailer=member.retailer, product=product, quantity=quantity)
+        order, _replayed = order_place(
+            retailer=member.retailer,
+            actor=member,
+            payment_method=payment_method,
+            idempotency_key=uuid.uuid4().hex,
+            fingerprint="f",
+        )
+        return order
+
+    return place

@@ -79,20 +79,9 @@ def oil(make_product):
 
 
 @pytest.fixture
-def place(shop, oil):
-    counter = {"n": 0}
-
+def place(shop, oil, place_cart):
     def make(quantity=10, payment_method="credit"):
-        counter["n"] += 1
-        CartItem.objects.create(retailer=shop.retailer, product=oil, quantity=quantity)
-        order, _replayed = order_place(
-            retailer=shop.retailer,
-            actor=shop,
-            payment_method=payment_method,
-            idempotency_key=f"admin-test-{counter['n']}",
-            fingerprint="f",
-        )
-        return order
+        return place_cart(shop, oil, quantity=quantity, payment_method=payment_method)
 
     return make
 

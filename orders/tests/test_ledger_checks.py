@@ -7,9 +7,7 @@ from django.core.management import CommandError, call_command
 
 from orders import ledger_checks
 from orders.ledger_checks import order_charge_mismatches, stock_mismatches
-from orders.models import CartItem
 from orders.services.lifecycle import order_cancel, order_return, order_set_status
-from orders.services.placement import order_place
 from products.models import Product, StockMovement
 from retailers.management.commands.check_ledgers import registered_checks
 from retailers.services import ledger_post
@@ -23,21 +21,11 @@ def oil(make_product):
 
 
 @pytest.fixture
-def place(shop, oil):
+def place(shop, oil, place_cart):
     """Place a 10 × oil order (1785.00 on credit, 1803.00 in cash) for `shop`."""
-    counter = {"n": 0}
 
     def make(payment_method):
-        counter["n"] += 1
-        CartItem.objects.create(retailer=shop.retailer, product=oil, quantity=10)
-        order, _replayed = order_place(
-            retailer=shop.retailer,
-            actor=shop,
-            payment_method=payment_method,
-            idempotency_key=f"k{counter['n']}",
-            fingerprint="f",
-        )
-        return order
+        return place_cart(shop, oil, payment_method=payment_method)
 
     return make
 

@@ -12,7 +12,6 @@ from orders.rules import TRANSITIONS, allowed_targets
 from orders.services import locks
 from orders.services.expiry import orders_expire_holds
 from orders.services.lifecycle import order_advance, order_cancel, order_release_hold, order_return, order_set_status
-from orders.services.placement import order_place
 from products.models import Product, StockMovement
 from retailers.models import LedgerEntry, Retailer
 
@@ -25,21 +24,11 @@ def oil(make_product):
 
 
 @pytest.fixture
-def place(shop, oil):
+def place(shop, oil, place_cart):
     """Place a 10 × oil order (1785.00 on credit, 1803.00 in cash) for `shop`."""
-    counter = {"n": 0}
 
     def make(payment_method="credit", quantity=10):
-        counter["n"] += 1
-        CartItem.objects.create(retailer=shop.retailer, product=oil, quantity=quantity)
-        order, _replayed = order_place(
-            retailer=shop.retailer,
-            actor=shop,
-            payment_method=payment_method,
-            idempotency_key=f"k{counter['n']}",
-            fingerprint="f",
-        )
-        return order
+        return place_cart(shop, oil, quantity=quantity, payment_method=payment_method)
 
     return make
 

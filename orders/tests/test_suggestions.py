@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal as D
 
 import pytest
@@ -11,15 +12,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def buy(db):
-    counter = {"n": 0}
-
     def order(user, *lines, cancel=False):
-        counter["n"] += 1
         placed, _ = order_place(
             retailer=user.retailer,
             actor=user,
             payment_method="cash",
-            idempotency_key=f"k{counter['n']}",
+            idempotency_key=uuid.uuid4().hex,
             fingerprint="f",
             channel="admin",
             lines=[LineRequest(product_id=p.pk, quantity=q) for p, q in lines],

@@ -21,6 +21,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.db.transaction import TransactionManagementError
 from django.utils.translation import gettext as _
 
+from livrili.core.audit import authenticated_actor
 from livrili.core.errors import DomainError, validation_error
 
 from ..models import Product, StockMovement, StockReason
@@ -103,7 +104,7 @@ def _write(
         if updated != len(chunk):  # cannot happen under the locks; never keep a partial change
             transaction.set_rollback(True)
             raise RuntimeError("stock changed under the row locks")
-    author = actor if getattr(actor, "is_authenticated", False) else None
+    author = authenticated_actor(actor)
     notes = notes or {}
     return StockMovement.objects.bulk_create(
         [
