@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
@@ -248,3 +249,10 @@ def domain_error_text(exc) -> str:
         for field, msgs in exc.details.items()
     )
     return f"{exc.message} {details}".strip()
+
+
+def money_display(amount) -> str:
+    """An amount as operators read it: grouped digits in the active language, with the currency."""
+    if amount is None:
+        return "—"
+    return _("%(amount)s DZD") % {"amount": formats.number_format(amount, 2, use_l10n=True, force_grouping=True)}

@@ -1,0 +1,112 @@
+"""Back office for deliveries: drivers, the deliveries opened by confirmed orders with their
+history, and routes with their stops. Read-only here for now: assignment, status reports and
+planning go through the services the API calls (dispatch actions in the admin are still to
+come)."""
+
+from django.contrib import admin
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from livrili.core.admin import ReadOnlyAdmin, ReadOnlyInline, money_display
+from livrili.core.models import Wilaya
+
+from .models import Delivery, DeliveryEvent, Driver, ProofOfDelivery, Route, RouteStop
+
+
+class DeliveryEventInline(ReadOnlyInline):
+    model = DeliveryEvent
+    fields = ("created_at", "from_status", "to_status", "actor", "note", "latitude", "longitude")
+    readonly_fields = fields
+    verbose_name_plural = _("timeline")
+
+
+class ProofInline(ReadOnlyInline):
+    model = ProofOfDelivery
+    fields = ("recipient_name", "captured_at", "received_at", "latitude", "longitude")
+    readonly_fields = fields
+
+
+@admin.register(Driver)
+class DriverAdmin(ReadOnlyAdmin):
+    list_display = (
+        "__str__",
+        "phone",
+        "vehicle_type",
+        "vehicle_plate",
+        "capacity_kg",
+        "max_stops",
+        "status",
+        "license_expiry",
+    )
+    list_filter = ("status", "vehicle_type", "wilayas")
+    search_fields = ("user__full_name", "user__username", "phone", "vehicle_plate", "license_number")
+    list_select_related = ("user",)
+
+
+class WilayaFilter(admin.SimpleListFilter):
+    """The wilayas deliveries go to, by name (the delivery keeps the code of its snapshot)."""
+
+    title = _("wilaya")
+    parameter_name = "wilaya"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).values_list("wilaya_code", flat=True).distinct()
+        return [(w.code, str(w)) for w in Wilaya.objects.filter(code__in=codes).order_by("code")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(wilaya_code=self.value()) if self.value() else queryset
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = (
+        "number",
+        "order",
+        "status",
+        "driver",
+        "scheduled_date",
+        "priority",
+        "wilaya_display",
+        "commune",
+        "cash_to_collect_display",
+        "attempts",
+    )
+    list_filter = ("status", "scheduled_date", "priority", WilayaFilter, "driver")
+    search_fields = ("number", "order__number", "order__retailer__business_name", "contact_phone")
+    list_select_related = ("order", "driver__user")
+    date_hierarchy = "scheduled_date"
+    inlines = [ProofInline, DeliveryEventInline]
+
+    def get_queryset(self, request):
+        # the name in the active language (modeltranslation's fallback order: ar, fr, en)
+        localized = f"name_{(get_language() or 'ar')[:2]}"
+        name = Coalesce(
+            NullIf(localized, Value("")), NullIf("name_ar", Value("")), "name_fr", "name_en", output_field=CharField()
+        )
+        wilaya = Wilaya.objects.filter(code=OuterRef("wilaya_code")).annotate(label=name).values("label")[:1]
+        return super().get_queryset(request).annotate(wilaya_name=Subquery(wilaya, output_field=CharField()))
+
+    @admin.display(description=_("wilaya"), ordering="wilaya_code")
+    def wilaya_display(self, obj):
+        return f"{obj.wilaya_code} - {obj.wilaya_name}" if obj.wilaya_name else obj.wilaya_code or "—"
+
+    @admin.display(description=_("cash to collect"), ordering="cash_to_collect")
+    def cash_to_collect_display(self, obj):
+        return money_display(obj.cash_to_collect)
+
+
+class RouteStopInline(ReadOnlyInline):
+    model = RouteStop
+    fields = ("sequence", "delivery", "eta", "leg_distance_km")
+    readonly_fields = fields
+
+
+@admin.register(Route)
+class RouteAdmin(ReadOnlyAdmin):
+    list_display = ("date", "driver", "status", "total_distance_km", "estimated_duration_min", "solver")
+    list_filter = ("status", "date", "driver")
+    list_select_related = ("driver__user",)
+    date_hierarchy = "date"
+    inlines = [RouteStopInline]
