@@ -21,6 +21,7 @@ import django  # noqa: E402 (after the path and settings module)
 
 django.setup()
 
+from django.db.models import F  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
 from livrili.accounts.models import User  # noqa: E402
@@ -52,7 +53,14 @@ def main(out: Path) -> None:
     retailer = owner.retailer
     if not DeliveryAddress.objects.filter(retailer=retailer).exists():
         raise SystemExit("fuzz prepare: the demo retailer has no delivery address (seed_demo changed?)")
-    products = list(product_selectors.visible_products(retail=True).prefetch_related("price_tiers").order_by("sku")[:3])
+    # three products the cart can hold: the seeded history (dated from today) may have sold one out
+    in_stock = (
+        product_selectors.visible_products(retail=True)
+        .filter(stock_quantity__gte=F("min_order_quantity"))
+        .prefetch_related("price_tiers")
+        .order_by("sku")
+    )
+    products = [p for p in in_stock[:20] if valid_quantity(p, 0) <= p.stock_quantity][:3]
     if not CartItem.objects.filter(retailer=retailer).exists():
         for product in products:
             cart_add(retailer=retailer, actor=owner, product_id=product.pk, quantity=valid_quantity(product, 0))
