@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -222,10 +222,7 @@ class DriverRouteView(APIView):
 
     permission_classes = [IsDriver]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("date", str, description="YYYY-MM-DD; default today", required=False)],
-        responses=RouteDetailSerializer(allow_null=True),
-    )
+    @extend_schema(parameters=[DriverRouteQuerySerializer], responses=RouteDetailSerializer(allow_null=True))
     def get(self, request):
         query = validated(DriverRouteQuerySerializer, request.query_params)
         driver = get_object_or_404(Driver, user=request.user)

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from livrili.core.audit import audit_record
 from livrili.core.errors import DomainError, validation_error
 from livrili.core.models import BusinessSettings
+from orders.models import Order
+from orders.services.locks import lock_order
 
 from ..models import Delivery, DeliveryStatus, Driver, DriverStatus, Route, RouteStatus, RouteStop
 from ..routing import solver
@@ -248,6 +250,24 @@ def route_plan(*, day: date, driver_ids=None, actor, time_limit_seconds: float =
     return Plan(routes=routes, unassigned=unassigned)
 
 
+def _still_plannable(delivery: Delivery, driver: Driver, route: Route) -> Delivery:
+    """The delivery, locked (order first, as everywhere), if nothing took it since it was read:
+    still pending or this driver's, and on no other live route. A plan running at the same time
+    for other drivers, or a dispatcher's assignment, makes this one refused (409), never steals."""
+    lock_order(Order(pk=delivery.order_id))
+    delivery = Delivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
+    taken = not (
+        delivery.status == DeliveryStatus.PENDING
+        or (delivery.status == DeliveryStatus.ASSIGNED and delivery.driver_id == driver.pk)
+    )
+    if taken or RouteStop.objects.filter(delivery=delivery, route__status__in=LIVE).exclude(route=route).exists():
+        raise DomainError(
+            "CONFLICT",
+            _("Delivery %(number)s changed while the plan was made; plan again.") % {"number": delivery.number},
+        )
+    return delivery
+
+
 def _route_write(day, driver, deliveries, vehicle_route, solver_name, actor) -> Route:
     """Store one solved route, its stops, and assign its deliveries to its driver."""
     midnight = _midnight(day)
@@ -263,7 +283,8 @@ def _route_write(day, driver, deliveries, vehicle_route, solver_name, actor) -> 
     for sequence, (node, eta, leg) in enumerate(
         zip(vehicle_route.stops, vehicle_route.etas, vehicle_route.leg_distances, strict=False), start=1
     ):
-        delivery = delivery_assign(delivery=deliveries[node - 1], driver=driver, actor=actor)
+        delivery = _still_plannable(deliveries[node - 1], driver, route)
+        delivery = delivery_assign(delivery=delivery, driver=driver, actor=actor)
         arrival = midnight + timedelta(seconds=eta)
         RouteStop.objects.create(
             route=route, delivery=delivery, sequence=sequence, eta=arrival, leg_distance_km=_km(leg)

@@ -8,12 +8,14 @@ from datetime import time as clock
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from model_bakery import baker
 
 from deliveries.models import Delivery, DeliveryStatus, Route, RouteStop
 from deliveries.routing.distances import haversine_matrix
 from deliveries.services import routes as services
+from deliveries.services.lifecycle import delivery_assign
 from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog, BusinessSettings
 from livrili.core.testing.assertions import assert_error
@@ -219,6 +221,27 @@ def test_planning_refuses_an_unavailable_driver_and_writes_nothing(
     assert Route.objects.count() == 0
     assert Delivery.objects.filter(status="pending").count() == 1
     assert AuditLog.objects.count() == audits
+
+
+def test_a_delivery_taken_while_the_plan_was_solved_refuses_the_plan(
+    make_delivery, make_driver, warehouse, day, dispatcher, monkeypatch
+):
+    planner, other = zone(make_driver(), "16"), zone(make_driver(), "09")
+    delivery = make_delivery(36.74, 3.03)
+    solve = services.solver.solve_vrp
+
+    def solve_while_a_dispatcher_assigns(**inputs):
+        delivery_assign(delivery=delivery, driver=other, actor=dispatcher)
+        return solve(**inputs)
+
+    monkeypatch.setattr(services.solver, "solve_vrp", solve_while_a_dispatcher_assigns)
+    with pytest.raises(DomainError) as refused, transaction.atomic():
+        services.route_plan(day=day, driver_ids=[planner.pk], actor=dispatcher, time_limit_seconds=1)
+
+    assert refused.value.code == "CONFLICT"
+    assert Route.objects.count() == 0 and RouteStop.objects.count() == 0
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.driver_id) == ("pending", None)  # the dispatcher's change rolled back too
 
 
 def test_a_driver_whose_route_started_is_left_out_or_refused(make_delivery, make_driver, warehouse, day, dispatcher):
