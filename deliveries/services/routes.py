@@ -245,14 +245,20 @@ def route_plan(*, day: date, driver_ids=None, actor, time_limit_seconds: float =
                 if result.routes[0].stops:
                     solved[driver.pk] = (deliveries, result.routes[0], result.solver)
 
+    # Lock every delivery to write before writing any, by order: two plans never deadlock.
+    planned = [
+        (given[node - 1], driver_id) for driver_id, (given, route, _name) in solved.items() for node in route.stops
+    ]
+    for delivery, driver_id in sorted(planned, key=lambda pair: str(pair[0].order_id)):
+        _still_plannable(delivery, by_id[driver_id])
     routes = [_route_write(day, driver, *solved[driver.pk], actor) for driver in drivers if driver.pk in solved]
     unassigned.sort(key=lambda item: item.delivery.number)
     return Plan(routes=routes, unassigned=unassigned)
 
 
-def _still_plannable(delivery: Delivery, driver: Driver, route: Route) -> Delivery:
-    """The delivery, locked (order first, as everywhere), if nothing took it since it was read:
-    still pending or this driver's, and on no other live route. A plan running at the same time
+def _still_plannable(delivery: Delivery, driver: Driver) -> None:
+    """Lock the delivery (order first, as everywhere) and check nothing took it since it was
+    read: still pending or this driver's, and on no live route. A plan running at the same time
     for other drivers, or a dispatcher's assignment, makes this one refused (409), never steals."""
     lock_order(Order(pk=delivery.order_id))
     delivery = Delivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
@@ -260,12 +266,11 @@ def _still_plannable(delivery: Delivery, driver: Driver, route: Route) -> Delive
         delivery.status == DeliveryStatus.PENDING
         or (delivery.status == DeliveryStatus.ASSIGNED and delivery.driver_id == driver.pk)
     )
-    if taken or RouteStop.objects.filter(delivery=delivery, route__status__in=LIVE).exclude(route=route).exists():
+    if taken or RouteStop.objects.filter(delivery=delivery, route__status__in=LIVE).exists():
         raise DomainError(
             "CONFLICT",
             _("Delivery %(number)s changed while the plan was made; plan again.") % {"number": delivery.number},
         )
-    return delivery
 
 
 def _route_write(day, driver, deliveries, vehicle_route, solver_name, actor) -> Route:
@@ -283,8 +288,7 @@ def _route_write(day, driver, deliveries, vehicle_route, solver_name, actor) -> 
     for sequence, (node, eta, leg) in enumerate(
         zip(vehicle_route.stops, vehicle_route.etas, vehicle_route.leg_distances, strict=False), start=1
     ):
-        delivery = _still_plannable(deliveries[node - 1], driver, route)
-        delivery = delivery_assign(delivery=delivery, driver=driver, actor=actor)
+        delivery = delivery_assign(delivery=deliveries[node - 1], driver=driver, actor=actor)
         arrival = midnight + timedelta(seconds=eta)
         RouteStop.objects.create(
             route=route, delivery=delivery, sequence=sequence, eta=arrival, leg_distance_km=_km(leg)

@@ -19,6 +19,7 @@ from deliveries.services.lifecycle import delivery_assign
 from livrili.core.errors import DomainError
 from livrili.core.models import AuditLog, BusinessSettings
 from livrili.core.testing.assertions import assert_error
+from livrili.core.testing.concurrency import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -242,6 +243,26 @@ def test_a_delivery_taken_while_the_plan_was_solved_refuses_the_plan(
     assert Route.objects.count() == 0 and RouteStop.objects.count() == 0
     delivery.refresh_from_db()
     assert (delivery.status, delivery.driver_id) == ("pending", None)  # the dispatcher's change rolled back too
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_plans_at_once_never_put_a_delivery_on_two_routes(make_delivery, make_driver, warehouse, day, dispatcher):
+    drivers = [zone(make_driver(), "16"), zone(make_driver(), "16")]
+    deliveries = [make_delivery(36.70 + i / 100, 3.00 + (i % 3) / 50) for i in range(8)]
+
+    outcomes = run_together(
+        2,
+        lambda i: services.route_plan(day=day, driver_ids=[drivers[i].pk], actor=dispatcher, time_limit_seconds=1),
+        catch=(DomainError,),
+    )
+
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
+    assert [o.code for o in refused] in ([], ["CONFLICT"])
+    stops = list(RouteStop.objects.select_related("route", "delivery"))
+    assert sorted(s.delivery_id for s in stops) == sorted(d.pk for d in deliveries)  # each on exactly one route
+    assert all(s.delivery.driver_id == s.route.driver_id for s in stops)
+    assert Route.objects.count() == 1
 
 
 def test_a_driver_whose_route_started_is_left_out_or_refused(make_delivery, make_driver, warehouse, day, dispatcher):
