@@ -8,7 +8,8 @@ from datetime import time as clock
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from model_bakery import baker
 
@@ -457,3 +458,18 @@ def test_route_endpoints_need_the_deliveries_permissions(planned, client_for, ma
     assert_error(client.post(f"/api/v1/routes/{route.pk}/start"), 403, "FORBIDDEN")
     route.refresh_from_db()
     assert route.status == "planned"
+
+
+def test_listing_routes_takes_the_same_queries_for_one_route_or_many(planned, client_for, dispatcher, make_driver, day):
+    client = client_for(dispatcher)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/routes").status_code == 200
+        return len(captured)
+
+    one = queries()
+    for offset in range(1, 4):
+        Route.objects.create(driver=make_driver(), date=day + timedelta(days=offset))
+    assert client.get("/api/v1/routes").json()["pagination"]["total"] == 4
+    assert queries() == one
