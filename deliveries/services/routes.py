@@ -149,7 +149,9 @@ def _solve(warehouse, drivers, deliveries, seconds, *, reserved=None):
 
 def _plan_drivers(day: date, driver_ids) -> list[Driver]:
     """The drivers to plan, locked (by primary key, so two plans queue rather than deadlock)."""
-    drivers = Driver.objects.select_for_update(of=("self",)).select_related("user").order_by("pk")
+    drivers = (
+        Driver.objects.select_for_update(of=("self",)).select_related("user").prefetch_related("wilayas").order_by("pk")
+    )
     busy = set(
         Route.objects.filter(date=day, status__in=(R.IN_PROGRESS, R.COMPLETED)).values_list("driver_id", flat=True)
     )
@@ -165,6 +167,49 @@ def _plan_drivers(day: date, driver_ids) -> list[Driver]:
         if reason:
             raise DomainError("DRIVER_UNAVAILABLE", details={"driver_ids": [f"{driver}: {reason}"]})
     return chosen
+
+
+def _candidates(day: date, drivers: dict) -> list[Delivery]:
+    """The day's deliveries to plan: pending, or assigned to one of `drivers`, and on no live
+    route (the drivers' planned routes are already gone)."""
+    candidates = list(
+        Delivery.objects.filter(scheduled_date=day)
+        .filter(Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.ASSIGNED, driver_id__in=drivers))
+        .order_by("-priority", "number")
+    )
+    on_routes = set(
+        RouteStop.objects.filter(route__status__in=LIVE, delivery__in=[d.pk for d in candidates]).values_list(
+            "delivery_id", flat=True
+        )
+    )
+    return [d for d in candidates if d.pk not in on_routes]
+
+
+def _zone_groups(drivers: list[Driver], loose: list[Delivery]):
+    """Drivers serving the same places form a group; a pending delivery goes to the group that
+    serves it most closely (its commune over its wilaya over "anywhere"), then the roomiest.
+    Returns the groups, each group's deliveries, and the deliveries no group serves."""
+    groups: dict = defaultdict(list)
+    for driver in drivers:
+        groups[(frozenset(_codes(driver)), frozenset(c.strip().casefold() for c in driver.communes or []))].append(
+            driver
+        )
+    group_list = list(groups.values())
+    room = [sum(_capacity(d) for d in group) for group in group_list]
+    members: list[list[Delivery]] = [[] for _ in group_list]
+    unserved = []
+    for delivery in loose:
+        fit = [_serves(group[0], _codes(group[0]), delivery) for group in group_list]
+        best = max(range(len(group_list)), key=lambda i: (fit[i], room[i], -i), default=None)
+        if best is None or fit[best] < 0:
+            unserved.append(delivery)
+        else:
+            members[best].append(delivery)
+    return group_list, members, unserved
+
+
+def _codes(driver: Driver) -> set[str]:
+    return {wilaya.code for wilaya in driver.wilayas.all()}  # prefetched
 
 
 @transaction.atomic
@@ -183,45 +228,18 @@ def route_plan(*, day: date, driver_ids=None, actor, time_limit_seconds: float =
         audit_record(actor=actor, instance=route, action="delete", changes={"status": [route.status, None]})
     Route.objects.filter(pk__in=[route.pk for route in replaced]).delete()
 
-    staying = RouteStop.objects.filter(route__status__in=LIVE)
-    candidates = list(
-        Delivery.objects.filter(scheduled_date=day)
-        .filter(Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.ASSIGNED, driver_id__in=by_id))
-        .order_by("-priority", "number")
-    )
-    on_routes = set(staying.filter(delivery__in=[d.pk for d in candidates]).values_list("delivery_id", flat=True))
-    candidates = [d for d in candidates if d.pk not in on_routes]
-
     unassigned: list[Unassigned] = []
     pinned: dict = defaultdict(list)  # driver id → its assigned deliveries
     loose: list[Delivery] = []
-    for delivery in candidates:
+    for delivery in _candidates(day, by_id):
         if delivery.latitude is None or delivery.longitude is None:
             unassigned.append(Unassigned(delivery, NO_LOCATION))
         elif delivery.status == DeliveryStatus.ASSIGNED:
             pinned[delivery.driver_id].append(delivery)
         else:
             loose.append(delivery)
-
-    # Zone groups: drivers serving the same places; a pending delivery goes to the group that
-    # serves it most closely (its commune over its wilaya over "anywhere"), then the roomiest.
-    wilayas = {driver.pk: set(driver.wilayas.values_list("code", flat=True)) for driver in drivers}
-    groups: dict = defaultdict(list)
-    for driver in drivers:
-        zone = (frozenset(wilayas[driver.pk]), frozenset(c.strip().casefold() for c in driver.communes or []))
-        groups[zone].append(driver)
-    group_list = list(groups.values())
-    room = [sum(_capacity(d) for d in group) for group in group_list]
-    members: list[list[Delivery]] = [[] for _ in group_list]
-    for delivery in loose:
-        scores = [
-            (_serves(group[0], wilayas[group[0].pk], delivery), room[i], -i) for i, group in enumerate(group_list)
-        ]
-        best = max(scores, default=(-1, 0, 0))
-        if best[0] < 0:
-            unassigned.append(Unassigned(delivery, NO_DRIVER))
-            continue
-        members[-best[2]].append(delivery)
+    group_list, members, unserved = _zone_groups(drivers, loose)
+    unassigned += [Unassigned(delivery, NO_DRIVER) for delivery in unserved]
 
     solved: dict = {}  # driver id → (the solved deliveries, its route over them, the solver's name)
     for group, group_deliveries in zip(group_list, members, strict=True):
