@@ -249,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusChangeEnum": ["confirmed", "processing", "shipped", "delivered", "returned"],
         "PaymentMethodEnum": "orders.models.PaymentMethod",
         "OrderChannelEnum": "orders.models.Channel",
+        "RouteStatusEnum": "deliveries.models.RouteStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -340,5 +340,23 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/orders/bulk-status"): Row(       "401   403   403   403   403   403   403   ok",
         perms=("orders.change_order",),
         body=lambda c: {"order_ids": [c["order"]], "status": "confirmed", "note": ""}),
+    # --- Back office: routes (d-routes) -----------------------------------------------------------
+    ("GET", "/api/v1/routes"): Row(                    "401   403   403   403   403   403   403   ok",
+        perms=("deliveries.view_route",)),
+    ("POST", "/api/v1/routes/plan"): Row(              "401   403   403   403   403   403   403   ok",
+        perms=("deliveries.add_route",), body=lambda c: {"date": c["route_date"]}),
+    ("GET", "/api/v1/routes/{pk}"): Row(               "401   403   403   403   403   403   403   ok",
+        path="/api/v1/routes/{route}", perms=("deliveries.view_route",)),
+    ("PATCH", "/api/v1/routes/{pk}/stops"): Row(       "401   403   403   403   403   403   403   ok",
+        path="/api/v1/routes/{route}/stops", perms=("deliveries.change_route",),
+        body=lambda c: {"delivery_ids": [c["route_delivery"]]}),
+    ("POST", "/api/v1/routes/{pk}/start"): Row(        "401   403   403   403   403   403   403   ok",
+        path="/api/v1/routes/{route}/start", perms=("deliveries.change_route",)),
+    ("POST", "/api/v1/routes/{pk}/complete"): Row(
+                                         "401   403   403   403   403   403   403   422:INVALID_TRANSITION",
+        path="/api/v1/routes/{route}/complete", perms=("deliveries.change_route",)),
+    ("POST", "/api/v1/routes/{pk}/cancel"): Row(       "401   403   403   403   403   403   403   ok",
+        path="/api/v1/routes/{route}/cancel", perms=("deliveries.change_route",)),
+    ("GET", "/api/v1/drivers/me/route"): Row(          "401   403   403   403   ok    ok    403   403"),
 }
 # fmt: on

@@ -147,6 +147,49 @@ def _tenant(owner: User, product, *, member_phone: str, key: str) -> dict[str, o
     return {"address": address, "document": document, "member": member, "order": order}
 
 
+def _routes_world(users: dict, owner: User, product) -> tuple[dict[str, object], dict[str, set[str]]]:
+    """Routes (d-routes): drivers A and B serving wilaya 16, the warehouse's location, and driver
+    A's planned route of today over one delivery (an order of `owner`, confirmed). Returns the
+    world objects and each driver's private ids."""
+    from deliveries.models import Delivery, Driver
+    from deliveries.services.routes import route_plan
+    from orders.services.lifecycle import order_confirm
+
+    settings = BusinessSettings.load()
+    settings.warehouse_latitude, settings.warehouse_longitude = Decimal("36.753800"), Decimal("3.058800")
+    settings.save()
+    today = timezone.localdate()
+    drivers = {}
+    for identity, plate in (("drv_a", "00001-116-16"), ("drv_b", "00002-116-16")):
+        drivers[identity] = Driver.objects.create(
+            user=users[identity],
+            vehicle_type="van",
+            vehicle_plate=plate,
+            capacity_kg=Decimal("800.00"),
+            status="available",
+            license_expiry=today + timedelta(days=365),
+        )
+        drivers[identity].wilayas.set(["16"])
+    order, _replayed = order_place(
+        retailer=owner.retailer,
+        actor=owner,
+        payment_method="cash",
+        idempotency_key="world-route",
+        fingerprint="world",
+        channel="admin",
+        lines=[LineRequest(product_id=product.pk, quantity=20)],
+    )
+    order_confirm(order=order, actor=None)
+    delivery = Delivery.objects.get(order=order)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        scheduled_date=today, wilaya_code="16", latitude=Decimal("36.737200"), longitude=Decimal("3.086500")
+    )
+    [route] = route_plan(day=today, driver_ids=[drivers["drv_a"].pk], actor=None, time_limit_seconds=0.2).routes
+    objects = {"route": route, "route_date": today.isoformat(), "route_delivery": delivery}
+    private = {"drv_a": {str(drivers["drv_a"].pk), str(route.pk)}, "drv_b": {str(drivers["drv_b"].pk)}}
+    return objects, private
+
+
 def build_world() -> World:
     Wilaya.objects.get_or_create(code="16", defaults={"name_ar": "الجزائر", "name_fr": "Alger", "name_en": "Algiers"})
     settings = BusinessSettings.load()
@@ -234,6 +277,8 @@ def build_world() -> World:
     assert placed.status_code == 201, placed.content
     cart_add(retailer=owner_a.retailer, actor=owner_a, product_id=product.pk, quantity=20)
 
+    route_objects, route_private = _routes_world(users, owner_b, product)
+
     def tenant_ids(owner, own) -> set[str]:
         retailer_id = owner.retailer_id
         ids = {retailer_id, owner.pk, *(getattr(obj, "pk", obj) for obj in own.values())}
@@ -250,6 +295,8 @@ def build_world() -> World:
         "S": {str(suspended.pk)},
         **{identity: {str(users[identity].pk)} for identity in ("drv_a", "drv_b", "st_no", "st_ok")},
     }
+    for identity, ids in route_private.items():
+        private[identity] |= ids
     tenant_of = {"anon": None, "ret_a": "A", "ret_b": "B", "pend": "P"}
     tenant_of.update({identity: identity for identity in ("drv_a", "drv_b", "st_no", "st_ok")})
 
@@ -273,6 +320,7 @@ def build_world() -> World:
             "retailer_pending": owner_p.retailer_id,
             "retailer_suspended": suspended,
             "order_on_hold": on_hold,
+            **route_objects,
         },
         own={"pend": own_p},
         private=private,
