@@ -249,6 +249,10 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusChangeEnum": ["confirmed", "processing", "shipped", "delivered", "returned"],
         "PaymentMethodEnum": "orders.models.PaymentMethod",
         "OrderChannelEnum": "orders.models.Channel",
+        "DeliveryStatusEnum": "deliveries.models.DeliveryStatus",
+        "DeliveryReportStatusEnum": ["picked_up", "in_transit", "delivered", "failed"],
+        "DriverStatusEnum": "deliveries.models.DriverStatus",
+        "DriverSelfStatusEnum": ["available", "off_duty"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
