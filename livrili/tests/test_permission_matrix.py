@@ -27,6 +27,8 @@ from drf_spectacular.generators import EndpointEnumerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from deliveries.models import Delivery, Driver
+from deliveries.services.lifecycle import delivery_assign, delivery_report
 from livrili.accounts import services as account_services
 from livrili.accounts.models import PasswordResetCode, User
 from livrili.core.models import BusinessSettings, Wilaya
@@ -44,6 +46,7 @@ from livrili.tests.permission_matrix import (
 )
 from orders.models import CartItem, Order
 from orders.services.cart import cart_add
+from orders.services.lifecycle import order_confirm
 from orders.services.placement import LineRequest, order_place
 from products.services.categories import category_create
 from products.services.images import product_image_add
@@ -147,6 +150,19 @@ def _tenant(owner: User, product, *, member_phone: str, key: str) -> dict[str, o
     return {"address": address, "document": document, "member": member, "order": order}
 
 
+def _order(owner: User, product, key: str) -> Order:
+    order, _replayed = order_place(
+        retailer=owner.retailer,
+        actor=owner,
+        payment_method="cash",
+        idempotency_key=f"world-{key}",
+        fingerprint="world",
+        channel="admin",
+        lines=[LineRequest(product_id=product.pk, quantity=20)],
+    )
+    return order
+
+
 def build_world() -> World:
     Wilaya.objects.get_or_create(code="16", defaults={"name_ar": "الجزائر", "name_fr": "Alger", "name_en": "Algiers"})
     settings = BusinessSettings.load()
@@ -216,6 +232,25 @@ def build_world() -> World:
         "st_ok": User.objects.create_user(username="staff.perm", password=PASSWORD, role="admin"),
     }
     spare = User.objects.create_user(username="spare.driver", password=PASSWORD, role="driver")
+    driver_a, driver_b = (
+        Driver.objects.create(
+            user=users[identity],
+            vehicle_type="van",
+            vehicle_plate=plate,
+            capacity_kg=Decimal("800.00"),
+            status="available",
+            license_expiry=timezone.localdate() + timedelta(days=365),
+        )
+        for identity, plate in (("drv_a", "00001-116-16"), ("drv_b", "00002-116-16"))
+    )
+    # Two confirmed orders of retailer A: one delivery waits for a driver, the other is driver
+    # A's, picked up (so a proof, a status update and the operator's status all apply to it).
+    delivery_pending, delivery = (
+        Delivery.objects.get(order=order_confirm(order=_order(owner_a, product, key), actor=users["st_ok"]))
+        for key in ("dispatch-1", "dispatch-2")
+    )
+    delivery_assign(delivery=delivery, driver=driver_a, actor=None)
+    delivery = delivery_report(delivery=delivery, actor=users["drv_a"], status="picked_up", operator=False)
 
     # Retailer A places an order through the API with WORLD_KEY; its cart is then filled again.
     clients = {}
@@ -250,6 +285,8 @@ def build_world() -> World:
         "S": {str(suspended.pk)},
         **{identity: {str(users[identity].pk)} for identity in ("drv_a", "drv_b", "st_no", "st_ok")},
     }
+    private["drv_a"] |= {str(driver_a.pk), str(delivery.pk)}
+    private["drv_b"] |= {str(driver_b.pk)}
     tenant_of = {"anon": None, "ret_a": "A", "ret_b": "B", "pend": "P"}
     tenant_of.update({identity: identity for identity in ("drv_a", "drv_b", "st_no", "st_ok")})
 
@@ -273,6 +310,9 @@ def build_world() -> World:
             "retailer_pending": owner_p.retailer_id,
             "retailer_suspended": suspended,
             "order_on_hold": on_hold,
+            "delivery": delivery,
+            "delivery_pending": delivery_pending,
+            "driver_a": driver_a,
         },
         own={"pend": own_p},
         private=private,
