@@ -429,3 +429,15 @@ def test_performance_of_a_driver_without_deliveries_has_no_rates(staff, driver):
 def test_a_performance_period_that_ends_before_it_starts_is_refused(staff, driver):
     response = staff.get(f"{API}/drivers/{driver.pk}/performance?date_from=2030-03-10&date_to=2030-03-01")
     assert list(assert_error(response, 400, "VALIDATION_ERROR")["details"]) == ["date_to"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("fr", "Le créneau doit finir après son début."), ("ar", "يجب أن تنتهي الفترة الزمنية بعد بدايتها.")],
+)
+def test_refusals_speak_the_callers_language(staff, pending, language, text):
+    window = {"window_start": "12:00", "window_end": "10:00"}
+
+    response = staff.patch(f"{API}/deliveries/{pending.pk}?lang={language}", window, format="json")
+
+    assert assert_error(response, 400, "VALIDATION_ERROR")["details"] == {"window_end": [text]}
