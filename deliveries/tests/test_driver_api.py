@@ -15,6 +15,7 @@ from deliveries.services import lifecycle
 from livrili.core.models import AuditLog, IdempotencyRecord
 from livrili.core.testing.assertions import assert_error
 from orders.models import Order, OrderEvent
+from orders.services import lifecycle as order_services
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,25 @@ def test_each_illegal_transition_is_refused_with_the_allowed_ones(app, assigned,
     assert counts() == before
 
 
+@pytest.mark.parametrize("final", ["delivered", "cancelled"])
+@pytest.mark.parametrize("status", ["picked_up", "in_transit", "delivered", "failed"])
+def test_a_final_delivery_takes_no_report(app, assigned, operator, final, status):
+    if final == "delivered":
+        lifecycle.delivery_report(delivery=assigned, actor=operator, status="picked_up", operator=True)
+        lifecycle.delivery_report(
+            delivery=assigned, actor=operator, status="delivered", operator=True, override_reason="Au comptoir"
+        )
+    else:
+        order_services.order_cancel(order=assigned.order, actor=operator, reason="Doublon")
+    before = counts()
+    extra = {"failure_reason": "absent"} if status == "failed" else {}
+
+    body = assert_error(report(app, assigned, status=status, **extra), 422, "INVALID_TRANSITION")
+
+    assert body["details"] == {"from": final, "to": status, "allowed": []}
+    assert counts() == before
+
+
 def test_a_driver_cannot_report_statuses_that_are_not_its_own(app, assigned):
     body = assert_error(report(app, assigned, status="cancelled"), 400, "VALIDATION_ERROR")
     assert list(body["details"]) == ["status"]
@@ -318,6 +338,22 @@ def test_a_proof_that_is_not_an_image_is_refused_and_nothing_is_stored(app, assi
 
     assert list(body["details"]) == ["photos"]
     assert (counts(), stored_files()) == (before, files)
+
+
+def test_the_cash_list_is_the_drivers_own(client_for, make_driver, assigned, operator):
+    lifecycle.delivery_report(delivery=assigned, actor=operator, status="picked_up", operator=True)
+    lifecycle.delivery_report(
+        delivery=assigned,
+        actor=operator,
+        status="delivered",
+        operator=True,
+        override_reason="Au comptoir",
+        cash_collected=Decimal("1803.00"),
+    )
+
+    other = client_for(make_driver().user).get(f"{ME}/cash").json()["data"]
+
+    assert other == {"count": 0, "total": "0.00", "deliveries": []}
 
 
 def test_the_driver_sets_its_status_and_location(app, driver):
