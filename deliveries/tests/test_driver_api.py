@@ -151,6 +151,15 @@ def test_the_same_key_with_another_body_is_a_conflict(app, assigned):
     assert counts() == before
 
 
+def test_a_key_reused_on_another_delivery_is_a_conflict(app, assigned, confirmed, operator, driver):
+    second = lifecycle.delivery_assign(delivery=confirmed().delivery, driver=driver, actor=operator)
+    report(app, assigned, key="same", status="picked_up")
+    before = counts()
+
+    assert_error(report(app, second, key="same", status="picked_up"), 409, "IDEMPOTENCY_CONFLICT")
+    assert counts() == before
+
+
 def test_a_status_update_needs_an_idempotency_key(app, assigned):
     before = counts()
 
