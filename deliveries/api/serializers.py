@@ -23,7 +23,7 @@ class DriverUserSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     username = serializers.CharField()
     full_name = serializers.CharField()
-    email = serializers.EmailField(allow_null=True)
+    email = strict.OptionalEmailField(read_only=True)
     phone = serializers.CharField(allow_null=True)
     preferred_language = serializers.CharField()
     is_active = serializers.BooleanField()
