@@ -150,19 +150,6 @@ def _tenant(owner: User, product, *, member_phone: str, key: str) -> dict[str, o
     return {"address": address, "document": document, "member": member, "order": order}
 
 
-def _order(owner: User, product, key: str) -> Order:
-    order, _replayed = order_place(
-        retailer=owner.retailer,
-        actor=owner,
-        payment_method="cash",
-        idempotency_key=f"world-{key}",
-        fingerprint="world",
-        channel="admin",
-        lines=[LineRequest(product_id=product.pk, quantity=20)],
-    )
-    return order
-
-
 def build_world() -> World:
     Wilaya.objects.get_or_create(code="16", defaults={"name_ar": "الجزائر", "name_fr": "Alger", "name_en": "Algiers"})
     settings = BusinessSettings.load()
@@ -232,25 +219,6 @@ def build_world() -> World:
         "st_ok": User.objects.create_user(username="staff.perm", password=PASSWORD, role="admin"),
     }
     spare = User.objects.create_user(username="spare.driver", password=PASSWORD, role="driver")
-    driver_a, driver_b = (
-        Driver.objects.create(
-            user=users[identity],
-            vehicle_type="van",
-            vehicle_plate=plate,
-            capacity_kg=Decimal("800.00"),
-            status="available",
-            license_expiry=timezone.localdate() + timedelta(days=365),
-        )
-        for identity, plate in (("drv_a", "00001-116-16"), ("drv_b", "00002-116-16"))
-    )
-    # Two confirmed orders of retailer A: one delivery waits for a driver, the other is driver
-    # A's, picked up (so a proof, a status update and the operator's status all apply to it).
-    delivery_pending, delivery = (
-        Delivery.objects.get(order=order_confirm(order=_order(owner_a, product, key), actor=users["st_ok"]))
-        for key in ("dispatch-1", "dispatch-2")
-    )
-    delivery_assign(delivery=delivery, driver=driver_a, actor=None)
-    delivery = delivery_report(delivery=delivery, actor=users["drv_a"], status="picked_up", operator=False)
 
     # Retailer A places an order through the API with WORLD_KEY; its cart is then filled again.
     clients = {}
@@ -285,15 +253,16 @@ def build_world() -> World:
         "S": {str(suspended.pk)},
         **{identity: {str(users[identity].pk)} for identity in ("drv_a", "drv_b", "st_no", "st_ok")},
     }
-    private["drv_a"] |= {str(driver_a.pk), str(delivery.pk)}
-    private["drv_b"] |= {str(driver_b.pk)}
     tenant_of = {"anon": None, "ret_a": "A", "ret_b": "B", "pend": "P"}
     tenant_of.update({identity: identity for identity in ("drv_a", "drv_b", "st_no", "st_ok")})
+
+    delivery_objects = _deliveries_world(users, owner_a, product, private)
 
     world = World(
         users=users,
         spare=spare,
         objects={
+            **delivery_objects,
             **own_a,
             "category": category,
             "category_empty": category_empty,
@@ -310,9 +279,6 @@ def build_world() -> World:
             "retailer_pending": owner_p.retailer_id,
             "retailer_suspended": suspended,
             "order_on_hold": on_hold,
-            "delivery": delivery,
-            "delivery_pending": delivery_pending,
-            "driver_a": driver_a,
         },
         own={"pend": own_p},
         private=private,
@@ -320,6 +286,46 @@ def build_world() -> World:
     )
     world.clients = clients
     return world
+
+
+def _order(owner: User, product, key: str) -> Order:
+    order, _replayed = order_place(
+        retailer=owner.retailer,
+        actor=owner,
+        payment_method="cash",
+        idempotency_key=f"world-{key}",
+        fingerprint="world",
+        channel="admin",
+        lines=[LineRequest(product_id=product.pk, quantity=20)],
+    )
+    return order
+
+
+def _deliveries_world(users: dict, owner: User, product, private: dict[str, set[str]]) -> dict[str, object]:
+    """Deliveries API: drivers A and B as Driver rows (kept when the routes world made them), and
+    two confirmed orders of `owner`: one delivery waits for a driver, the other is driver A's,
+    picked up (so a proof, a status update and the operator's status all apply to it)."""
+    drivers = {}
+    for identity, plate in (("drv_a", "00001-116-16"), ("drv_b", "00002-116-16")):
+        drivers[identity], _created = Driver.objects.get_or_create(
+            user=users[identity],
+            defaults={
+                "vehicle_type": "van",
+                "vehicle_plate": plate,
+                "capacity_kg": Decimal("800.00"),
+                "status": "available",
+                "license_expiry": timezone.localdate() + timedelta(days=365),
+            },
+        )
+    delivery_pending, delivery = (
+        Delivery.objects.get(order=order_confirm(order=_order(owner, product, key), actor=users["st_ok"]))
+        for key in ("dispatch-1", "dispatch-2")
+    )
+    delivery_assign(delivery=delivery, driver=drivers["drv_a"], actor=None)
+    delivery = delivery_report(delivery=delivery, actor=users["drv_a"], status="picked_up", operator=False)
+    private["drv_a"] |= {str(drivers["drv_a"].pk), str(delivery.pk)}
+    private["drv_b"] |= {str(drivers["drv_b"].pk)}
+    return {"delivery": delivery, "delivery_pending": delivery_pending, "driver_a": drivers["drv_a"]}
 
 
 def grant(user: User, perms: tuple[str, ...]) -> None:
