@@ -1,7 +1,9 @@
 """Identities and known ids for the schema fuzz (fuzz/run.py), after `seed_demo --size small`.
 
 Run with the fuzz server's environment (its database): `python fuzz/prepare.py OUT.json`.
-Gives the demo retailer (active, with credit and an address) a non-empty cart, mints one
+Gives the demo retailer (active, with credit and an address) a non-empty cart, gives the demo
+driver its Driver row and a delivery picked up (so the driver-app endpoints reach a real
+delivery, whose id the driver's ids list), mints one
 access token per identity (admin = superuser, retailer = owner, driver) with a lifetime that
 covers the run, and lists real ids per resource so that a share of the generated requests
 reach an existing object instead of a 404.
@@ -10,7 +12,8 @@ reach an existing object instead of a 404.
 import json
 import os
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,10 +27,15 @@ django.setup()
 from django.db.models import F  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
+from deliveries.models import Delivery, Driver  # noqa: E402
+from deliveries.services.lifecycle import delivery_assign, delivery_report  # noqa: E402
 from livrili.accounts.models import User  # noqa: E402
+from livrili.core.models import BusinessSettings  # noqa: E402
 from livrili.ops.management.commands.bench_prepare import valid_quantity  # noqa: E402
 from orders.models import CartItem, Order  # noqa: E402
 from orders.services.cart import cart_add  # noqa: E402
+from orders.services.lifecycle import order_confirm  # noqa: E402
+from orders.services.placement import LineRequest, order_place  # noqa: E402
 from products import selectors as product_selectors  # noqa: E402
 from products.models import Category, ProductImage, Supplier, Tag  # noqa: E402
 from retailers.models import DeliveryAddress, Retailer, RetailerDocument  # noqa: E402
@@ -44,6 +52,41 @@ def token(user: User) -> str:
 
 def ids(queryset, field: str = "id") -> list[str]:
     return [str(value) for value in queryset.order_by(field).values_list(field, flat=True)[:IDS_PER_RESOURCE]]
+
+
+def driver_with_a_delivery(user: User, *, retailer: Retailer, owner: User, admin: User) -> Driver:
+    """The demo driver's Driver row (available, licence valid for the run) and one delivery of
+    its own on the road: an admin order of the demo retailer, confirmed, assigned, picked up."""
+    driver, _created = Driver.objects.get_or_create(
+        user=user,
+        defaults={
+            "vehicle_type": "van",
+            "vehicle_plate": "FUZZ-0001",
+            "capacity_kg": Decimal("800.00"),
+            "status": "available",
+            "license_expiry": date(2099, 12, 31),
+        },
+    )
+    if Delivery.objects.filter(driver=driver).exists():
+        return driver
+    minimum = BusinessSettings.load().minimum_order_value
+    # one line worth the minimum order, of a product with the stock for it (the seeded history
+    # may have sold some out)
+    visible = product_selectors.visible_products(retail=True).prefetch_related("price_tiers").order_by("sku")
+    product = next(p for p in visible if valid_quantity(p, minimum) <= p.stock_quantity)
+    order, _replayed = order_place(
+        retailer=retailer,
+        actor=owner,
+        payment_method="cash",
+        idempotency_key="fuzz-driver-delivery",
+        fingerprint="fuzz",
+        channel="admin",
+        lines=[LineRequest(product_id=product.pk, quantity=valid_quantity(product, minimum))],
+    )
+    order = order_confirm(order=order, actor=admin)
+    delivery = delivery_assign(delivery=Delivery.objects.get(order=order), driver=driver, actor=admin)
+    delivery_report(delivery=delivery, actor=user, status="picked_up", operator=False)
+    return driver
 
 
 def main(out: Path) -> None:
@@ -64,6 +107,7 @@ def main(out: Path) -> None:
     if not CartItem.objects.filter(retailer=retailer).exists():
         for product in products:
             cart_add(retailer=retailer, actor=owner, product_id=product.pk, quantity=valid_quantity(product, 0))
+    driver_row = driver_with_a_delivery(driver, retailer=retailer, owner=owner, admin=admin)
     visible = product_selectors.visible_products(retail=True)
     shared = {
         "products": ids(visible),
@@ -87,7 +131,10 @@ def main(out: Path) -> None:
                     "members": ids(User.objects.filter(retailer=retailer)),
                 },
             },
-            "driver": {"token": token(driver), "ids": shared},
+            "driver": {
+                "token": token(driver),
+                "ids": {**shared, "own_deliveries": ids(Delivery.objects.filter(driver=driver_row))},
+            },
             "admin": {
                 "token": token(admin),
                 "ids": {
@@ -95,6 +142,8 @@ def main(out: Path) -> None:
                     "orders": ids(Order.objects.all()),
                     "retailers": ids(Retailer.objects.all()),
                     "users": ids(User.objects.exclude(pk=admin.pk)),
+                    "deliveries": ids(Delivery.objects.all()),
+                    "drivers": ids(Driver.objects.all()),
                 },
             },
         },

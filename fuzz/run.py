@@ -60,6 +60,9 @@ PATH_IDS = [
     (r"^/api/v1/retailers/documents/\{id\}", "id", "documents"),
     (r"^/api/v1/retailers/members/\{id\}$", "id", "members"),
     (r"^/api/v1/users/\{id\}", "id", "users"),
+    (r"^/api/v1/deliveries/\{id\}", "id", "deliveries"),
+    (r"^/api/v1/drivers/\{id\}", "id", "drivers"),
+    (r"^/api/v1/drivers/me/deliveries/\{id\}", "id", "own_deliveries"),
 ]
 
 

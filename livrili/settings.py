@@ -239,6 +239,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
+        "DeliveryStatusEnum": "deliveries.models.DeliveryStatus",
+        "DeliveryReportStatusEnum": ["picked_up", "in_transit", "delivered", "failed"],
+        "DriverStatusEnum": "deliveries.models.DriverStatus",
+        "DriverSelfStatusEnum": ["available", "off_duty"],
         "RetailerStatusEnum": "retailers.models.RetailerStatus",
         "BusinessTypeEnum": "retailers.models.BusinessType",
         "RetailerDocumentTypeEnum": "retailers.models.DocumentType",

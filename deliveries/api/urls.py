@@ -1,8 +1,27 @@
 from django.urls import path
 
-from . import routes
+from . import routes, views
 
-urlpatterns: list = [
+urlpatterns = [
+    # Back office: deliveries and drivers
+    path("deliveries", views.DeliveryListView.as_view(), name="delivery-list"),
+    path("deliveries/<uuid:pk>", views.DeliveryDetailView.as_view(), name="delivery-detail"),
+    path("deliveries/<uuid:pk>/assign", views.DeliveryAssignView.as_view(), name="delivery-assign"),
+    path("deliveries/<uuid:pk>/status", views.DeliveryStatusView.as_view(), name="delivery-status"),
+    path("drivers", views.DriverListView.as_view(), name="driver-list"),
+    path("drivers/<uuid:pk>", views.DriverDetailView.as_view(), name="driver-detail"),
+    path("drivers/<uuid:pk>/performance", views.DriverPerformanceView.as_view(), name="driver-performance"),
+    # Driver app (the fixed segment `me` never matches the <uuid:pk> routes above)
+    path("drivers/me", views.MeView.as_view(), name="driver-me"),
+    path("drivers/me/status", views.MeStatusView.as_view(), name="driver-me-status"),
+    path("drivers/me/location", views.MeLocationView.as_view(), name="driver-me-location"),
+    path("drivers/me/deliveries", views.MeDeliveryListView.as_view(), name="driver-me-deliveries"),
+    path("drivers/me/deliveries/<uuid:pk>", views.MeDeliveryDetailView.as_view(), name="driver-me-delivery"),
+    path(
+        "drivers/me/deliveries/<uuid:pk>/status", views.MeDeliveryStatusView.as_view(), name="driver-me-delivery-status"
+    ),
+    path("drivers/me/deliveries/<uuid:pk>/proof", views.MeDeliveryProofView.as_view(), name="driver-me-delivery-proof"),
+    path("drivers/me/cash", views.MeCashView.as_view(), name="driver-me-cash"),
     # --- Routes (d-routes) ---
     path("routes", routes.RouteListView.as_view(), name="route-list"),
     path("routes/plan", routes.RoutePlanView.as_view(), name="route-plan"),

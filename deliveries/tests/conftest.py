@@ -70,3 +70,9 @@ def confirmed(place_order, operator):
         return order_services.order_confirm(order=order, actor=operator)
 
     return make
+
+
+@pytest.fixture
+def dispatcher(make_user):
+    """Staff of the seeded Dispatch group (every deliveries permission)."""
+    return make_user(role="admin", groups=["Dispatch"], username="dispatcher")

@@ -27,6 +27,8 @@ from drf_spectacular.generators import EndpointEnumerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from deliveries.models import Delivery, Driver
+from deliveries.services.lifecycle import delivery_assign, delivery_report
 from livrili.accounts import services as account_services
 from livrili.accounts.models import PasswordResetCode, User
 from livrili.core.models import BusinessSettings, Wilaya
@@ -44,6 +46,7 @@ from livrili.tests.permission_matrix import (
 )
 from orders.models import CartItem, Order
 from orders.services.cart import cart_add
+from orders.services.lifecycle import order_confirm
 from orders.services.placement import LineRequest, order_place
 from products.services.categories import category_create
 from products.services.images import product_image_add
@@ -300,10 +303,13 @@ def build_world() -> World:
     tenant_of = {"anon": None, "ret_a": "A", "ret_b": "B", "pend": "P"}
     tenant_of.update({identity: identity for identity in ("drv_a", "drv_b", "st_no", "st_ok")})
 
+    delivery_objects = _deliveries_world(users, owner_a, product, private)
+
     world = World(
         users=users,
         spare=spare,
         objects={
+            **delivery_objects,
             **own_a,
             "category": category,
             "category_empty": category_empty,
@@ -328,6 +334,46 @@ def build_world() -> World:
     )
     world.clients = clients
     return world
+
+
+def _order(owner: User, product, key: str) -> Order:
+    order, _replayed = order_place(
+        retailer=owner.retailer,
+        actor=owner,
+        payment_method="cash",
+        idempotency_key=f"world-{key}",
+        fingerprint="world",
+        channel="admin",
+        lines=[LineRequest(product_id=product.pk, quantity=20)],
+    )
+    return order
+
+
+def _deliveries_world(users: dict, owner: User, product, private: dict[str, set[str]]) -> dict[str, object]:
+    """Deliveries API: drivers A and B as Driver rows (kept when the routes world made them), and
+    two confirmed orders of `owner`: one delivery waits for a driver, the other is driver A's,
+    picked up (so a proof, a status update and the operator's status all apply to it)."""
+    drivers = {}
+    for identity, plate in (("drv_a", "00001-116-16"), ("drv_b", "00002-116-16")):
+        drivers[identity], _created = Driver.objects.get_or_create(
+            user=users[identity],
+            defaults={
+                "vehicle_type": "van",
+                "vehicle_plate": plate,
+                "capacity_kg": Decimal("800.00"),
+                "status": "available",
+                "license_expiry": timezone.localdate() + timedelta(days=365),
+            },
+        )
+    delivery_pending, delivery = (
+        Delivery.objects.get(order=order_confirm(order=_order(owner, product, key), actor=users["st_ok"]))
+        for key in ("dispatch-1", "dispatch-2")
+    )
+    delivery_assign(delivery=delivery, driver=drivers["drv_a"], actor=None)
+    delivery = delivery_report(delivery=delivery, actor=users["drv_a"], status="picked_up", operator=False)
+    private["drv_a"] |= {str(drivers["drv_a"].pk), str(delivery.pk)}
+    private["drv_b"] |= {str(drivers["drv_b"].pk)}
+    return {"delivery": delivery, "delivery_pending": delivery_pending, "driver_a": drivers["drv_a"]}
 
 
 def grant(user: User, perms: tuple[str, ...]) -> None:
