@@ -8,25 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from livrili.core.models import BaseModel, money_field
+from livrili.core.models import BaseModel, coordinate_constraints, coordinate_field, money_field
 from livrili.core.storage import private_storage
-
-
-def _coordinates(prefix: str, latitude: str = "latitude", longitude: str = "longitude"):
-    return [
-        models.CheckConstraint(
-            condition=Q(**{f"{latitude}__isnull": True}) | Q(**{f"{latitude}__gte": -90, f"{latitude}__lte": 90}),
-            name=f"{prefix}_latitude_range",
-        ),
-        models.CheckConstraint(
-            condition=Q(**{f"{longitude}__isnull": True}) | Q(**{f"{longitude}__gte": -180, f"{longitude}__lte": 180}),
-            name=f"{prefix}_longitude_range",
-        ),
-    ]
-
-
-def _coordinate(verbose_name):
-    return models.DecimalField(verbose_name, max_digits=9, decimal_places=6, null=True, blank=True)
 
 
 class VehicleType(models.TextChoices):
@@ -58,8 +41,8 @@ class Driver(BaseModel):
     wilayas = models.ManyToManyField("core.Wilaya", blank=True, related_name="+", verbose_name=_("wilayas served"))
     communes = models.JSONField(_("communes served"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=DriverStatus.choices, default=DriverStatus.OFF_DUTY)
-    last_latitude = _coordinate(_("last latitude"))
-    last_longitude = _coordinate(_("last longitude"))
+    last_latitude = coordinate_field(_("last latitude"))
+    last_longitude = coordinate_field(_("last longitude"))
     last_location_at = models.DateTimeField(_("last location at"), null=True, blank=True)
 
     class Meta:
@@ -69,7 +52,7 @@ class Driver(BaseModel):
         constraints = [
             models.CheckConstraint(condition=Q(capacity_kg__gt=0), name="driver_capacity_gt_0"),
             models.CheckConstraint(condition=Q(max_stops__gte=1), name="driver_max_stops_gte_1"),
-            *_coordinates("driver", "last_latitude", "last_longitude"),
+            *coordinate_constraints("driver", "last_latitude", "last_longitude"),
         ]
 
     def __str__(self):
@@ -120,8 +103,8 @@ class Delivery(BaseModel):
     address = models.TextField(_("address"), blank=True)
     commune = models.CharField(_("commune"), max_length=100, blank=True)
     wilaya_code = models.CharField(_("wilaya"), max_length=2, blank=True)
-    latitude = _coordinate(_("latitude"))
-    longitude = _coordinate(_("longitude"))
+    latitude = coordinate_field(_("latitude"))
+    longitude = coordinate_field(_("longitude"))
     contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=16, blank=True)
     instructions = models.TextField(_("instructions"), blank=True)
@@ -170,7 +153,7 @@ class Delivery(BaseModel):
             models.CheckConstraint(
                 condition=~Q(status="failed") | ~Q(failure_reason=""), name="delivery_failed_has_reason"
             ),
-            *_coordinates("delivery"),
+            *coordinate_constraints("delivery"),
         ]
         indexes = [
             models.Index(fields=["scheduled_date", "status"], name="delivery_date_status_idx"),
@@ -191,8 +174,8 @@ class DeliveryEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    latitude = _coordinate(_("latitude"))
-    longitude = _coordinate(_("longitude"))
+    latitude = coordinate_field(_("latitude"))
+    longitude = coordinate_field(_("longitude"))
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
@@ -201,7 +184,7 @@ class DeliveryEvent(models.Model):
         ordering = ["created_at"]
         verbose_name = _("delivery event")
         verbose_name_plural = _("delivery events")
-        constraints = [*_coordinates("delivery_event")]
+        constraints = [*coordinate_constraints("delivery_event")]
 
     def __str__(self):
         return f"{self.delivery_id} {self.from_status}→{self.to_status}"
@@ -220,15 +203,15 @@ class ProofOfDelivery(BaseModel):
         _("signature"), storage=private_storage, upload_to=_proof_path, max_length=255, blank=True
     )
     recipient_name = models.CharField(_("recipient name"), max_length=150)
-    latitude = _coordinate(_("latitude"))
-    longitude = _coordinate(_("longitude"))
+    latitude = coordinate_field(_("latitude"))
+    longitude = coordinate_field(_("longitude"))
     captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("proof of delivery")
         verbose_name_plural = _("proofs of delivery")
-        constraints = [*_coordinates("proof")]
+        constraints = [*coordinate_constraints("proof")]
 
     def __str__(self):
         return f"{self.delivery} — {self.recipient_name}"

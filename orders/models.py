@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
-from livrili.core.models import BaseModel, money_field, percent_field
+from livrili.core.models import BaseModel, coordinate_field, money_field, percent_field
 
 
 class CartItem(models.Model):
@@ -116,8 +116,8 @@ class Order(BaseModel):
     delivery_address = models.TextField(_("delivery address"), blank=True)
     delivery_commune = models.CharField(_("commune"), max_length=100, blank=True)
     delivery_wilaya_code = models.CharField(_("wilaya"), max_length=2, blank=True)
-    delivery_latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    delivery_longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    delivery_latitude = coordinate_field(_("latitude"))
+    delivery_longitude = coordinate_field(_("longitude"))
     delivery_contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
     delivery_contact_phone = models.CharField(_("contact phone"), max_length=16, blank=True)
     requested_delivery_date = models.DateField(_("requested delivery date"))

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from livrili.core.models import BaseModel, money_field
+from livrili.core.models import BaseModel, coordinate_constraints, coordinate_field, money_field
 from livrili.core.storage import private_storage
 
 
@@ -32,18 +32,6 @@ class RetailerStatus(models.TextChoices):
     INACTIVE = "inactive", _("Inactive")
 
 
-def _coordinates(prefix: str = "") -> list[models.CheckConstraint]:
-    return [
-        models.CheckConstraint(
-            condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90), name=f"{prefix}_latitude_range"
-        ),
-        models.CheckConstraint(
-            condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
-            name=f"{prefix}_longitude_range",
-        ),
-    ]
-
-
 class Retailer(BaseModel):
     business_name = models.CharField(_("business name"), max_length=200)
     business_type = models.CharField(
@@ -61,8 +49,8 @@ class Retailer(BaseModel):
         "core.Wilaya", on_delete=models.PROTECT, related_name="retailers", verbose_name=_("wilaya")
     )
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = coordinate_field(_("latitude"))
+    longitude = coordinate_field(_("longitude"))
     status = models.CharField(
         _("status"), max_length=10, choices=RetailerStatus.choices, default=RetailerStatus.PENDING, db_index=True
     )
@@ -107,7 +95,7 @@ class Retailer(BaseModel):
                 condition=Q(approved_at__isnull=True) | ~Q(status=RetailerStatus.PENDING),
                 name="retailer_pending_not_approved",
             ),
-            *_coordinates("retailer"),
+            *coordinate_constraints("retailer"),
         ]
 
     def __str__(self):
@@ -127,8 +115,8 @@ class DeliveryAddress(BaseModel):
     address = models.TextField(_("address"))
     commune = models.CharField(_("commune"), max_length=100, blank=True)
     wilaya = models.ForeignKey("core.Wilaya", on_delete=models.PROTECT, related_name="+", verbose_name=_("wilaya"))
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = coordinate_field(_("latitude"))
+    longitude = coordinate_field(_("longitude"))
     contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=16, blank=True)
     instructions = models.TextField(_("instructions"), blank=True)
@@ -142,7 +130,7 @@ class DeliveryAddress(BaseModel):
             models.UniqueConstraint(
                 fields=["retailer"], condition=Q(is_default=True), name="delivery_address_one_default"
             ),
-            *_coordinates("delivery_address"),
+            *coordinate_constraints("delivery_address"),
         ]
 
     def __str__(self):

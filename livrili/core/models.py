@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .settings_schema import settings_errors
@@ -28,6 +29,25 @@ def money_field(verbose_name, **kwargs):
 
 def percent_field(verbose_name, **kwargs):
     return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, **kwargs)
+
+
+def coordinate_field(verbose_name):
+    """A latitude or longitude in degrees (6 decimals: about 0.1 m), optional."""
+    return models.DecimalField(verbose_name, max_digits=9, decimal_places=6, null=True, blank=True)
+
+
+def coordinate_constraints(prefix: str, latitude: str = "latitude", longitude: str = "longitude"):
+    """Latitude within ±90 and longitude within ±180 (or unknown), named `<prefix>_latitude_range`…"""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{latitude}__isnull": True}) | Q(**{f"{latitude}__gte": -90, f"{latitude}__lte": 90}),
+            name=f"{prefix}_latitude_range",
+        ),
+        models.CheckConstraint(
+            condition=Q(**{f"{longitude}__isnull": True}) | Q(**{f"{longitude}__gte": -180, f"{longitude}__lte": 180}),
+            name=f"{prefix}_longitude_range",
+        ),
+    ]
 
 
 def default_allowed_tax_rates():
