@@ -322,7 +322,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", "20261203")))
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (SQLite file, media)")
     args = parser.parse_args()
-    identities = args.identity or list(IDENTITIES)
+    # Always in IDENTITIES order: the admin's cases change other identities (passwords, statuses).
+    identities = [identity for identity in IDENTITIES if identity in (args.identity or IDENTITIES)]
     if not (FUZZ_BIN / "st").exists():
         fail("schemathesis is missing: `make fuzz` installs requirements-fuzz.txt into .venv-fuzz")
     RESULTS.mkdir(exist_ok=True)

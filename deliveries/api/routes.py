@@ -56,12 +56,12 @@ class RouteStopSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="delivery.address")
     commune = serializers.CharField(source="delivery.commune")
     wilaya_code = serializers.CharField(source="delivery.wilaya_code")
-    latitude = serializers.DecimalField(source="delivery.latitude", max_digits=9, decimal_places=6)
-    longitude = serializers.DecimalField(source="delivery.longitude", max_digits=9, decimal_places=6)
+    latitude = serializers.DecimalField(source="delivery.latitude", max_digits=9, decimal_places=6, allow_null=True)
+    longitude = serializers.DecimalField(source="delivery.longitude", max_digits=9, decimal_places=6, allow_null=True)
     contact_name = serializers.CharField(source="delivery.contact_name")
     contact_phone = serializers.CharField(source="delivery.contact_phone")
-    window_start = serializers.TimeField(source="delivery.window_start")
-    window_end = serializers.TimeField(source="delivery.window_end")
+    window_start = serializers.TimeField(source="delivery.window_start", allow_null=True)
+    window_end = serializers.TimeField(source="delivery.window_end", allow_null=True)
     weight_kg = serializers.DecimalField(source="delivery.weight_kg", max_digits=12, decimal_places=3)
 
     class Meta:

@@ -92,12 +92,15 @@ def _seconds(moment: time) -> int:
 
 
 def _window(delivery: Delivery) -> tuple[int, int] | None:
-    """The delivery's window in seconds from midnight; an open side is the shift's."""
-    if delivery.window_start is None and delivery.window_end is None:
+    """The delivery's window in seconds from midnight; an open side is the shift's, widened so
+    that a one-sided window outside the shift (ends before it starts, starts after it ends)
+    stays a window — unreachable, so the stop is left out or kept late, never inverted."""
+    start, end = delivery.window_start, delivery.window_end
+    if start is None and end is None:
         return None
     return (
-        _seconds(delivery.window_start or SHIFT_START),
-        _seconds(delivery.window_end or SHIFT_END),
+        _seconds(start) if start is not None else min(_seconds(SHIFT_START), _seconds(end)),
+        _seconds(end) if end is not None else max(_seconds(SHIFT_END), _seconds(start)),
     )
 
 

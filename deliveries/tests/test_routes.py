@@ -358,6 +358,36 @@ def test_reordering_needs_the_same_stops(planned, client_for, dispatcher):
     assert [str(d) for d in route.stops.order_by("sequence").values_list("delivery_id", flat=True)] == current
 
 
+def test_a_window_outside_the_shift_is_late_not_a_server_error(planned, make_delivery, client_for, dispatcher, day):
+    """A window closed on one side only, and outside the shift (ends before 08:00, starts after
+    18:00), used to reach the solver inverted: 500 on planning and on re-ordering."""
+    route, driver_a, *_ = planned
+    client = client_for(dispatcher)
+    early = make_delivery(36.71, 3.01, window_end=clock(7, 0))
+    late = make_delivery(36.72, 3.02, window_start=clock(19, 0))
+
+    plan = client.post(
+        "/api/v1/routes/plan", {"date": day.isoformat(), "driver_ids": [str(driver_a.pk)]}, format="json"
+    )
+
+    assert plan.status_code == 201, plan.json()
+    unassigned = {item["number"]: item["reason"] for item in plan.json()["data"]["unassigned"]}
+    assert unassigned == {early.number: "no_room", late.number: "no_room"}
+    route = Route.objects.get(status="planned")
+    stops = list(route.stops.order_by("sequence").values_list("delivery_id", flat=True))
+    Delivery.objects.filter(pk=stops[0]).update(window_end=clock(7, 0))
+    Delivery.objects.filter(pk=stops[1]).update(window_start=clock(19, 0))
+
+    reordered = client.patch(
+        f"/api/v1/routes/{route.pk}/stops", {"delivery_ids": [str(d) for d in reversed(stops)]}, format="json"
+    )
+
+    assert reordered.status_code == 200, reordered.json()
+    assert [s["delivery_id"] for s in reordered.json()["data"]["stops"]] == [str(d) for d in reversed(stops)]
+    windows = {s["delivery_id"]: (s["window_start"], s["window_end"]) for s in reordered.json()["data"]["stops"]}
+    assert windows[str(stops[0])] == (None, "07:00:00") and windows[str(stops[1])] == ("19:00:00", None)
+
+
 def test_start_complete_and_their_refusals(planned, client_for, dispatcher):
     route, driver_a, *_ = planned
     client = client_for(dispatcher)

@@ -17,6 +17,8 @@ import codecs
 import json
 import re
 
+from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from rest_framework import parsers
@@ -131,12 +133,30 @@ def _refuse_constant(name):
     raise ValueError(name)
 
 
+def _too_many(exc) -> DomainError:
+    if isinstance(exc, TooManyFilesSent):
+        detail = _("The body has too many files (at most %(limit)d).") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        }
+    else:
+        detail = _("The body has too many fields (at most %(limit)d).") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+    return DomainError("VALIDATION_ERROR", message=detail, details={"non_field_errors": [detail]})
+
+
 class FormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        return clean_form(super().parse(stream, media_type, parser_context))
+        try:
+            return clean_form(super().parse(stream, media_type, parser_context))
+        except (TooManyFieldsSent, TooManyFilesSent) as exc:  # Django's bound, raised as a 500 otherwise
+            raise _too_many(exc) from exc
 
 
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        parsed = super().parse(stream, media_type, parser_context)
+        try:
+            parsed = super().parse(stream, media_type, parser_context)
+        except (TooManyFieldsSent, TooManyFilesSent) as exc:
+            raise _too_many(exc) from exc
         return parsers.DataAndFiles(clean_form(parsed.data), parsed.files)

@@ -37,7 +37,10 @@ class EnvelopeAutoSchema(AutoSchema):
         paginated = self._is_list_view(serializer) and self._get_paginator() is not None
         if not paginated:
             for media in response["content"].values():
-                media["schema"] = success_envelope(media["schema"])
+                data = media["schema"]
+                if getattr(serializer, "allow_null", False):  # `data: null` (OpenAPI 3.0: a $ref takes no siblings)
+                    data = {"allOf": [data], "nullable": True}
+                media["schema"] = success_envelope(data)
         return response
 
     def _get_response_bodies(self, direction="response"):

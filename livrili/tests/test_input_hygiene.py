@@ -287,3 +287,23 @@ def test_documentation_pages_answer_other_methods_with_the_json_405(method, path
     assert response["Content-Type"].startswith("application/json")
     assert_error(response, 405, "METHOD_NOT_ALLOWED")
     assert response["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize("fmt", ["form", "multipart"])
+def test_a_form_with_more_fields_than_django_allows_is_a_400(api_client, fmt, settings):
+    """Fuzz: 1 001 `delivery_ids` form-encoded made Django raise TooManyFieldsSent → 500."""
+    count = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1
+    if fmt == "form":
+        response = api_client.generic(
+            "POST",
+            "/api/v1/auth/login?lang=en",
+            "&".join(f"identifier={i}" for i in range(count)),
+            content_type="application/x-www-form-urlencoded",
+        )
+    else:
+        response = api_client.post("/api/v1/auth/login?lang=en", {"identifier": list(range(count))}, format="multipart")
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"] == {
+        "non_field_errors": [f"The body has too many fields (at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})."]
+    }

@@ -73,3 +73,21 @@ def test_a_supplier_email_may_be_cleared_with_null_and_is_answered_null(make_use
     assert cleared.status_code == 200, cleared.json()
     assert cleared.json()["data"]["email"] is None
     assert Supplier.objects.get(pk=supplier_id).email == ""
+
+
+def test_route_stop_fields_a_delivery_may_leave_empty_are_documented_nullable(schema):
+    """A stop's window is usually open on one side (fuzz: GET drivers/me/route violated the schema)."""
+    stop = schema["components"]["schemas"]["RouteStop"]["properties"]
+
+    nullable = {name for name, field in stop.items() if field.get("nullable")}
+
+    assert nullable == {"window_start", "window_end", "latitude", "longitude", "eta"}
+
+
+def test_a_response_that_may_be_null_is_documented_nullable(schema):
+    """drivers/me/route answers `data: null` on a day without a route (fuzz: schema violation)."""
+    body = schema["paths"]["/api/v1/drivers/me/route"]["get"]["responses"]["200"]["content"]["application/json"]
+
+    data = body["schema"]["properties"]["data"]
+
+    assert data == {"allOf": [{"$ref": "#/components/schemas/RouteDetail"}], "nullable": True}
