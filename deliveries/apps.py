@@ -7,8 +7,10 @@ class DeliveriesConfig(AppConfig):
     verbose_name = _("Deliveries")
 
     def ready(self):
-        from orders.hooks import STATUS_LISTENERS
+        from orders.hooks import STATUS_LISTENERS, TRACKING_SOURCES
 
+        from .selectors import order_tracking
         from .services.lifecycle import order_status_changed
 
         STATUS_LISTENERS.append(order_status_changed)
+        TRACKING_SOURCES.append(order_tracking)

@@ -30,6 +30,32 @@ def driver_deliveries(driver: Driver) -> QuerySet[Delivery]:
     return Delivery.objects.filter(driver=driver).select_related("order").prefetch_related("proof")
 
 
+OUT_FOR_DELIVERY = (S.PICKED_UP, S.IN_TRANSIT)
+ON_ITS_WAY = (S.ASSIGNED, *OUT_FOR_DELIVERY)
+
+
+def order_tracking(order) -> dict:
+    """The retailer's tracking extras (`orders.hooks.TRACKING_SOURCES`): who brings the order
+    while it is out for delivery (first name, phone, vehicle) and the ETA until it arrives."""
+    delivery = Delivery.objects.select_related("driver__user").filter(order_id=order.pk).first()
+    if delivery is None:
+        return {}
+    driver = delivery.driver if delivery.status in OUT_FOR_DELIVERY else None
+    return {
+        "driver": None if driver is None else _tracking_driver(driver),
+        "eta": delivery.estimated_at if delivery.status in ON_ITS_WAY else None,
+    }
+
+
+def _tracking_driver(driver: Driver) -> dict:
+    vehicle = (driver.vehicle_model or driver.get_vehicle_type_display(), driver.vehicle_plate)
+    return {
+        "first_name": driver.user.get_short_name(),
+        "phone": driver.phone or driver.user.phone or "",
+        "vehicle": " · ".join(part for part in vehicle if part),
+    }
+
+
 def driver_list() -> QuerySet[Driver]:
     return Driver.objects.select_related("user").prefetch_related("wilayas")
 

@@ -4,6 +4,8 @@
   status change, in registration order. A listener may refuse the change by raising
   `DomainError`: the change rolls back with it. Filled from `AppConfig.ready()`: deliveries opens
   the order's delivery on confirmation and keeps it in agreement with the order.
+- `TRACKING_SOURCES`, reads: each adds keys to the retailer's tracking view (deliveries: the
+  driver while out for delivery and the ETA).
 - After commit, called exactly once per event (`order_event_committed` by
   `orders.events.order_event_save`, `order_delivered` by `orders.services.lifecycle`); today
   they only log, because the capability that fills them does not exist yet:
@@ -17,11 +19,19 @@ from collections.abc import Callable
 logger = logging.getLogger("livrili.orders")
 
 STATUS_LISTENERS: list[Callable[..., None]] = []
+TRACKING_SOURCES: list[Callable[..., dict]] = []
 
 
 def order_status_changed(*, order, from_status: str, to_status: str, actor, note: str = "") -> None:
     for listener in STATUS_LISTENERS:
         listener(order=order, from_status=from_status, to_status=to_status, actor=actor, note=note)
+
+
+def order_tracking_extras(order) -> dict:
+    extras: dict = {}
+    for source in TRACKING_SOURCES:
+        extras.update(source(order))
+    return extras
 
 
 def order_event_committed(*, order_id, event: str) -> None:

@@ -16,6 +16,7 @@ from products.pricing import LinePrice, PricingContext, line_price
 from products.selectors import hidden_category_ids
 from retailers.models import Retailer
 
+from . import hooks
 from .models import CartItem, Order, OrderItem, OrderStatus
 from .pricing import OrderTotals, order_totals
 from .rules import RETAILER_CANCELLABLE, product_available, quantity_error
@@ -130,7 +131,8 @@ TRACKING_STEPS = [
 
 def order_tracking(order: Order) -> dict:
     """The retailer's timeline from the order's milestones (stamped by its events); a
-    cancelled or returned order ends with that step. Driver and ETA join with deliveries."""
+    cancelled or returned order ends with that step. Driver and ETA come from deliveries
+    (`hooks.TRACKING_SOURCES`)."""
     steps = [
         {"key": key, "at": getattr(order, stamp), "done": getattr(order, stamp) is not None}
         for _status, key, stamp in TRACKING_STEPS
@@ -145,6 +147,7 @@ def order_tracking(order: Order) -> dict:
         "steps": steps,
         "driver": None,
         "eta": None,
+        **hooks.order_tracking_extras(order),
     }
 
 

@@ -317,3 +317,18 @@ class DriverCashSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     total = DerivedMoneyField()
     deliveries = CashDeliverySerializer(many=True)
+
+
+# --- Retailer ------------------------------------------------------------------------------
+
+
+class RatingSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    feedback = strict.TextField(required=False, allow_blank=True, default="")
+
+
+class RatingResultSerializer(serializers.Serializer):
+    order_id = serializers.UUIDField()
+    rating = serializers.IntegerField()
+    feedback = serializers.CharField()
+    rated_at = serializers.DateTimeField()

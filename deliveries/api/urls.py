@@ -22,7 +22,7 @@ urlpatterns = [
     ),
     path("drivers/me/deliveries/<uuid:pk>/proof", views.MeDeliveryProofView.as_view(), name="driver-me-delivery-proof"),
     path("drivers/me/cash", views.MeCashView.as_view(), name="driver-me-cash"),
-    # --- Routes (d-routes) ---
+    # Routes
     path("routes", routes.RouteListView.as_view(), name="route-list"),
     path("routes/plan", routes.RoutePlanView.as_view(), name="route-plan"),
     path("routes/<uuid:pk>", routes.RouteDetailView.as_view(), name="route-detail"),
@@ -31,4 +31,6 @@ urlpatterns = [
     path("routes/<uuid:pk>/complete", routes.RouteCompleteView.as_view(), name="route-complete"),
     path("routes/<uuid:pk>/cancel", routes.RouteCancelView.as_view(), name="route-cancel"),
     path("drivers/me/route", routes.DriverRouteView.as_view(), name="driver-me-route"),
+    # Retailer
+    path("retailers/orders/<uuid:pk>/rating", views.RetailerOrderRatingView.as_view(), name="retailer-order-rating"),
 ]

@@ -8,10 +8,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from livrili.api.parsers import FormParser, MultiPartParser
-from livrili.api.permissions import IsDriver, StaffModelPermissions, has_perms
+from livrili.api.permissions import IsDriver, IsRetailer, StaffModelPermissions, has_perms
 from livrili.api.requests import IDEMPOTENCY_HEADER, idempotency_key, validated
 from livrili.core.errors import DomainError
 from livrili.core.idempotency import Answer, idempotent, request_fingerprint
+from orders.models import Order
 
 from .. import selectors
 from ..models import Delivery, Driver
@@ -19,6 +20,7 @@ from ..services.dispatch import delivery_update
 from ..services.drivers import driver_create, driver_locate, driver_set_status, driver_update
 from ..services.lifecycle import delivery_assign, delivery_report
 from ..services.proofs import delivery_proof_add
+from ..services.ratings import delivery_rate
 from .filters import DeliveryFilter, DriverDeliveryFilter, DriverFilter
 from .serializers import (
     AssignSerializer,
@@ -37,6 +39,8 @@ from .serializers import (
     PeriodSerializer,
     ProofSummarySerializer,
     ProofUploadSerializer,
+    RatingResultSerializer,
+    RatingSerializer,
     ReportSerializer,
 )
 
@@ -283,3 +287,21 @@ class MeCashView(DriverMixin, APIView):
     @extend_schema(responses=DriverCashSerializer)
     def get(self, request):
         return Response(DriverCashSerializer(selectors.driver_cash(self.driver())).data)
+
+
+# --- Retailer -------------------------------------------------------------------------------
+
+
+class RetailerOrderRatingView(APIView):
+    """The retailer rates its delivered order, once (another retailer's order → 404)."""
+
+    permission_classes = [IsRetailer]
+
+    @extend_schema(request=RatingSerializer, responses=RatingResultSerializer)
+    def post(self, request, pk):
+        order = Order.objects.filter(pk=pk, retailer_id=request.user.retailer_id).first()
+        if order is None:
+            raise Http404
+        data = validated(RatingSerializer, request.data)
+        delivery = delivery_rate(order=order, rating=data["rating"], feedback=data["feedback"], actor=request.user)
+        return Response(RatingResultSerializer(delivery).data)

@@ -277,6 +277,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/retailers/orders/{pk}/cancel"): Row(
                                                        "401   ok    404   ok    403   403   403   403",
         path="/api/v1/retailers/orders/{order}/cancel", body=lambda c: {"reason": "Ordered twice"}),
+    # A's delivered order (another retailer's → 404); staff and drivers cannot rate for it
+    ("POST", "/api/v1/retailers/orders/{pk}/rating"): Row(
+                                                       "401   ok    404   404   403   403   403   403",
+        path="/api/v1/retailers/orders/{order_delivered}/rating", body=lambda c: {"rating": 5, "feedback": "Merci"}),
     ("POST", "/api/v1/retailers/orders/{pk}/reorder"): Row(
                                                        "401   ok    404   422:RETAILER_NOT_ACTIVE 403 403 403 403",
         path="/api/v1/retailers/orders/{order}/reorder"),

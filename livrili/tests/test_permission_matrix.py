@@ -365,15 +365,26 @@ def _deliveries_world(users: dict, owner: User, product, private: dict[str, set[
                 "license_expiry": timezone.localdate() + timedelta(days=365),
             },
         )
-    delivery_pending, delivery = (
+    delivery_pending, delivery, delivered = (
         Delivery.objects.get(order=order_confirm(order=_order(owner, product, key), actor=users["st_ok"]))
-        for key in ("dispatch-1", "dispatch-2")
+        for key in ("dispatch-1", "dispatch-2", "dispatch-3")
     )
-    delivery_assign(delivery=delivery, driver=drivers["drv_a"], actor=None)
+    for moving in (delivery, delivered):
+        delivery_assign(delivery=moving, driver=drivers["drv_a"], actor=None)
     delivery = delivery_report(delivery=delivery, actor=users["drv_a"], status="picked_up", operator=False)
+    for status in ("picked_up", "delivered"):  # the retailer's to rate
+        delivered = delivery_report(
+            delivery=delivered, actor=users["st_ok"], status=status, operator=True, override_reason="At the counter"
+        )
     private["drv_a"] |= {str(drivers["drv_a"].pk), str(delivery.pk)}
     private["drv_b"] |= {str(drivers["drv_b"].pk)}
-    return {"delivery": delivery, "delivery_pending": delivery_pending, "driver_a": drivers["drv_a"]}
+    private["A"] |= {str(delivery_pending.order_id), str(delivery.order_id), str(delivered.order_id)}
+    return {
+        "delivery": delivery,
+        "delivery_pending": delivery_pending,
+        "driver_a": drivers["drv_a"],
+        "order_delivered": delivered.order_id,
+    }
 
 
 def grant(user: User, perms: tuple[str, ...]) -> None:

@@ -301,9 +301,15 @@ class TrackingStepSerializer(serializers.Serializer):
     done = serializers.BooleanField()
 
 
+class TrackingDriverSerializer(serializers.Serializer):
+    first_name = serializers.CharField()
+    phone = serializers.CharField()
+    vehicle = serializers.CharField()
+
+
 class TrackingSerializer(serializers.Serializer):
     status = serializers.CharField()
     can_cancel = serializers.BooleanField()
     steps = TrackingStepSerializer(many=True)
-    driver = serializers.DictField(allow_null=True)
+    driver = TrackingDriverSerializer(allow_null=True, help_text=_("While the order is out for delivery."))
     eta = serializers.DateTimeField(allow_null=True)
