@@ -30,9 +30,11 @@ PRODUCTS = PREPARED["products"]
 DETAIL_IDS = PREPARED["detail_product_ids"] or [p["id"] for p in PRODUCTS]
 QUERIES = PREPARED["catalog_queries"]
 LINES = PREPARED["lines_per_order"]
+DRIVERS = PREPARED.get("drivers") or []
 THINK = (float(os.environ.get("BENCH_THINK_MIN", "5")), float(os.environ.get("BENCH_THINK_MAX", "15")))
 RATE = float(os.environ.get("BENCH_RATE") or 0)
 _next_retailer = itertools.count()
+_next_driver = itertools.count()
 
 # Request names: the scenario figures are read from these entries.
 CATALOG = "catalog ar category+search"
@@ -47,6 +49,10 @@ PLACE_MIX = "order place (mix)"
 HISTORY = "retailer order history"
 ADMIN_LIST = "admin order list"
 HEALTH = "health"
+DRIVER_ROUTE = "driver route"
+DRIVER_STATUS = "driver status update"
+# What a driver reports for each delivery of its route, in turn (failed needs no proof).
+DRIVER_STEPS = ({"status": "picked_up"}, {"status": "in_transit"}, {"status": "failed", "failure_reason": "absent"})
 
 
 def check(response, expected=None):
@@ -195,6 +201,37 @@ class AdminOrderListScenario(BenchUser):
         self.get(random.choice(self.PATHS), ADMIN_LIST, headers=self.headers)
 
 
+class DriverScenario(BenchUser):
+    """A driver app: fetch the route of the day, then one status update (with Idempotency-Key)
+    for the next step of the next delivery. Each client is its own bench driver; when its
+    deliveries are all done it only fetches its route (counted apart, `driver pool done`)."""
+
+    def on_start(self):
+        driver = DRIVERS[next(_next_driver) % len(DRIVERS)]
+        self.headers = {"Authorization": f"Bearer {driver['token']}"}
+        self.route_path = f"/api/v1/drivers/me/route?date={driver['route_date']}"
+        # Each locust run is a new process: the steps left come from the server's state.
+        route = self.get(self.route_path, f"{DRIVER_ROUTE} (start)", headers=self.headers).json()["data"]
+        done = {"assigned": 0, "picked_up": 1, "in_transit": 2}
+        self.steps = [
+            (stop["delivery_id"], step)
+            for stop in route["stops"]
+            if stop["delivery_status"] in done
+            for step in DRIVER_STEPS[done[stop["delivery_status"]] :]
+        ]
+
+    @task
+    def route_and_update(self):
+        self.get(self.route_path, DRIVER_ROUTE, headers=self.headers)
+        if not self.steps:
+            _measure["driver_pool_done"] += 1
+            return
+        delivery, body = self.steps.pop(0)
+        headers = {**self.headers, "Idempotency-Key": uuid.uuid4().hex}
+        path = f"/api/v1/drivers/me/deliveries/{delivery}/status"
+        self.send("POST", path, DRIVER_STATUS, 200, json=body, headers=headers)
+
+
 # --- The 1 000-user think-time mix -------------------------------------------------------
 # Retailer users (all but BENCH_MIX_STAFF) pick, after a think time of 5–15 s: catalog page
 # 40 %, product detail 25 %, cart add 15 %, order history 10 %, cart view 5 %, checkout 5 %
@@ -249,7 +286,7 @@ class MixStaffUser(AdminOrderListScenario):
 
 # --- Figures -------------------------------------------------------------------------------
 
-_measure = {"started": None, "orders_placed": 0, "orders_attempted": 0}
+_measure = {"started": None, "orders_placed": 0, "orders_attempted": 0, "driver_pool_done": 0}
 
 
 @events.request.add_listener
@@ -302,6 +339,7 @@ def _write_stats(environment, **kwargs):
         "duration_s": round(duration, 2),
         "orders_placed": _measure["orders_placed"],
         "orders_attempted": _measure["orders_attempted"],
+        "driver_pool_done": _measure["driver_pool_done"],
         "entries": entries,
         "total": {
             "requests": total.num_requests,

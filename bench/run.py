@@ -50,7 +50,25 @@ SCENARIOS = [
     ),
     ("order_history", "OrderHistoryScenario", "retailer order history", 80, "GET retailers/orders (list target)"),
     ("admin_order_list", "AdminOrderListScenario", "admin order list", 80, "GET orders (+status, offset, limit)"),
+    (
+        "driver_route",
+        "DriverScenario",
+        "driver route",
+        None,
+        "driver app: GET drivers/me/route, then one status update (spec: no target)",
+    ),
 ]
+# Scenarios whose clients send a second kind of request with a figure of its own:
+# scenario key → [(report key, request name, note)].
+SECOND_FIGURES = {
+    "driver_route": [
+        (
+            "driver_status",
+            "driver status update",
+            "POST drivers/me/deliveries/{id}/status, Idempotency-Key (same clients as driver_route)",
+        )
+    ]
+}
 MIX_TARGET_P95 = 100
 # The paced run: the same clients, each slowed so that together they offer this share of the
 # capacity the saturated run measured. Its p95 is the figure held against the target.
@@ -58,10 +76,10 @@ PACED_SHARE = 0.5
 
 FULL = {"size": "standard", "users": 32, "duration": 60, "warmup": 10, "mix_users": 1000, "mix_spawn": 50,
         "mix_duration": 180, "think": (5.0, 15.0), "mix_staff": 20, "single": True, "paced": 30,
-        "profile_iterations": 30}  # fmt: skip
+        "profile_iterations": 30, "driver_deliveries": 60}  # fmt: skip
 QUICK = {"size": "small", "users": 32, "duration": 8, "warmup": 3, "mix_users": 100, "mix_spawn": 50,
          "mix_duration": 15, "think": (1.0, 3.0), "mix_staff": 4, "single": False, "paced": 0,
-         "profile_iterations": 5}  # fmt: skip
+         "profile_iterations": 5, "driver_deliveries": 8}  # fmt: skip
 
 
 def log(message: str) -> None:
@@ -400,6 +418,10 @@ def main() -> int:
             f"http://127.0.0.1:{args.port}",
             "--retailers",
             str(retailers),
+            "--drivers",
+            str(conf["users"] if any(s[0] == "driver_route" for s in scenarios) else 0),
+            "--driver-deliveries",
+            str(conf["driver_deliveries"]),
             "--size",
             conf["size"],
             timeout=1800,
@@ -460,6 +482,7 @@ def main() -> int:
             )
             orders_placed += stats["orders_placed"]
             orders_attempted += stats["orders_attempted"]
+            runs = {"saturated": stats}  # the runs of this scenario, for SECOND_FIGURES
             row = figure(stats, name)
             row["cpu_busy_before"] = load_before
             row["errors"] = stats["total"]["failures"]  # the scenario's auxiliary requests count too
@@ -482,6 +505,7 @@ def main() -> int:
                 orders_placed += paced["orders_placed"]
                 orders_attempted += paced["orders_attempted"]
                 row["paced"] = {"offered_rps": round(rate, 1), **figure(paced, name)}
+                runs["paced"] = paced
                 row["errors"] += paced["total"]["failures"]
             measured = (row.get("paced") or row)["p95_ms"]
             row["gap_ms"] = round(measured - target, 1) if target and measured is not None else None
@@ -493,7 +517,16 @@ def main() -> int:
                 orders_attempted += single["orders_attempted"]
                 row["single_client"] = figure(single, name)
                 row["errors"] += single["total"]["failures"]
+                runs["single"] = single
             report["scenarios"][key] = row
+            for second_key, second_name, second_note in SECOND_FIGURES.get(key, []):
+                second = {**figure(stats, second_name), "errors": 0, "note": second_note, "target_p95_ms": None}
+                if "paced" in runs:
+                    second["paced"] = figure(runs["paced"], second_name)
+                if "single" in runs:
+                    second["single_client"] = figure(runs["single"], second_name)
+                second["ratio_to_health"] = round(second["rps"] / health_rps, 3) if health_rps else None
+                report["scenarios"][second_key] = second  # errors are counted once, on the scenario's row
             report["raw"][key] = stats
             log(f"  {name}: p95 {row['p95_ms']} ms, {row['rps']} req/s, {row['errors']} errors")
             for error in stats["errors"][:3]:

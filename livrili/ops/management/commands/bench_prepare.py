@@ -8,7 +8,9 @@ covers the run: the server checks signature and expiry exactly as for a login to
 staff token, the product pool with a valid quantity per product (minimum, multiple and a
 line value of at least a tenth of the minimum order value, so any 10 lines pass the
 minimum), product ids for detail views and catalog queries (Arabic word + category) that
-match at least one product.
+match at least one product. For the driver scenario: bench drivers (one per client), each with
+a planned route of `--driver-deliveries` deliveries of placed, confirmed and assigned orders
+(every status update of the run moves one of them: picked up → in transit → failed).
 """
 
 import json
@@ -23,11 +25,18 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
+from deliveries.models import Driver
+from deliveries.services.drivers import driver_create
+from deliveries.services.lifecycle import delivery_assign
+from deliveries.services.routes import route_plan
 from livrili.accounts.models import Role, User
 from livrili.accounts.seed import DEMO_PASSWORD
 from livrili.core.models import BusinessSettings, Wilaya
 from orders.models import CartItem, Order, OrderItem, PaymentMethod
+from orders.rules import earliest_delivery_date
 from orders.services.cart import cart_clear
+from orders.services.lifecycle import order_confirm
+from orders.services.placement import LineRequest, order_place
 from products import selectors as product_selectors
 from products.models import Category, Product, StockMovement
 from products.search import normalize
@@ -40,6 +49,8 @@ from retailers.models import LedgerEntry, LedgerEntryKind, Retailer, RetailerSta
 BENCH_NOTE = "bench"
 BENCH_CREDIT_LIMIT = Decimal("900000000.00")
 BENCH_STOCK = 5_000_000  # per pool product; a full run takes a few hundred thousand units at most
+WAREHOUSE = (Decimal("36.753800"), Decimal("3.058800"))  # Algiers, when the settings have none
+DRIVER_COMMUNE = "Bench"  # the bench drivers' zone: seeded deliveries never land on their routes
 MIN_BENCH_PRODUCTS = 40  # below this many visible products (no catalog seed yet) the bench adds its own
 LINES_PER_ORDER = 10
 
@@ -70,6 +81,8 @@ class Command(BaseCommand):
         parser.add_argument("--retailers", type=int, default=32, help="active retailers with their own user")
         parser.add_argument("--products", type=int, default=300, help="size of the orderable product pool")
         parser.add_argument("--detail-products", type=int, default=2000)
+        parser.add_argument("--drivers", type=int, default=0, help="bench drivers with a planned route each")
+        parser.add_argument("--driver-deliveries", type=int, default=10, help="deliveries on each bench route")
         parser.add_argument("--token-hours", type=float, default=3.0)
         parser.add_argument("--size", default="", help="dataset size label written to the file")
         parser.add_argument("--verify", metavar="PREPARED_JSON", help="check stock and credit ledgers after a run")
@@ -92,6 +105,7 @@ class Command(BaseCommand):
         detail_ids = [
             str(pk) for pk in visible.order_by("?").values_list("id", flat=True)[: options["detail_products"]]
         ]
+        drivers = self.drivers(options["drivers"], options["driver_deliveries"], pool, admin, settings, lifetime)
         stock = dict(Product.objects.filter(pk__in=[p["id"] for p in pool]).values_list("id", "stock_quantity"))
         data = {
             "base_url": options["base_url"].rstrip("/"),
@@ -106,6 +120,7 @@ class Command(BaseCommand):
                 for r in retailers
             ],
             "products": pool,
+            "drivers": drivers,
             "detail_product_ids": detail_ids,
             "catalog_queries": self.catalog_queries(rng),
             "stock_before": {str(pk): quantity for pk, quantity in stock.items()},
@@ -115,7 +130,8 @@ class Command(BaseCommand):
         out.write_text(json.dumps(data, indent=1, ensure_ascii=False))
         self.stdout.write(
             f"bench_prepare: {len(retailers)} retailers, {len(pool)} pool products, "
-            f"{len(detail_ids)} detail ids, {len(data['catalog_queries'])} catalog queries → {out}"
+            f"{len(detail_ids)} detail ids, {len(data['catalog_queries'])} catalog queries, "
+            f"{len(drivers)} drivers × {options['driver_deliveries']} deliveries → {out}"
         )
 
     # --- Tokens ---------------------------------------------------------------------------
@@ -238,6 +254,93 @@ class Command(BaseCommand):
             if CartItem.objects.filter(retailer=retailer).exists():
                 cart_clear(retailer=retailer)
         return chosen
+
+    # --- Drivers ----------------------------------------------------------------------------
+
+    def drivers(self, count, per_driver, pool, admin, settings, lifetime) -> list[dict]:
+        """`count` available bench drivers, each with a planned route of `per_driver` deliveries
+        for the earliest delivery date: cash orders of one bench shop, placed, confirmed and
+        assigned through the services, then ordered by the route planner."""
+        if not count:
+            return []
+        if settings.warehouse_latitude is None or settings.warehouse_longitude is None:
+            settings.warehouse_latitude, settings.warehouse_longitude = WAREHOUSE
+            settings.save(update_fields=["warehouse_latitude", "warehouse_longitude"])
+        shop = self.driver_shop(admin)
+        day = earliest_delivery_date(settings)
+        run = timezone.now().strftime("%Y%m%d%H%M%S")  # the bench database is reused: keys per run
+        product = Product.objects.get(pk=pool[0]["id"])
+        quantity = valid_quantity(product, settings.minimum_order_value + Decimal("1"))
+        prepared = []
+        for index in range(count):
+            driver = self.bench_driver(index, admin)
+            deliveries = []
+            for stop in range(per_driver):
+                order, _replayed = order_place(
+                    retailer=shop,
+                    actor=admin,
+                    payment_method="cash",
+                    idempotency_key=f"bench-driver-{run}-{index}-{stop}",
+                    fingerprint="bench",
+                    channel="admin",
+                    lines=[LineRequest(product_id=product.pk, quantity=quantity)],
+                    requested_delivery_date=day,
+                )
+                order = order_confirm(order=order, actor=admin)
+                deliveries.append(str(delivery_assign(delivery=order.delivery, driver=driver, actor=admin).pk))
+            plan = route_plan(day=day, driver_ids=[driver.pk], actor=admin, time_limit_seconds=1)
+            if plan.unassigned:
+                raise CommandError(f"bench driver {driver}: {len(plan.unassigned)} deliveries left off the route")
+            prepared.append(
+                {
+                    "driver_id": str(driver.pk),
+                    "token": self.token(driver.user, lifetime),
+                    "route_date": day.isoformat(),
+                    "deliveries": deliveries,
+                }
+            )
+        return prepared
+
+    def driver_shop(self, admin: User) -> Retailer:
+        shop = Retailer.objects.filter(notes=f"{BENCH_NOTE}-drivers").first()
+        if shop is None:
+            _owner, shop = retailer_services.retailer_signup(
+                full_name="Bench Driver Shop",
+                password=DEMO_PASSWORD,
+                business_name="Bench driver shop",
+                business_type="grocery",
+                wilaya=Wilaya.objects.get(code="16"),
+                commune=DRIVER_COMMUNE,
+                address="1 rue du Banc",
+                phone="+213599100000",
+                latitude=WAREHOUSE[0] + Decimal("0.02"),
+                longitude=WAREHOUSE[1] + Decimal("0.03"),
+                rc_number="16/00-9100000B26",
+                nif="009910000000000",
+                notes=f"{BENCH_NOTE}-drivers",
+            )
+            shop = retailer_services.retailer_transition(retailer=shop, action="approve", actor=admin)
+        return shop
+
+    def bench_driver(self, index: int, admin: User) -> Driver:
+        username = f"bench.driver.{index:03d}"
+        driver = Driver.objects.select_related("user").filter(user__username=username).first()
+        if driver is None:
+            driver = driver_create(
+                actor=admin,
+                username=username,
+                full_name=f"Bench Driver {index}",
+                password=DEMO_PASSWORD,
+                phone=f"+2135992{index:05d}",
+                vehicle_type="van",
+                vehicle_plate=f"B{index:05d}-116-16",
+                capacity_kg=Decimal("100000.00"),
+                max_stops=500,
+                communes=[DRIVER_COMMUNE],
+                license_expiry=timezone.localdate() + timedelta(days=365),
+                status="available",
+            )
+        return driver
 
     # --- Verification ---------------------------------------------------------------------
 
