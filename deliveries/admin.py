@@ -1,18 +1,23 @@
 """Back office for deliveries: drivers, the deliveries opened by confirmed orders with their
-history, and routes with their stops. Read-only here for now: assignment, status reports and
-planning go through the services the API calls (dispatch actions in the admin are still to
-come)."""
+history, and routes with their stops. Rows are never edited here: dispatch assigns the selected
+deliveries to a driver with the API's service (`delivery_assign`, the same checks and
+DRIVER_UNAVAILABLE refusals); status reports and route planning go through the API."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from livrili.core.admin import ReadOnlyAdmin, ReadOnlyInline, money_display
+from livrili.core.admin import ReadOnlyAdmin, ReadOnlyInline, domain_error_text, money_display
+from livrili.core.errors import DomainError
 from livrili.core.models import Wilaya
 
 from .models import Delivery, DeliveryEvent, Driver, ProofOfDelivery, Route, RouteStop
+from .services.lifecycle import delivery_assign
 
 
 class DeliveryEventInline(ReadOnlyInline):
@@ -59,6 +64,14 @@ class WilayaFilter(admin.SimpleListFilter):
         return queryset.filter(wilaya_code=self.value()) if self.value() else queryset
 
 
+class DispatchActionForm(ActionForm):
+    driver = forms.ModelChoiceField(
+        queryset=Driver.objects.select_related("user").order_by("user__full_name"),
+        required=False,
+        label=_("driver"),
+    )
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
     list_display = (
@@ -78,6 +91,39 @@ class DeliveryAdmin(ReadOnlyAdmin):
     list_select_related = ("order", "driver__user")
     date_hierarchy = "scheduled_date"
     inlines = [ProofInline, DeliveryEventInline]
+    action_form = DispatchActionForm
+    actions = ["assign_to_driver"]
+
+    def has_dispatch_permission(self, request):
+        return request.user.has_perm("deliveries.change_delivery")  # what the API's assign needs
+
+    @admin.action(description=_("Assign selected deliveries to the driver chosen"), permissions=["dispatch"])
+    def assign_to_driver(self, request, queryset):
+        """Each delivery in its own transaction: one refused (driver unavailable, delivery no
+        longer assignable) is named and the others are still assigned."""
+        if not self.has_dispatch_permission(request):
+            raise PermissionDenied
+        try:
+            driver = DispatchActionForm.base_fields["driver"].clean(request.POST.get("driver") or None)
+        except forms.ValidationError:
+            driver = None  # a driver deleted since the page was shown, or a forged value
+        if driver is None:
+            self.message_user(request, _("Choose the driver to assign the deliveries to."), messages.ERROR)
+            return
+        assigned = 0
+        for delivery in queryset.order_by("number"):
+            try:
+                delivery_assign(delivery=delivery, driver=driver, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{delivery.number}: {domain_error_text(exc)}", messages.ERROR)
+            else:
+                assigned += 1
+        if assigned:
+            self.message_user(
+                request,
+                _("%(count)d delivery(ies) assigned to %(driver)s.") % {"count": assigned, "driver": driver},
+                messages.SUCCESS,
+            )
 
     def get_queryset(self, request):
         # the name in the active language (modeltranslation's fallback order: ar, fr, en)

@@ -54,3 +54,69 @@ def test_each_page_renders_read_only(client, dispatcher, world, page):
     assert response.status_code == 200
     assert 'name="_save"' not in response.text
     assert Delivery.objects.get().status == "assigned"
+
+
+# --- Dispatch ----------------------------------------------------------------------------------
+
+
+def assign(client, deliveries, driver_id):
+    return client.post(
+        reverse("admin:deliveries_delivery_changelist"),
+        {
+            "action": "assign_to_driver",
+            "_selected_action": [str(d.pk) for d in deliveries],
+            "driver": "" if driver_id is None else str(driver_id),
+        },
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+
+def test_dispatch_assigns_the_selected_deliveries_and_names_each_refusal(
+    client, dispatcher, confirmed, make_driver, driver
+):
+    client.force_login(dispatcher)
+    pending = [confirmed("cash").delivery for _ in range(2)]
+    Delivery.objects.filter(pk=pending[1].pk).update(status="cancelled")  # no longer assignable
+    other = make_driver(status="available")
+
+    page = assign(client, pending, other.pk)
+
+    assert page.status_code == 200
+    assert [
+        (d.status, d.driver_id) for d in Delivery.objects.filter(pk__in=[p.pk for p in pending]).order_by("number")
+    ] == [
+        ("assigned", other.pk),
+        ("cancelled", None),
+    ]
+    text = [str(m) for m in page.context["messages"]]
+    assert text[-1] == f"1 livraison(s) affectée(s) à {other}."
+    assert text[0].startswith(f"{pending[1].number}: ")
+
+
+def test_dispatch_refuses_an_unavailable_driver_and_writes_nothing(client, dispatcher, confirmed, make_driver):
+    client.force_login(dispatcher)
+    delivery = confirmed("cash").delivery
+    suspended = make_driver(status="suspended")
+
+    page = assign(client, [delivery], suspended.pk)
+    missing = assign(client, [delivery], None)
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.driver_id) == ("pending", None)
+    [refusal] = [str(m) for m in page.context["messages"]]
+    assert refusal == f"{delivery.number}: Ce livreur n’est pas disponible. driver_id: Ce chauffeur est suspendu."
+    assert [str(m) for m in missing.context["messages"]] == ["Choisissez le chauffeur à qui affecter les livraisons."]
+
+
+def test_dispatch_needs_the_change_permission(client, make_user, confirmed, driver):
+    viewer = make_user(role="admin", username="viewer", is_staff=True, perms=["deliveries.view_delivery"])
+    client.force_login(viewer)
+    delivery = confirmed("cash").delivery
+
+    page = client.get(reverse("admin:deliveries_delivery_changelist"))
+    assign(client, [delivery], driver.pk)
+
+    assert page.status_code == 200 and "assign_to_driver" not in page.text
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.driver_id) == ("pending", None)
