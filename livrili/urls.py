@@ -3,11 +3,11 @@ import re
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from livrili.api.health import HealthView, ReadinessView
 from livrili.api.media import serve_public_media
-from livrili.api.views import api_not_found, documentation
+from livrili.api.views import SchemaView, api_not_found, documentation
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
@@ -29,7 +29,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    path("api/schema/", documentation(SpectacularAPIView.as_view()), name="schema"),
+    path("api/schema/", documentation(SchemaView.as_view()), name="schema"),
     path("api/docs/", documentation(SpectacularSwaggerView.as_view(url_name="schema")), name="swagger-ui"),
     path("api/redoc/", documentation(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
     re_path(r"^api/", api_not_found),

@@ -1,12 +1,15 @@
 """Answers given outside DRF's views for /api/ paths: unknown routes, CSRF refusals and the
-404/500 handlers, all in the error envelope (other paths keep Django's pages)."""
+404/500 handlers, all in the error envelope (other paths keep Django's pages); the schema view."""
 
 import sys
 from functools import wraps
 
+from django.conf import settings
+from django.utils import translation
 from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.views import SpectacularAPIView
 
 from .exceptions import is_database_unavailable, service_unavailable
 from .middleware import api_error, is_api, render_envelope
@@ -51,3 +54,14 @@ def server_error(request):
             return render_envelope(service_unavailable(exception))
         return api_error("INTERNAL_ERROR")
     return defaults.server_error(request)
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document in English whatever the caller's Accept-Language (clients generate
+    code from it: it must not change with the browser), or in `?lang=` when asked."""
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("lang") in dict(settings.LANGUAGES):
+            return super().get(request, *args, **kwargs)
+        with translation.override("en"):
+            return super().get(request, *args, **kwargs)

@@ -91,3 +91,16 @@ def test_a_response_that_may_be_null_is_documented_nullable(schema):
     data = body["schema"]["properties"]["data"]
 
     assert data == {"allOf": [{"$ref": "#/components/schemas/RouteDetail"}], "nullable": True}
+
+
+def test_the_served_schema_does_not_change_with_accept_language(client):
+    """Code generators fetch /api/schema/: the browser's language must not move it."""
+    served = {
+        language: client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE=language).json()
+        for language in ("ar", "fr", "en")
+    }
+
+    assert served["ar"] == served["fr"] == served["en"]
+    assert "title" not in served["ar"]["components"]["schemas"]["RouteDetail"]["properties"]["date"]  # "date"
+    arabic = client.get("/api/schema/?format=json&lang=ar").json()  # still there when asked for
+    assert arabic["components"]["schemas"]["RouteDetail"]["properties"]["date"]["title"] == "تاريخ"
