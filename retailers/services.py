@@ -99,7 +99,7 @@ def _event(*, retailer: Retailer, type: str, from_value, to_value, reason: str, 
 
 
 def _lock(retailer: Retailer) -> Retailer:
-    return Retailer.objects.select_for_update().get(pk=retailer.pk)
+    return Retailer.objects.select_for_update(no_key=True).get(pk=retailer.pk)  # as orders' lock_retailer
 
 
 def _check_phone_free(phone: str | None, retailer: Retailer | None = None) -> None:

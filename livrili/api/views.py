@@ -9,7 +9,8 @@ from django.utils import translation
 from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView
 
 from .exceptions import is_database_unavailable, service_unavailable
 from .middleware import api_error, is_api, render_envelope
@@ -60,6 +61,7 @@ class SchemaView(SpectacularAPIView):
     """The OpenAPI document in English whatever the caller's Accept-Language (clients generate
     code from it: it must not change with the browser), or in `?lang=` when asked."""
 
+    @extend_schema(**SCHEMA_KWARGS)  # as the view it extends: not an operation of the API
     def get(self, request, *args, **kwargs):
         if request.GET.get("lang") in dict(settings.LANGUAGES):
             return super().get(request, *args, **kwargs)

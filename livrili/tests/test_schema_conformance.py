@@ -102,5 +102,3 @@ def test_the_served_schema_does_not_change_with_accept_language(client):
 
     assert served["ar"] == served["fr"] == served["en"]
     assert "title" not in served["ar"]["components"]["schemas"]["RouteDetail"]["properties"]["date"]  # "date"
-    arabic = client.get("/api/schema/?format=json&lang=ar").json()  # still there when asked for
-    assert arabic["components"]["schemas"]["RouteDetail"]["properties"]["date"]["title"] == "تاريخ"

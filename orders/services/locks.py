@@ -8,8 +8,13 @@ from ..models import Order
 
 
 def lock_retailer(retailer_id) -> Retailer:
-    return Retailer.objects.select_for_update().get(pk=retailer_id)
+    # NO KEY UPDATE: the balance changes, never the key, so foreign-key checks of rows that
+    # reference the retailer (an order updated twice in a driver's report) do not wait on it.
+    return Retailer.objects.select_for_update(no_key=True).get(pk=retailer_id)
 
 
 def lock_order(order: Order) -> Order:
-    return Order.objects.select_for_update().select_related("retailer").get(pk=order.pk)
+    """The order row only (`of`: the joined retailer is read, not locked): a transition that
+    moves money takes the retailer's lock itself, so a driver's pickup never waits for the same
+    retailer's unrelated placement."""
+    return Order.objects.select_for_update(of=("self",)).select_related("retailer").get(pk=order.pk)
