@@ -32,16 +32,15 @@ from decimal import Decimal
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 from tqdm import tqdm
 
 from livrili.accounts.models import Role, User
-from livrili.core.models import BusinessSettings, CreditPolicy, Sequence
+from livrili.core.models import BusinessSettings, CreditPolicy
 from livrili.core.money import ZERO, to_money
 from livrili.core.numbering import document_number
-from livrili.core.seeding import RowWriter
+from livrili.core.seeding import RowWriter, advance_numbering, numbers_in_use
 from products.models import Product, StockMovement, StockReason
 from products.pricing import CATALOG, line_price
 from products.selectors import hidden_category_ids
@@ -881,31 +880,6 @@ class _Simulation:
 
     # --- finishing --------------------------------------------------------------------------
 
-    def _numbers_start(self) -> Counter:
-        """Per year, the last ORD number already used, so seeded numbers never collide."""
-        numbers = Counter()
-        for number in Order.objects.filter(number__startswith="ORD-").values_list("number", flat=True):
-            _prefix, year, value = number.split("-")
-            numbers[int(year)] = max(numbers[int(year)], int(value))
-        for year, value in Sequence.objects.filter(prefix="ORD").values_list("year", "last_value"):
-            numbers[year] = max(numbers[year], value)
-        return numbers
-
-    def _advance_sequences(self) -> None:
-        """`next_number("ORD", gap_free=False)` must continue after the seeded numbers."""
-        for year, value in self.numbers.items():
-            if connection.vendor == "postgresql":
-                name = f"core_number_ord_{year}"
-                with connection.cursor() as cursor:
-                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
-                    cursor.execute(f"SELECT last_value, is_called FROM {name}")  # noqa: S608 (fixed name)
-                    current, called = cursor.fetchone()
-                    if value > (current if called else current - 1):
-                        cursor.execute("SELECT setval(%s, %s)", [name, value])
-            else:
-                Sequence.objects.bulk_create([Sequence(prefix="ORD", year=year)], ignore_conflicts=True)
-                Sequence.objects.filter(prefix="ORD", year=year, last_value__lt=value).update(last_value=value)
-
     def _write_caches(self) -> None:
         """Product stock and retailer balances from the simulated ledgers, one bulk update each."""
         self.history.write_stock()
@@ -914,7 +888,9 @@ class _Simulation:
 
     def run(self) -> None:
         self.by_id = {p.pk: p for p in self.products}
-        self.numbers = self._numbers_start()
+        self.numbers = numbers_in_use(
+            "ORD", Order.objects.filter(number__startswith="ORD-").values_list("number", flat=True)
+        )
         self.pending_payments: dict = {}
         self.eligible_day = None
         self._backdate_existing()
@@ -933,7 +909,7 @@ class _Simulation:
         for writer in (self.orders, self.items, self.events, self.movements, self.entries):
             writer.flush()
         self._write_caches()
-        self._advance_sequences()
+        advance_numbering("ORD", self.numbers)
         statuses = ", ".join(
             f"{status} {self.stats[f'status:{status}']}"
             for status in OrderStatus.values

@@ -1,8 +1,13 @@
 """Writing seed rows in bulk with their historical timestamps (the demo history's seeds)."""
 
 import json
+from collections import Counter
+from collections.abc import Iterable
 
 from django.db import connection
+
+from .models import Sequence
+from .numbering import sequence_name
 
 BATCH = 10_000  # rows per COPY or executemany
 
@@ -76,3 +81,32 @@ class RowWriter:
                     ],
                 )
         self.written += len(rows)
+
+
+def numbers_in_use(prefix: str, numbers: Iterable[str]) -> Counter:
+    """Per year, the last `prefix` number already used (by `numbers`, the existing documents'
+    numbers, or by the counter rows), so the seeded numbers continue after it."""
+    last = Counter()
+    for number in numbers:
+        _prefix, year, value = number.split("-")
+        last[int(year)] = max(last[int(year)], int(value))
+    for year, value in Sequence.objects.filter(prefix=prefix).values_list("year", "last_value"):
+        last[year] = max(last[year], value)
+    return last
+
+
+def advance_numbering(prefix: str, last: dict[int, int]) -> None:
+    """`next_number(prefix, gap_free=False)` must continue after the seeded numbers: per year,
+    the PostgreSQL sequence (or, elsewhere, the counter row) moves up to `last[year]`, never back."""
+    for year, value in last.items():
+        if connection.vendor == "postgresql":
+            name = sequence_name(prefix, year)
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+                cursor.execute(f"SELECT last_value, is_called FROM {name}")  # noqa: S608 (fixed name)
+                current, called = cursor.fetchone()
+                if value > (current if called else current - 1):
+                    cursor.execute("SELECT setval(%s, %s)", [name, value])
+        else:
+            Sequence.objects.bulk_create([Sequence(prefix=prefix, year=year)], ignore_conflicts=True)
+            Sequence.objects.filter(prefix=prefix, year=year, last_value__lt=value).update(last_value=value)
