@@ -8,7 +8,7 @@
   the demo retailer's wilaya), so the driver app has a driver behind it.
 - Deliveries: one per order that reached `confirmed`, the snapshot `delivery_open` takes, its
   status and milestones told from the order's own (rules.ORDER_STATUSES can never disagree):
-  confirmed/processing → pending (assigned when due today or tomorrow), shipped → picked up
+  confirmed/processing → pending (assigned when due by the next working day), shipped → picked up
   or in transit, delivered → delivered (cash collected, proof of delivery, some rated),
   returned → failed then cancelled with the order, cancelled → cancelled. Every step has its
   DeliveryEvent at its historical time, written with `RowWriter` (no model instances), and the
@@ -32,7 +32,7 @@ from django.utils import timezone
 from livrili.accounts.models import Language, Role, User
 from livrili.accounts.phones import try_normalize_phone
 from livrili.accounts.seed import DEMO_PASSWORD
-from livrili.core.models import Wilaya
+from livrili.core.models import BusinessSettings, Wilaya
 from livrili.core.numbering import document_number
 from livrili.core.seeding import RowWriter, advance_numbering, numbers_in_use
 from orders.models import Order, OrderItem, OrderStatus, PaymentMethod
@@ -369,6 +369,10 @@ class _Deliveries:
         self.ids = random.Random(11)  # ids from their own stream: the story does not depend on them
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
+        self.next_day = self.today + timedelta(days=1)  # the next delivery day: planned the day before
+        working_days = set(BusinessSettings.load().working_days) or set(range(1, 8))
+        while self.next_day.isoweekday() not in working_days:
+            self.next_day += timedelta(days=1)
         self.fleet = _Fleet()
         self.staff = dict(
             User.objects.filter(username__in=("sales", "dispatch")).values_list("username", "pk")
@@ -465,8 +469,7 @@ class _Deliveries:
             story.append((to_status, at, self.fleet.user.get(delivery["driver"]), data or {}, note, where))
 
         if order_status in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING):
-            tomorrow = self.today + timedelta(days=1)
-            if day <= self.today or (day == tomorrow and rng.random() < 0.7):  # dispatch planned it
+            if day <= self.today or (day == self.next_day and rng.random() < 0.7):  # dispatch planned it
                 at = confirmed_at + _minutes(rng, 15, 180)
                 if at >= self.now:
                     at = confirmed_at + (self.now - confirmed_at) * rng.uniform(0.3, 0.9)
