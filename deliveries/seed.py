@@ -25,8 +25,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.db.models import DecimalField, F, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, F, Sum
 from django.utils import timezone
 
 from livrili.accounts.models import Language, Role, User
@@ -36,6 +35,7 @@ from livrili.core.models import BusinessSettings, Wilaya
 from livrili.core.numbering import document_number
 from livrili.core.seeding import RowWriter, advance_numbering, numbers_in_use
 from orders.models import Order, OrderItem, OrderStatus, PaymentMethod
+from products.models import Product
 from retailers.models import DeliveryAddress, Retailer
 
 from .models import (
@@ -58,6 +58,7 @@ ALGIERS = "16"
 CHUNK = 5_000  # orders read per query
 ZERO = Decimal("0.00")
 WEIGHT = DecimalField(max_digits=12, decimal_places=3)
+NO_WEIGHT = Decimal("0.000")
 
 FIRST_NAMES = [
     "Mohamed", "Ahmed", "Abdelkader", "Youcef", "Mustapha", "Omar", "Bilal", "Hamza", "Walid", "Sofiane",
@@ -344,6 +345,7 @@ class _Fleet:
             self.everyone.append(pk)
             if status == DriverStatus.AVAILABLE:
                 self.available.append(pk)
+        self.smallest = min(self.capacity.values(), default=Decimal("0"))
         available = set(self.available)
         links = Driver.wilayas.through.objects.order_by("driver__user__username", "wilaya_id")
         for driver_id, code in links.values_list("driver_id", "wilaya_id"):
@@ -359,8 +361,9 @@ class _Fleet:
         )
         if not pool:
             return None
-        roomy = [pk for pk in pool if self.capacity[pk] >= weight] or pool
-        return rng.choice(roomy)
+        if weight > self.smallest:
+            pool = [pk for pk in pool if self.capacity[pk] >= weight] or pool
+        return rng.choice(pool)
 
 
 class _Deliveries:
@@ -368,6 +371,7 @@ class _Deliveries:
         self.rng = rng
         self.ids = random.Random(11)  # ids from their own stream: the story does not depend on them
         self.now = timezone.now()
+        self.zone = timezone.get_default_timezone()
         self.today = timezone.localdate(self.now)
         self.next_day = self.today + timedelta(days=1)  # the next delivery day: planned the day before
         working_days = set(BusinessSettings.load().working_days) or set(range(1, 8))
@@ -388,6 +392,7 @@ class _Deliveries:
         orders = (
             Order.objects.filter(confirmed_at__isnull=False).order_by("created_at", "pk").values_list(*ORDER_COLUMNS)
         )
+        weights = self._weights()
         last = None
         while True:
             chunk = list((orders.filter(created_at__gt=last) if last else orders)[:CHUNK])
@@ -397,21 +402,24 @@ class _Deliveries:
             if len(chunk) == CHUNK:  # orders placed at the same instant stay in one page
                 seen = [row[0] for row in chunk]
                 chunk += list(orders.filter(created_at=last).exclude(pk__in=seen))
-            weights = self._weights([row[0] for row in chunk])
             for row in chunk:
-                self._deliver(row[:-1], weights.get(row[0], Decimal("0")).quantize(Decimal("0.001")))
+                self._deliver(row[:-1], weights.get(row[0], NO_WEIGHT).quantize(NO_WEIGHT))
         for writer in (self.deliveries, self.events, self.proofs):
             writer.flush()
         advance_numbering("DEL", self.numbers)
 
     @staticmethod
-    def _weights(order_ids: list) -> dict:
-        """Σ quantity × product weight per order, one grouped query per chunk."""
-        line = F("quantity") * Coalesce(F("product__weight_kg"), Value(Decimal("0")), output_field=WEIGHT)
+    def _weights() -> dict:
+        """Σ quantity × product weight of every confirmed order with a weighed product, in one
+        grouped query (an order without one weighs 0; so does every order of a catalog without
+        weights, the demo one, which costs no query over the lines at all)."""
+        weighed = Product.objects.filter(weight_kg__gt=0)
+        if not weighed.exists():
+            return {}
         return dict(
-            OrderItem.objects.filter(order_id__in=order_ids)
+            OrderItem.objects.filter(order__confirmed_at__isnull=False, product__in=weighed)
             .values_list("order_id")
-            .annotate(weight=Sum(line, output_field=WEIGHT))
+            .annotate(weight=Sum(F("quantity") * F("product__weight_kg"), output_field=WEIGHT))
             .order_by()
         )
 
@@ -439,7 +447,7 @@ class _Deliveries:
         ) = row
         rng = self.rng
         delivery_id = _uuid(self.ids)
-        year = timezone.localtime(confirmed_at).year
+        year = confirmed_at.astimezone(self.zone).year  # the year `next_number` would have used
         self.numbers[year] += 1
         cash = total if method == PaymentMethod.CASH else ZERO
         here = (latitude, longitude)
