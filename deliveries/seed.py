@@ -185,16 +185,15 @@ def _driver_writer() -> RowWriter:
 
 
 def _seed_drivers(count: int, wilayas: list[str], since: datetime, rng: random.Random) -> int:
-    """`count` drivers; the available ones cover `wilayas` round robin, every driver serves one
-    to three more. Returns how many were written."""
+    """`count` drivers: the last one suspended, the few before it off duty, the others available
+    and covering `wilayas` round robin; each serves up to two more. Returns how many were written."""
     password = make_password(DEMO_PASSWORD)
     today = timezone.localdate()
     taken_phones = set(User.objects.exclude(phone=None).values_list("phone", flat=True))
     taken_plates = set(Driver.objects.values_list("vehicle_plate", flat=True))
-    statuses = [DriverStatus.AVAILABLE] * count
-    statuses[-1] = DriverStatus.SUSPENDED
-    for index in range(count - 2, 0, -max(count // 8, 3))[: max(count // 10, 1)]:
-        statuses[index] = DriverStatus.OFF_DUTY
+    off_duty = max(count // 10, 1)
+    statuses = [DriverStatus.AVAILABLE] * (count - off_duty - 1) + [DriverStatus.OFF_DUTY] * off_duty
+    statuses.append(DriverStatus.SUSPENDED)
     available = [i for i, status in enumerate(statuses) if status == DriverStatus.AVAILABLE]
     served = defaultdict(set)
     for n, code in enumerate(wilayas):  # coverage: each wilaya has an available driver
@@ -203,9 +202,8 @@ def _seed_drivers(count: int, wilayas: list[str], since: datetime, rng: random.R
     serial = 10_000
     for index in range(count):
         kind, _share, (low, high), stops, category, models = rng.choices(VEHICLES, weights=[v[1] for v in VEHICLES])[0]
-        home = rng.choice(wilayas) if wilayas else ALGIERS
-        if not served[index] and wilayas:
-            served[index].add(home)
+        if not served[index] and wilayas:  # beyond the round robin: a home wilaya
+            served[index].add(rng.choice(wilayas))
         extra = [code for code in wilayas if code not in served[index]]
         served[index] |= set(rng.sample(extra, min(len(extra), rng.randint(0, 2))))
         phone = f"+21377{1_000_000 + index * 37:07d}"
@@ -599,7 +597,7 @@ def run(*, size: str, out) -> list[tuple[str, str, str]]:
     if Delivery.objects.exists():
         out.write("  deliveries: deliveries already present, kept")
         return accounts
-    work = _Deliveries(rng)
+    work = _Deliveries(random.Random(20260304))  # its own stream: the same whether drivers were kept or not
     work.run()
     statuses = ", ".join(f"{status} {work.stats[status]}" for status in S.values if work.stats[status])
     out.write(
