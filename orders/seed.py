@@ -13,15 +13,14 @@ consistent by construction:
   chain exactly in time order, stock never goes below zero (a supplier delivery, `import`,
   arrives before a product would run out) and a credit order is charged only when it fits the
   available credit (otherwise it is paid cash, or held under the `hold` policy);
-- rows are written in batches without model instances (see `_Writer`), with their real
-  timestamps, then cached values (`Product.stock_quantity`, `Retailer.balance`) are set
-  from the simulated ledgers with one bulk update each, and the ORD sequences are moved past
-  the numbers used.
+- rows are written in batches without model instances (`livrili.core.seeding.RowWriter`),
+  with their real timestamps, then cached values (`Product.stock_quantity`,
+  `Retailer.balance`) are set from the simulated ledgers with one bulk update each, and the
+  ORD sequences are moved past the numbers used.
 """
 
 import hashlib
 import heapq
-import json
 import math
 import random
 import sys
@@ -33,15 +32,15 @@ from decimal import Decimal
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 from tqdm import tqdm
 
 from livrili.accounts.models import Role, User
-from livrili.core.models import BusinessSettings, CreditPolicy, Sequence
+from livrili.core.models import BusinessSettings, CreditPolicy
 from livrili.core.money import ZERO, to_money
 from livrili.core.numbering import document_number
+from livrili.core.seeding import RowWriter, advance_numbering, numbers_in_use
 from products.models import Product, StockMovement, StockReason
 from products.pricing import CATALOG, line_price
 from products.selectors import hidden_category_ids
@@ -63,7 +62,6 @@ SIZES = {"small": 2_000, "standard": 200_000, "large": 400_000}
 SEED_KEY = "seed-"  # idempotency keys of seeded orders: "seed-000001", …
 SEED_REASON = "seed"  # reason of the settlement payments (quality.md: "referenced `seed`")
 DAYS = 365
-BATCH = 10_000
 ALGIERS = ZoneInfo("Africa/Algiers")
 
 # Ramadan (first day, last day) and the two Eids, as observed in Algeria (approximate).
@@ -83,79 +81,6 @@ RETAILER_CANCEL_REASONS = ("Commande en double", "Erreur de quantité", "Je comm
 STAFF_CANCEL_REASONS = ("Rupture de stock fournisseur", "Client injoignable", "Demande du client", "Adresse erronée")
 RETURN_REASONS = ("Refusé à la livraison", "Magasin fermé", "Produits endommagés", "Erreur de préparation")
 HOLD_EXPIRED = "Credit hold expired"
-
-
-# --- Writing rows ---------------------------------------------------------------------------
-
-
-class _Writer:
-    """Buffers rows of one model as column tuples and writes them in batches.
-
-    Why not bulk_create: `created_at` is `auto_now_add`, which bulk_create overwrites with the
-    current time, and updating it afterwards would write every row twice (and rewrite its
-    indexes). Rows are therefore written once with their historical timestamps: on PostgreSQL
-    with COPY (the fastest path, values adapted by psycopg), elsewhere (SQLite, tests) with one
-    executemany INSERT per batch after each field's own `get_db_prep_save` conversion. Columns
-    not given take the field default, NULL or "", so later nullable fields need no change here.
-    """
-
-    def __init__(self, model, columns: tuple[str, ...]):
-        self.model = model
-        self.columns = columns
-        self.fields = [model._meta.get_field(name) for name in columns]
-        self.rows: list[tuple] = []
-        self.written = 0
-        given = {field.attname for field in self.fields}
-        self.extra = []
-        for field in model._meta.concrete_fields:
-            if field.attname in given:
-                continue
-            if field.has_default():
-                value = field.get_default()
-            elif field.null:
-                value = None
-            elif field.empty_strings_allowed:
-                value = ""
-            else:
-                raise ValueError(f"{model.__name__}.{field.name} needs a value")
-            self.extra.append((field, value))
-        self.all_fields = self.fields + [field for field, _value in self.extra]
-        self.tail = tuple(value for _field, value in self.extra)
-
-    def add(self, row: tuple) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        rows, self.rows = self.rows, []
-        quote = connection.ops.quote_name
-        table = quote(self.model._meta.db_table)
-        names = ", ".join(quote(field.column) for field in self.all_fields)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                json_columns = [i for i, f in enumerate(self.all_fields) if f.get_internal_type() == "JSONField"]
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        row = row + self.tail
-                        if json_columns:
-                            row = list(row)
-                            for i in json_columns:
-                                row[i] = json.dumps(row[i])
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(self.all_fields))
-                prepare = [field.get_db_prep_save for field in self.all_fields]
-                cursor.executemany(
-                    f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 (model's own names)
-                    [
-                        [conv(value, connection) for conv, value in zip(prepare, row + self.tail, strict=True)]
-                        for row in rows
-                    ],
-                )
-        self.written += len(rows)
 
 
 # --- Calendar -------------------------------------------------------------------------------
@@ -368,7 +293,7 @@ class _Simulation:
         self.price_cache: dict = {}
         self.stats = Counter()
         self.revenue = ZERO
-        self.orders = _Writer(
+        self.orders = RowWriter(
             Order,
             (
                 "id",
@@ -409,7 +334,7 @@ class _Simulation:
                 "returned_at",
             ),
         )
-        self.items = _Writer(
+        self.items = RowWriter(
             OrderItem,
             (
                 "id",
@@ -427,14 +352,14 @@ class _Simulation:
                 "line_total",
             ),
         )
-        self.events = _Writer(
+        self.events = RowWriter(
             OrderEvent, ("id", "order_id", "type", "from_status", "to_status", "actor_id", "note", "data", "created_at")
         )
-        self.movements = _Writer(
+        self.movements = RowWriter(
             StockMovement,
             ("id", "product_id", "delta", "reason", "stock_after", "reference", "actor_id", "note", "created_at"),
         )
-        self.entries = _Writer(
+        self.entries = RowWriter(
             LedgerEntry,
             (
                 "id",
@@ -467,7 +392,7 @@ class _Simulation:
             # seed's opening movements are re-inserted identical but for their timestamp, in
             # this same transaction and before anything refers to them.
             shift = latest - floor
-            writer = _Writer(
+            writer = RowWriter(
                 StockMovement,
                 ("id", "product_id", "delta", "reason", "stock_after", "reference", "actor_id", "note", "created_at"),
             )
@@ -955,31 +880,6 @@ class _Simulation:
 
     # --- finishing --------------------------------------------------------------------------
 
-    def _numbers_start(self) -> Counter:
-        """Per year, the last ORD number already used, so seeded numbers never collide."""
-        numbers = Counter()
-        for number in Order.objects.filter(number__startswith="ORD-").values_list("number", flat=True):
-            _prefix, year, value = number.split("-")
-            numbers[int(year)] = max(numbers[int(year)], int(value))
-        for year, value in Sequence.objects.filter(prefix="ORD").values_list("year", "last_value"):
-            numbers[year] = max(numbers[year], value)
-        return numbers
-
-    def _advance_sequences(self) -> None:
-        """`next_number("ORD", gap_free=False)` must continue after the seeded numbers."""
-        for year, value in self.numbers.items():
-            if connection.vendor == "postgresql":
-                name = f"core_number_ord_{year}"
-                with connection.cursor() as cursor:
-                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
-                    cursor.execute(f"SELECT last_value, is_called FROM {name}")  # noqa: S608 (fixed name)
-                    current, called = cursor.fetchone()
-                    if value > (current if called else current - 1):
-                        cursor.execute("SELECT setval(%s, %s)", [name, value])
-            else:
-                Sequence.objects.bulk_create([Sequence(prefix="ORD", year=year)], ignore_conflicts=True)
-                Sequence.objects.filter(prefix="ORD", year=year, last_value__lt=value).update(last_value=value)
-
     def _write_caches(self) -> None:
         """Product stock and retailer balances from the simulated ledgers, one bulk update each."""
         self.history.write_stock()
@@ -988,7 +888,9 @@ class _Simulation:
 
     def run(self) -> None:
         self.by_id = {p.pk: p for p in self.products}
-        self.numbers = self._numbers_start()
+        self.numbers = numbers_in_use(
+            "ORD", Order.objects.filter(number__startswith="ORD-").values_list("number", flat=True)
+        )
         self.pending_payments: dict = {}
         self.eligible_day = None
         self._backdate_existing()
@@ -1007,7 +909,7 @@ class _Simulation:
         for writer in (self.orders, self.items, self.events, self.movements, self.entries):
             writer.flush()
         self._write_caches()
-        self._advance_sequences()
+        advance_numbering("ORD", self.numbers)
         statuses = ", ".join(
             f"{status} {self.stats[f'status:{status}']}"
             for status in OrderStatus.values

@@ -17,6 +17,11 @@ def document_number(prefix: str, year: int, value: int) -> str:
     return f"{prefix}-{year}-{value:06d}"
 
 
+def sequence_name(prefix: str, year: int) -> str:
+    """The PostgreSQL sequence of an increasing (not gap-free) number series."""
+    return f"core_number_{prefix.lower()}_{year}"
+
+
 def current_year() -> int:
     return timezone.localdate().year  # TIME_ZONE is Africa/Algiers
 
@@ -42,7 +47,7 @@ _known_sequences: set[str] = set()
 
 
 def _next_from_sequence(prefix: str, year: int) -> int:
-    name = f"core_number_{prefix.lower()}_{year}"
+    name = sequence_name(prefix, year)
     with connection.cursor() as cursor:
         if name not in _known_sequences:
             # A savepoint keeps a concurrent creator's clash from aborting the caller's transaction.
