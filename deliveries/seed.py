@@ -55,6 +55,7 @@ SIZES = {"small": 6, "standard": 50, "large": 100}
 USERNAME = "driver.{:03d}"
 DEMO_DRIVER = "driver"
 ALGIERS = "16"
+WAREHOUSE = (Decimal("36.753800"), Decimal("3.058800"))  # Algiers, where demo routes start and end
 CHUNK = 5_000  # orders read per query
 ZERO = Decimal("0.00")
 WEIGHT = DecimalField(max_digits=12, decimal_places=3)
@@ -576,9 +577,19 @@ class _Deliveries:
         self.stats[status] += 1
 
 
+def _warehouse() -> None:
+    """Route planning starts at the warehouse: the demo's is in Algiers (kept when set)."""
+    settings = BusinessSettings.load()
+    if settings.warehouse_latitude is None or settings.warehouse_longitude is None:
+        settings.warehouse_address = settings.warehouse_address or "Zone industrielle Oued Smar, Alger"
+        settings.warehouse_latitude, settings.warehouse_longitude = WAREHOUSE
+        settings.save(update_fields=["warehouse_address", "warehouse_latitude", "warehouse_longitude"])
+
+
 def run(*, size: str, out) -> list[tuple[str, str, str]]:
     rng = random.Random(20260303)
     count = SIZES[size]
+    _warehouse()
     first = Order.objects.order_by("created_at").values_list("created_at", flat=True).first()
     since = (first or timezone.now()) - timedelta(days=30)  # drivers were hired before the history
     wilayas = _served_wilayas()

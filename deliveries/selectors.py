@@ -114,7 +114,8 @@ def driver_performance(driver: Driver, *, date_from: date | None = None, date_to
     ).aggregate(
         deliveries=Count("pk"),
         delivered=Count("pk", filter=Q(status=S.DELIVERED)),
-        failed=Count("pk", filter=Q(status=S.FAILED)),
+        # failed now, or failed and then cancelled when the goods came back (the order returned)
+        failed=Count("pk", filter=Q(status=S.FAILED) | Q(status=S.CANCELLED, failed_at__isnull=False)),
         on_time=Count("pk", filter=on_time()),
         average_rating=Avg("rating"),
         ratings=Count("rating"),

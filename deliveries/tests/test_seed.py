@@ -271,3 +271,18 @@ def test_a_second_run_writes_nothing(seeded):
 def test_the_ledger_checks_still_pass(seeded):
     call_command("check_ledgers", stdout=io.StringIO())
     assert "deliveries:" in seeded["out"]
+
+
+def test_the_demo_warehouse_is_set_once_and_a_set_one_is_kept():
+    from deliveries import seed as deliveries_seed
+    from livrili.core.models import BusinessSettings
+
+    deliveries_seed._warehouse()
+    settings = BusinessSettings.load()
+    assert (settings.warehouse_latitude, settings.warehouse_longitude) == deliveries_seed.WAREHOUSE
+
+    settings.warehouse_latitude = settings.warehouse_longitude = Decimal("1.000000")
+    settings.save()
+    deliveries_seed._warehouse()
+    settings = BusinessSettings.load()
+    assert (settings.warehouse_latitude, settings.warehouse_longitude) == (Decimal("1.000000"), Decimal("1.000000"))

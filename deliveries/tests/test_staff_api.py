@@ -355,10 +355,10 @@ def at(day, hour, minute=0):
 
 
 def test_performance_figures_are_exact(staff, driver, confirmed, operator, make_driver):
-    # given five deliveries of the driver on 2030-03-10 (and one the day after, outside the period)
+    # given seven deliveries of the driver on 2030-03-10 (and one the day after, outside the period)
     day = datetime(2030, 3, 10).date()
     deliveries = [
-        lifecycle.delivery_assign(delivery=confirmed().delivery, driver=driver, actor=operator) for _ in range(6)
+        lifecycle.delivery_assign(delivery=confirmed().delivery, driver=driver, actor=operator) for _ in range(8)
     ]
     base = {"scheduled_date": day, "status": "delivered"}
     rows = [
@@ -386,6 +386,10 @@ def test_performance_figures_are_exact(staff, driver, confirmed, operator, make_
         {**base, "delivered_at": at(day, 18)},
         # failed, attempts 2
         {"scheduled_date": day, "status": "failed", "failure_reason": "absent", "attempts": 2},
+        # failed, then cancelled when the goods came back (the order returned): a failure too
+        {"scheduled_date": day, "status": "cancelled", "failure_reason": "closed", "failed_at": at(day, 10)},
+        # cancelled before any attempt failed: neither
+        {"scheduled_date": day, "status": "cancelled"},
         # outside the period
         {**base, "scheduled_date": day + timedelta(days=1), "delivered_at": at(day, 9), "rating": 1},
     ]
@@ -400,15 +404,15 @@ def test_performance_figures_are_exact(staff, driver, confirmed, operator, make_
         "driver_id": str(driver.pk),
         "date_from": "2030-03-10",
         "date_to": "2030-03-10",
-        "deliveries": 5,
+        "deliveries": 7,
         "delivered": 4,
-        "failed": 1,
+        "failed": 2,
         "on_time": 2,
-        "success_rate": "80.00",
+        "success_rate": "66.67",
         "on_time_rate": "50.00",
         "average_rating": "3.50",
         "ratings": 2,
-        "attempts": 7,
+        "attempts": 9,
         "cash_to_collect": "7212.00",
         "cash_collected": "3303.00",
     }

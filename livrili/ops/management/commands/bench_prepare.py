@@ -26,6 +26,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from deliveries.models import Driver
+from deliveries.seed import WAREHOUSE
 from deliveries.services.drivers import driver_create
 from deliveries.services.lifecycle import delivery_assign
 from deliveries.services.routes import route_plan
@@ -49,7 +50,6 @@ from retailers.models import LedgerEntry, LedgerEntryKind, Retailer, RetailerSta
 BENCH_NOTE = "bench"
 BENCH_CREDIT_LIMIT = Decimal("900000000.00")
 BENCH_STOCK = 5_000_000  # per pool product; a full run takes a few hundred thousand units at most
-WAREHOUSE = (Decimal("36.753800"), Decimal("3.058800"))  # Algiers, when the settings have none
 DRIVER_COMMUNE = "Bench"  # the bench drivers' zone: seeded deliveries never land on their routes
 MIN_BENCH_PRODUCTS = 40  # below this many visible products (no catalog seed yet) the bench adds its own
 LINES_PER_ORDER = 10
