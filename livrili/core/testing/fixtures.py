@@ -7,14 +7,21 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    """Throttle counters and cached settings must not leak between tests."""
+def _clear_cache():
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")
     else:
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Throttle counters and cached settings must not leak between tests: cleared before each
+    test and after it (a module-scoped fixture set up before the next test's own clearing must
+    not read settings cached from a row that test rolled back)."""
+    _clear_cache()
     yield
+    _clear_cache()
 
 
 @pytest.fixture
