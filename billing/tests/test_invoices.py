@@ -1,5 +1,6 @@
 """Issuing invoices on delivery and cancelling them by credit note (billing.services.invoices)."""
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -299,3 +300,18 @@ def test_cancelling_without_a_reason_is_refused_and_writes_nothing(delivered, fi
 def test_amounts_in_words(amount, french, arabic):
     assert amount_in_words_fr(D(amount)) == f"Arrêtée la présente facture à la somme de {french}."
     assert amount_in_words_ar(D(amount)) == f"أوقفت هذه الفاتورة بمبلغ قدره {arabic}."
+
+
+@pytest.mark.django_db
+def test_the_number_takes_the_algiers_year(picked_up, deliver, monkeypatch):
+    # Given 23:30 UTC on 31 December 2026: already 00:30 on 1 January 2027 in Algiers (UTC+1)
+    delivery = picked_up("cash")
+    moment = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    # When the order is delivered then
+    deliver(delivery)
+
+    # Then its invoice is the first of 2027, due that (local) day
+    invoice = Invoice.objects.get(order=delivery.order)
+    assert (invoice.number, invoice.due_date) == ("FAC-2027-000001", date(2027, 1, 1))
