@@ -3,7 +3,7 @@ gap per year (FAC-YYYY-NNNNNN), immutable; cancelled only by a credit note (AV-Y
 own gap-free series) that gives the retailer back on the ledger what the invoice charged."""
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -78,12 +78,12 @@ def invoice_language(order: Order) -> str:
 
 def _fee_tax_rate(order: Order, fee_tax: Decimal, settings: BusinessSettings) -> Decimal:
     """The rate the order's fee was taxed at: today's fee rate when it gives the order's fee tax,
-    else the allowed rate that does (the settings changed since placement)."""
-    candidates = [settings.delivery_fee_tax_rate, *settings.allowed_tax_rate_values]
-    for rate in candidates:
+    else the allowed rate that does (the settings changed since placement), else the rate the
+    amounts imply — never a refusal, which would roll the delivery back."""
+    for rate in [settings.delivery_fee_tax_rate, *settings.allowed_tax_rate_values]:
         if percent_of(order.delivery_fee, rate) == fee_tax:
             return Decimal(rate)
-    raise ValueError(f"order {order.number}: no tax rate gives its delivery fee tax {fee_tax}")
+    return (fee_tax * 100 / order.delivery_fee).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _lines(order: Order, language: str, settings: BusinessSettings) -> list[InvoiceLine]:

@@ -315,3 +315,19 @@ def test_the_number_takes_the_algiers_year(picked_up, deliver, monkeypatch):
     # Then its invoice is the first of 2027, due that (local) day
     invoice = Invoice.objects.get(order=delivery.order)
     assert (invoice.number, invoice.due_date) == ("FAC-2027-000001", date(2027, 1, 1))
+
+
+@pytest.mark.django_db
+def test_the_fee_line_keeps_the_rate_the_order_was_taxed_at_after_the_settings_change(picked_up, deliver):
+    # Given an order placed with the fee taxed at 19 %, then the fee rate changed to 9 %
+    delivery = picked_up("credit")
+    settings = BusinessSettings.load()
+    settings.delivery_fee_tax_rate = D("9.00")
+    settings.save()
+
+    # When it is delivered
+    deliver(delivery)
+
+    # Then its fee line shows the 19 % and 57.00 it was placed with
+    fee = Invoice.objects.get(order=delivery.order).lines.get(kind="delivery_fee")
+    assert (fee.tax_rate, fee.line_tax, fee.line_total) == (D("19.00"), D("57.00"), D("357.00"))
