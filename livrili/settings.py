@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "retailers",
     "orders",
     "deliveries",
+    "billing",
     "analytics",
     "notifications",
     "livrili.ops",  # commands that span every app (seed_demo, bench_prepare): after them all
@@ -254,6 +255,9 @@ SPECTACULAR_SETTINGS = {
         "PaymentMethodEnum": "orders.models.PaymentMethod",
         "OrderChannelEnum": "orders.models.Channel",
         "RouteStatusEnum": "deliveries.models.RouteStatus",
+        "PreferredLanguageEnum": "livrili.accounts.models.Language",  # also invoices' language
+        "InvoiceStatusEnum": "billing.models.InvoiceStatus",
+        "InvoiceLineKindEnum": "billing.models.LineKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

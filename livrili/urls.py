@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("retailers.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("deliveries.api.urls")),
+    path("", include("billing.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("notifications.api.urls")),
 ]

@@ -225,6 +225,7 @@ class LedgerEntryKind(models.TextChoices):
     ADJUSTMENT_CREDIT = "adjustment_credit", _("Adjustment (credit)")
     OPENING_BALANCE = "opening_balance", _("Opening balance")
     WRITE_OFF = "write_off", _("Write-off")
+    CREDIT_NOTE = "credit_note", _("Credit note")
 
 
 # The sign each kind gives its amount (+ increases debt); opening balances carry their own.
@@ -234,6 +235,7 @@ CREDIT_KINDS = (
     LedgerEntryKind.PAYMENT,
     LedgerEntryKind.ADJUSTMENT_CREDIT,
     LedgerEntryKind.WRITE_OFF,
+    LedgerEntryKind.CREDIT_NOTE,  # an invoice cancelled by its credit note (billing)
 )
 
 

@@ -38,6 +38,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "orders.view_*",
         "orders.release_hold",
         "orders.record_payment",
+        "billing.view_*",
+        "billing.cancel_invoice",
         "analytics.*",
         "core.view_businesssettings",
         "core.change_businesssettings",

@@ -388,6 +388,22 @@ MATRIX: dict[tuple[str, str], Row] = {
         path="/api/v1/drivers/{driver_a}", perms=("deliveries.change_driver",), body=lambda c: {"max_stops": 12}),
     ("GET", "/api/v1/drivers/{pk}/performance"): Row(  "401   403   403   403   403   403   403   ok",
         path="/api/v1/drivers/{driver_a}/performance", perms=("deliveries.view_driver",)),
+    # --- Billing: invoices of delivered orders (A's; another retailer's → 404) -------------------
+    ("GET", "/api/v1/invoices"): Row(                  "401   403   403   403   403   403   403   ok",
+        perms=("billing.view_invoice",)),
+    ("GET", "/api/v1/invoices/{pk}"): Row(             "401   403   403   403   403   403   403   ok",
+        path="/api/v1/invoices/{invoice}", perms=("billing.view_invoice",)),
+    ("GET", "/api/v1/invoices/{pk}/pdf"): Row(         "401   403   403   403   403   403   403   ok",
+        path="/api/v1/invoices/{invoice}/pdf", perms=("billing.view_invoice",)),
+    ("POST", "/api/v1/invoices/{pk}/cancel"): Row(     "401   403   403   403   403   403   403   ok",
+        path="/api/v1/invoices/{invoice}/cancel", perms=("billing.cancel_invoice",),
+        body=lambda c: {"reason": "Wrong customer"}),
+    ("GET", "/api/v1/retailers/invoices"): Row(        "401   ok    ok    ok    403   403   403   403"),
+    ("GET", "/api/v1/retailers/invoices/{pk}"): Row(   "401   ok    404   404   403   403   403   403",
+        path="/api/v1/retailers/invoices/{invoice}"),
+    ("GET", "/api/v1/retailers/invoices/{pk}/pdf"): Row(
+                                                       "401   ok    404   404   403   403   403   403",
+        path="/api/v1/retailers/invoices/{invoice}/pdf"),
     # --- Driver app (own Driver row; driver B names driver A's delivery: 404) -----------------
     ("GET", "/api/v1/drivers/me"): Row(                "401   403   403   403   ok    ok    403   403"),
     ("POST", "/api/v1/drivers/me/status"): Row(        "401   403   403   403   ok    ok    403   403",

@@ -27,6 +27,7 @@ from drf_spectacular.generators import EndpointEnumerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from billing.models import Invoice
 from deliveries.models import Delivery, Driver
 from deliveries.services.lifecycle import delivery_assign, delivery_report
 from livrili.accounts import services as account_services
@@ -378,12 +379,14 @@ def _deliveries_world(users: dict, owner: User, product, private: dict[str, set[
         )
     private["drv_a"] |= {str(drivers["drv_a"].pk), str(delivery.pk)}
     private["drv_b"] |= {str(drivers["drv_b"].pk)}
-    private["A"] |= {str(delivery_pending.order_id), str(delivery.order_id), str(delivered.order_id)}
+    invoice = Invoice.objects.get(order_id=delivered.order_id)  # issued on delivery (billing)
+    private["A"] |= {str(delivery_pending.order_id), str(delivery.order_id), str(delivered.order_id), str(invoice.pk)}
     return {
         "delivery": delivery,
         "delivery_pending": delivery_pending,
         "driver_a": drivers["drv_a"],
         "order_delivered": delivered.order_id,
+        "invoice": invoice,
     }
 
 

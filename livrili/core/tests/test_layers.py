@@ -15,7 +15,7 @@ from django.apps import apps
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-PACKAGES = ["livrili", "products", "retailers", "orders", "deliveries", "analytics", "notifications"]
+PACKAGES = ["livrili", "products", "retailers", "orders", "deliveries", "billing", "analytics", "notifications"]
 
 # The units, most specific first. `livrili` (settings, urls, wsgi, asgi, and `livrili/tests`, the
 # tests of the whole API) is the composition root: it wires every app together. `livrili.ops`
@@ -32,11 +32,12 @@ UNITS = [
     "retailers",
     "orders",
     "deliveries",
+    "billing",
     "analytics",
     "notifications",
 ]
 BASE = {"livrili.core", "livrili.api", "livrili.accounts", "livrili.celery"}
-DOMAIN = {"products", "retailers", "orders", "deliveries", "notifications"}
+DOMAIN = {"products", "retailers", "orders", "deliveries", "billing", "notifications"}
 
 # What each unit may import besides itself.
 MAY_IMPORT = {
@@ -50,6 +51,7 @@ MAY_IMPORT = {
     "retailers": BASE,
     "orders": BASE | {"products", "retailers"},
     "deliveries": BASE | {"products", "retailers", "orders"},
+    "billing": BASE | {"products", "retailers", "orders", "deliveries"},  # invoices delivered orders
     "analytics": BASE | DOMAIN,  # reads every app
     "notifications": BASE,
 }

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingConfig(AppConfig):
+    name = "billing"
+    verbose_name = _("Billing")
+
+    def ready(self):
+        from orders.hooks import STATUS_LISTENERS
+
+        from .services.invoices import order_status_changed
+
+        STATUS_LISTENERS.append(order_status_changed)

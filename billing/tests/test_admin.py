@@ -1,0 +1,73 @@
+"""The billing admin: read-only invoices and credit notes, the PDF, and Finance's credit-note form."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from billing.models import CreditNote, Invoice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def invoice(delivered):
+    return Invoice.objects.get(order=delivered("cash"))
+
+
+@pytest.fixture
+def finance_client(client, finance):
+    client.force_login(finance)
+    return client
+
+
+def test_finance_sees_the_invoice_read_only_with_its_pdf_and_cancel_links(finance_client, invoice):
+    page = finance_client.get(reverse("admin:billing_invoice_change", args=[invoice.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert page.status_code == 200
+    assert invoice.number in page.text
+    assert reverse("admin:billing_invoice_pdf", args=[invoice.pk]) in page.text
+    assert reverse("admin:billing_invoice_cancel", args=[invoice.pk]) in page.text
+    assert 'name="_save"' not in page.text  # nothing to save: read-only
+    listed = finance_client.get(reverse("admin:billing_invoice_changelist"))
+    assert (listed.status_code, invoice.number in listed.text) == (200, True)
+
+
+def test_the_admin_pdf_is_a_pdf(finance_client, invoice):
+    response = finance_client.get(reverse("admin:billing_invoice_pdf", args=[invoice.pk]))
+
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_finance_cancels_with_a_reason_and_the_credit_note_is_listed(finance_client, invoice):
+    url = reverse("admin:billing_invoice_cancel", args=[invoice.pk])
+
+    # An empty reason is refused and writes nothing
+    refused = finance_client.post(url, {"reason": "  "})
+    assert refused.status_code == 200
+    assert CreditNote.objects.count() == 0
+
+    # With a reason, the credit note is issued and the invoice is cancelled
+    done = finance_client.post(url, {"reason": "Wrong customer"})
+    assert done.status_code == 302
+    note = CreditNote.objects.get()
+    invoice.refresh_from_db()
+    assert (invoice.status, note.reason, note.total) == ("cancelled", "Wrong customer", -invoice.total)
+    page = finance_client.get(reverse("admin:billing_creditnote_changelist"))
+    assert note.number in page.text
+
+    # A second cancel says why, and writes nothing
+    finance_client.post(url, {"reason": "Again"})
+    assert CreditNote.objects.count() == 1
+
+
+def test_staff_without_the_permission_cannot_cancel(client, make_user, invoice):
+    sales = make_user(role="admin", groups=["Sales"], username="sales.agent", is_staff=True)
+    sales.user_permissions.add(Permission.objects.get(content_type__app_label="billing", codename="view_invoice"))
+    client.force_login(sales)
+
+    page = client.get(reverse("admin:billing_invoice_change", args=[invoice.pk]))
+    assert page.status_code == 200
+    assert reverse("admin:billing_invoice_cancel", args=[invoice.pk]) not in page.text
+    assert client.post(reverse("admin:billing_invoice_cancel", args=[invoice.pk]), {"reason": "x"}).status_code == 403
+    assert CreditNote.objects.count() == 0
