@@ -52,6 +52,7 @@ def render(template: NotificationTemplate, preferred_language: str, context: dic
     body = getattr(template, f"body_{language}", "") or ""
     return Rendered(
         language=language,
-        subject=substitute(subject, template.variables, context),
+        # one line: an e-mail subject cannot hold a line break
+        subject=" ".join(substitute(subject, template.variables, context).split()),
         body=substitute(body, template.variables, context),
     )

@@ -123,6 +123,7 @@ def notify(
     if not templates:
         logger.warning("notification %s: no active template, nobody told", event)
         return []
+    recipients = list({user.pk: user for user in recipients}.values())  # each user told once
     user_ids = [user.pk for user in recipients]
     stored = {
         (p.user_id, p.category, p.channel): p.enabled
@@ -266,6 +267,18 @@ def notifications_sweep(limit: int = 500) -> dict[str, int]:
         outcome = notification_send(notification_id)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
+
+
+def notifications_retry(*, notification_ids) -> list:
+    """Failed rows back to the queue with a fresh attempt count (back office); returns their ids."""
+    now = timezone.now()
+    failed = Notification.objects.filter(pk__in=list(notification_ids), status=NotificationStatus.FAILED)
+    ids = list(failed.values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=ids, status=NotificationStatus.FAILED).update(
+        status=NotificationStatus.QUEUED, attempts=0, next_attempt_at=now, updated_at=now
+    )
+    transaction.on_commit(lambda: notifications_enqueue(ids))
+    return ids
 
 
 # --- Inbox --------------------------------------------------------------------------------

@@ -126,7 +126,7 @@ def test_preferences_update_and_locked_ones_refused(recipient, client_for):
 
 
 def test_staff_creates_a_template_and_an_undeclared_variable_is_a_400(make_user, client_for):
-    staff = client_for(make_user(role="admin", groups=["Support"]))
+    staff = client_for(make_user(role="admin", groups=["Support"], preferred_language="en"))
     body = {
         "event": "stock_arrived",
         "channel": "in_app",
@@ -151,7 +151,7 @@ def test_staff_creates_a_template_and_an_undeclared_variable_is_a_400(make_user,
 
 
 def test_staff_edits_a_system_template_but_not_its_variables(make_user, client_for):
-    staff = client_for(make_user(role="admin", groups=["Support"]))
+    staff = client_for(make_user(role="admin", groups=["Support"], preferred_language="en"))
     template = NotificationTemplate.objects.get(event="order_shipped", channel="sms")
 
     changed = staff.patch(
@@ -171,7 +171,7 @@ def test_staff_edits_a_system_template_but_not_its_variables(make_user, client_f
 
 
 def test_preview_renders_in_the_asked_language_with_the_sample_values(make_user, client_for):
-    staff = client_for(make_user(role="admin", groups=["Support"]))
+    staff = client_for(make_user(role="admin", groups=["Support"], preferred_language="en"))
     template = NotificationTemplate.objects.get(event="order_cancelled", channel="email")
 
     data = staff.post(

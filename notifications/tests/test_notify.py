@@ -5,6 +5,7 @@ import logging
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from kombu.exceptions import OperationalError
 
 from notifications import tasks
@@ -81,7 +82,7 @@ def test_a_template_using_an_undeclared_variable_cannot_be_saved():
     # When its French body names a variable it does not declare
     template.body_fr = "Commande {order_number} pour {user.password}"
     template.subject_en = "Order {secret}"
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         template.save()
 
     # Then it is refused, naming the fields and the variable, and nothing is stored
