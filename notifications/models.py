@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -111,7 +112,7 @@ class Notification(models.Model):
     language = models.CharField(_("language"), max_length=2)
     title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("body"))
-    data = models.JSONField(_("data"), default=dict, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     action_url = models.CharField(_("action URL"), max_length=500, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED

@@ -119,6 +119,8 @@ def notify(
 
     Call it inside the business transaction: the rows commit or roll back with it, and
     sending starts after commit. It never raises because a channel is down."""
+    if category is not None and category not in Category.values:
+        raise ValueError(f"unknown notification category {category!r}")
     templates = list(NotificationTemplate.objects.filter(event=event, is_active=True))
     if not templates:
         logger.warning("notification %s: no active template, nobody told", event)
@@ -154,7 +156,6 @@ def notify(
                     # the in-app row is the inbox item: delivered once committed
                     status=NotificationStatus.SENT if in_app else NotificationStatus.QUEUED,
                     sent_at=now if in_app else None,
-                    next_attempt_at=None if in_app else now,
                 )
             )
     Notification.objects.bulk_create(rows)
@@ -257,10 +258,12 @@ def notifications_sweep(limit: int = 500) -> dict[str, int]:
     returning to the queue the rows a dead worker left in `sending`."""
     now = timezone.now()
     Notification.objects.filter(status=NotificationStatus.SENDING, updated_at__lt=now - STALE_SENDING).update(
-        status=NotificationStatus.QUEUED, next_attempt_at=now, updated_at=now
+        status=NotificationStatus.QUEUED, next_attempt_at=None, updated_at=now
     )
-    due = Notification.objects.filter(status=NotificationStatus.QUEUED, next_attempt_at__lte=now).order_by(
-        "next_attempt_at"
+    due = (
+        Notification.objects.filter(status=NotificationStatus.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))  # null: never tried
+        .order_by(F("next_attempt_at").asc(nulls_first=True), "created_at")
     )
     outcomes: dict[str, int] = {}
     for notification_id in due.values_list("pk", flat=True)[:limit]:
@@ -275,7 +278,7 @@ def notifications_retry(*, notification_ids) -> list:
     failed = Notification.objects.filter(pk__in=list(notification_ids), status=NotificationStatus.FAILED)
     ids = list(failed.values_list("pk", flat=True))
     Notification.objects.filter(pk__in=ids, status=NotificationStatus.FAILED).update(
-        status=NotificationStatus.QUEUED, attempts=0, next_attempt_at=now, updated_at=now
+        status=NotificationStatus.QUEUED, attempts=0, next_attempt_at=None, updated_at=now
     )
     transaction.on_commit(lambda: notifications_enqueue(ids))
     return ids

@@ -1,11 +1,12 @@
 """notify(): outbox rows per recipient × channel, languages, preferences, sending after commit."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
 from notifications import tasks
@@ -239,3 +240,28 @@ def test_a_recipient_without_a_phone_gets_no_sms_row(recipient, caplog):
 class BrokenSMS:
     def send(self, to, text):
         raise RuntimeError("gateway down")
+
+
+def test_the_sweep_takes_back_a_row_a_dead_worker_left_sending(recipient):
+    # Given an e-mail claimed 11 minutes ago by a worker that never reported, and one claimed now
+    user = recipient("en")
+    shipped = [n for n in notify("order_shipped", [user], {"order_number": "CMD-6"}) if n.channel == "email"]
+    fresh = [n for n in notify("order_cancelled", [user], {"order_number": "CMD-6", "reason": "x"})
+             if n.channel == "email"]  # fmt: skip
+    Notification.objects.filter(pk=shipped[0].pk).update(
+        status="sending", attempts=1, updated_at=timezone.now() - timedelta(minutes=11)
+    )
+    Notification.objects.filter(pk=fresh[0].pk).update(status="sending", attempts=1)
+
+    # When the sweep runs
+    outcomes = tasks.sweep_notifications()
+
+    # Then the abandoned one is sent (second attempt), the one in progress is left alone
+    assert outcomes == {"sent": 1}
+    assert list(
+        Notification.objects.filter(channel="email").order_by("event").values_list("event", "status", "attempts")
+    ) == [
+        ("order_cancelled", "sending", 1),
+        ("order_shipped", "sent", 2),
+    ]
+    assert [m.subject for m in mail.outbox] == ["Order CMD-6 on its way"]
