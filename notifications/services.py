@@ -166,17 +166,24 @@ def notify(
 
 
 def notifications_enqueue(notification_ids, countdown: float | None = None) -> None:
-    """Hand rows to the workers; if the broker is unreachable, log it: the sweep sends them."""
+    """Hand rows to the workers; if the broker is unreachable, log it: the sweep sends them.
+
+    No publish retries, and the first failure leaves the rest to the sweep too, so a broker
+    outage costs the request one connection timeout (CELERY_BROKER_CONNECTION_TIMEOUT), not
+    one per row."""
     from .tasks import send_notification
 
-    for notification_id in notification_ids:
+    notification_ids = [str(notification_id) for notification_id in notification_ids]
+    for index, notification_id in enumerate(notification_ids):
         try:
-            if countdown is None:
-                send_notification.delay(str(notification_id))
-            else:
-                send_notification.apply_async((str(notification_id),), countdown=countdown)
-        except Exception as exc:  # noqa: BLE001 - any broker or worker error: the sweep sends it
-            logger.warning("notification %s not enqueued (%s): left for the sweep", notification_id, exc)
+            send_notification.apply_async((notification_id,), countdown=countdown, retry=False)
+        except Exception as exc:  # noqa: BLE001 - any broker or worker error: the sweep sends them
+            logger.warning(
+                "notifications %s not enqueued (%s): left for the sweep",
+                ", ".join(notification_ids[index:]),
+                exc,
+            )
+            return
 
 
 # --- Sending ------------------------------------------------------------------------------

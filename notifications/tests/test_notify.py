@@ -6,9 +6,11 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
+from livrili.accounts.models import User
 from notifications import tasks
 from notifications.models import Notification, NotificationPreference, NotificationTemplate
 from notifications.services import MAX_ATTEMPTS, notification_send, notify
@@ -162,14 +164,14 @@ def test_nothing_is_sent_when_the_business_transaction_rolls_back(recipient, dja
 
 
 def test_broker_down_the_business_commits_the_row_waits_and_the_sweep_sends_it(
-    recipient, monkeypatch, django_capture_on_commit_callbacks, caplog
+    recipient, monkeypatch, django_capture_on_commit_callbacks, caplog, sms_outbox
 ):
     # Given a broker that refuses every message
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.send_notification, "delay", refuse)
-    user = recipient("en")
+    monkeypatch.setattr(tasks.send_notification, "apply_async", refuse)
+    user = recipient("en", phone="0661 22 33 46")
 
     # When the business transaction notifies and commits
     with (
@@ -178,19 +180,23 @@ def test_broker_down_the_business_commits_the_row_waits_and_the_sweep_sends_it(
     ):
         notify("order_shipped", [user], {"order_number": "CMD-7"})
 
-    # Then nothing raised, the e-mail row is still queued (logged), nothing was sent
-    email = Notification.objects.get(channel="email")
-    assert (email.status, email.attempts, mail.outbox) == ("queued", 0, [])
-    assert f"notification {email.pk} not enqueued" in caplog.text
+    # Then nothing raised, the e-mail and SMS rows are still queued (logged once), nothing was sent
+    email, sms = Notification.objects.get(channel="email"), Notification.objects.get(channel="sms")
+    assert {(n.status, n.attempts) for n in (email, sms)} == {("queued", 0)}
+    assert (mail.outbox, sms_outbox) == ([], [])
+    assert [r.getMessage().split(" (")[0] for r in caplog.records] == [
+        f"notifications {email.pk}, {sms.pk} not enqueued"
+    ]
 
     # When the sweep runs
     outcomes = tasks.sweep_notifications()
 
-    # Then the e-mail is sent once
+    # Then both are sent once
     email.refresh_from_db()
-    assert outcomes == {"sent": 1}
+    assert outcomes == {"sent": 2}
     assert (email.status, email.attempts, email.last_error) == ("sent", 1, "")
     assert [m.subject for m in mail.outbox] == ["Order CMD-7 on its way"]
+    assert sms_outbox == [{"to": "+213661223346", "text": "Your order CMD-7 is on its way."}]
     assert tasks.sweep_notifications() == {}
 
 
@@ -265,3 +271,23 @@ def test_the_sweep_takes_back_a_row_a_dead_worker_left_sending(recipient):
         ("order_shipped", "sent", 2),
     ]
     assert [m.subject for m in mail.outbox] == ["Order CMD-6 on its way"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broker_down_at_a_real_commit_the_business_write_stays(recipient, monkeypatch):
+    # Given a broker that refuses every message
+    def refuse(*args, **kwargs):
+        raise OperationalError("Connection refused.")
+
+    monkeypatch.setattr(tasks.send_notification, "apply_async", refuse)
+    user = recipient("en")
+
+    # When a business transaction writes and notifies, and really commits
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(full_name="Confirmed by the business")
+        notify("order_shipped", [user], {"order_number": "CMD-11"})
+
+    # Then the business write is there and the e-mail waits for the sweep
+    assert User.objects.get(pk=user.pk).full_name == "Confirmed by the business"
+    assert Notification.objects.get(channel="email").status == "queued"
+    assert tasks.sweep_notifications() == {"sent": 1}
