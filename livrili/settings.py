@@ -157,6 +157,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "expire-credit-holds": {"task": "orders.tasks.expire_credit_holds", "schedule": 3600.0},
     "purge-idempotency-records": {"task": "livrili.core.tasks.purge_idempotency_records", "schedule": 86400.0},
+    # Sends what the broker never got (outage) and the retries that are due (notifications/services.py).
+    "sweep-notifications": {"task": "notifications.tasks.sweep_notifications", "schedule": 60.0},
 }
 # How long an idempotent write's first answer is kept for replays (livrili/core/idempotency.py).
 IDEMPOTENCY_RETENTION = timedelta(days=int(os.environ.get("IDEMPOTENCY_RETENTION_DAYS", "30")))
@@ -258,6 +260,8 @@ SPECTACULAR_SETTINGS = {
         "PreferredLanguageEnum": "livrili.accounts.models.Language",  # also invoices' language
         "InvoiceStatusEnum": "billing.models.InvoiceStatus",
         "InvoiceLineKindEnum": "billing.models.LineKind",
+        "NotificationChannelEnum": "notifications.models.Channel",
+        "NotificationCategoryEnum": "notifications.models.Category",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

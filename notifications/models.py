@@ -1,1 +1,169 @@
-# Models arrive with this app's capability issue.
+import re
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# `{name}` placeholders: the only template syntax (no tags, no attribute or index access).
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+LANGUAGES = ("ar", "fr", "en")
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("In-app")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class Category(models.TextChoices):
+    ORDERS = "orders", _("Orders")
+    DELIVERIES = "deliveries", _("Deliveries")
+    PAYMENTS = "payments", _("Payments")
+    PROMOTIONS = "promotions", _("Promotions")
+    SYSTEM = "system", _("System")
+
+
+class NotificationStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    READ = "read", _("Read")
+
+
+class NotificationTemplate(models.Model):
+    """The text of one event on one channel, in ar/fr/en (modeltranslation fields), using only
+    its declared variables. System templates are seeded and cannot be deleted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.SlugField(_("event"), max_length=64)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices, default=Category.SYSTEM)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"), max_length=2000, blank=True)
+    variables = models.JSONField(_("variables"), default=list, blank=True)
+    is_system = models.BooleanField(_("system template"), default=False, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification template")
+        verbose_name_plural = _("notification templates")
+        ordering = ["event", "channel"]
+        constraints = [models.UniqueConstraint(fields=["event", "channel"], name="notificationtemplate_event_channel")]
+
+    def __str__(self):
+        return f"{self.event} · {self.get_channel_display()}"
+
+    def save(self, *args, **kwargs):
+        self.check_placeholders()  # no path (admin, API, shell) stores a template it cannot render
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_system:
+            raise ValidationError(_("System templates cannot be deleted; deactivate them instead."))
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.check_placeholders()
+
+    def check_placeholders(self):
+        """Every `{name}` of every language's subject and body is a declared variable."""
+        variables = self.variables
+        if not isinstance(variables, list) or not all(
+            isinstance(v, str) and PLACEHOLDER.fullmatch("{" + v + "}") for v in variables
+        ):
+            raise ValidationError({"variables": [_("List variable names (letters, digits and underscores).")]})
+        errors = {}
+        if not any(getattr(self, f"body_{language}", "") for language in LANGUAGES):
+            errors["body"] = [_("Write the body in at least one language.")]
+        for field in ("subject", "body"):
+            for language in LANGUAGES:
+                name = f"{field}_{language}"
+                unknown = sorted(set(PLACEHOLDER.findall(getattr(self, name, "") or "")) - set(variables))
+                if unknown:
+                    errors[name] = [
+                        _("Undeclared variables: %(names)s.") % {"names": ", ".join("{" + u + "}" for u in unknown)}
+                    ]
+        if errors:
+            raise ValidationError(errors)
+
+
+class Notification(models.Model):
+    """One message to one user on one channel: the outbox row the sender works from, and, on
+    the in-app channel, the inbox item itself."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    event = models.SlugField(_("event"), max_length=64)
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=2)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("body"))
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    action_url = models.CharField(_("action URL"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "channel", "-created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_due",
+                condition=Q(status__in=["queued", "sending"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.recipient_id} ({self.channel})"
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one category on one channel; no row means the default
+    (everything on, except promotions by SMS, which is opt-in)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    enabled = models.BooleanField(_("enabled"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "category", "channel"], name="notificationpreference_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.category} · {self.channel}: {self.enabled}"

@@ -422,5 +422,29 @@ MATRIX: dict[tuple[str, str], Row] = {
         path="/api/v1/drivers/me/deliveries/{delivery}/proof", idempotent=True, multipart=True,
         body=lambda c: {"recipient_name": "Ahmed", "photos": [png()]}),
     ("GET", "/api/v1/drivers/me/cash"): Row(           "401   403   403   403   ok    ok    403   403"),
+    # --- Notifications: everyone's own inbox (another user's notification: 404) -----------------
+    ("GET", "/api/v1/notifications"): Row(             "401   ok    ok    ok    ok    ok    ok    ok"),
+    ("GET", "/api/v1/notifications/unread-count"): Row("401   ok    ok    ok    ok    ok    ok    ok"),
+    ("POST", "/api/v1/notifications/read-all"): Row(   "401   ok    ok    ok    ok    ok    ok    ok"),
+    ("POST", "/api/v1/notifications/{pk}/read"): Row(  "401   ok    404   404   404   404   404   404",
+        path="/api/v1/notifications/{notification}/read"),
+    ("GET", "/api/v1/notifications/preferences"): Row( "401   ok    ok    ok    ok    ok    ok    ok"),
+    ("PUT", "/api/v1/notifications/preferences"): Row( "401   ok    ok    ok    ok    ok    ok    ok",
+        body=lambda c: {"preferences": [{"category": "promotions", "channel": "sms", "enabled": True}]}),
+    # --- Back office: notification templates (the seeded Support group has notifications.*) ------
+    ("GET", "/api/v1/notification-templates"): Row(    "401   403   403   403   403   403   403   ok",
+        perms=("notifications.view_notificationtemplate",)),
+    ("POST", "/api/v1/notification-templates"): Row(   "401   403   403   403   403   403   403   ok",
+        perms=("notifications.add_notificationtemplate",),
+        body=lambda c: {"event": "stock_arrived", "channel": "in_app", "body_fr": "{name} est là",
+                        "variables": ["name"]}),
+    ("PATCH", "/api/v1/notification-templates/{pk}"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        path="/api/v1/notification-templates/{notification_template}",
+        perms=("notifications.change_notificationtemplate",), body=lambda c: {"is_active": False}),
+    ("POST", "/api/v1/notification-templates/{pk}/preview"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        path="/api/v1/notification-templates/{notification_template}/preview",
+        perms=("notifications.view_notificationtemplate",), body=lambda c: {"language": "fr"}),
 }
 # fmt: on

@@ -45,6 +45,8 @@ from livrili.tests.permission_matrix import (
     place_body,
     png,
 )
+from notifications.models import NotificationTemplate
+from notifications.services import notify
 from orders.models import CartItem, Order
 from orders.services.cart import cart_add
 from orders.services.lifecycle import order_confirm
@@ -305,6 +307,10 @@ def build_world() -> World:
     tenant_of.update({identity: identity for identity in ("drv_a", "drv_b", "st_no", "st_ok")})
 
     delivery_objects = _deliveries_world(users, owner_a, product, private)
+    # Retailer A's inbox holds one notification (nobody else may read it)
+    notified = notify("order_shipped", [owner_a], {"order_number": "W-1"})
+    notification = next(row for row in notified if row.channel == "in_app")
+    private["A"] |= {str(n.pk) for n in owner_a.notifications.all()}
 
     world = World(
         users=users,
@@ -327,6 +333,8 @@ def build_world() -> World:
             "retailer_pending": owner_p.retailer_id,
             "retailer_suspended": suspended,
             "order_on_hold": on_hold,
+            "notification": notification,
+            "notification_template": NotificationTemplate.objects.get(event="order_shipped", channel="email"),
             **route_objects,
         },
         own={"pend": own_p},

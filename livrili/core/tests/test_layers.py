@@ -55,10 +55,8 @@ MAY_IMPORT = {
     "analytics": BASE | DOMAIN,  # reads every app
     "notifications": BASE,
 }
-# Domain services call notifications through one function, and only that one: its dotted name
-# goes here when the notifications capability provides it. Until then no other app imports
-# notifications at all.
-NOTIFICATIONS_ENTRY: set[str] = set()
+# Domain services call notifications through one function, and only that one.
+NOTIFICATIONS_ENTRY: set[str] = {"notifications.services.notify"}
 
 
 def unit_of(module: str) -> str | None:

@@ -1,0 +1,140 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from livrili.api.permissions import StaffModelPermissions, has_perms
+from livrili.api.requests import validated
+
+from .. import selectors, services
+from ..models import Notification, NotificationTemplate
+from ..rendering import render
+from .serializers import (
+    InboxFilterSerializer,
+    NotificationSerializer,
+    PreferencesSerializer,
+    PreferencesUpdateSerializer,
+    PreviewResultSerializer,
+    PreviewSerializer,
+    ReadAllSerializer,
+    TemplateCreateSerializer,
+    TemplateSerializer,
+    TemplateUpdateSerializer,
+    UnreadCountSerializer,
+)
+
+# --- Inbox (any user, own notifications only: another user's is a 404) ---------------------
+
+
+class InboxMixin:
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Notification.objects.none()
+        return selectors.inbox(self.request.user)
+
+
+class NotificationListView(InboxMixin, generics.ListAPIView):
+    serializer_class = NotificationSerializer
+    filter_backends: list = []  # newest first, always; `?unread=true` below
+
+    @extend_schema(parameters=[InboxFilterSerializer])
+    def get(self, request):
+        return super().get(request)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        unread = validated(InboxFilterSerializer, self.request.query_params)["unread"]
+        if unread is not None:
+            queryset = queryset.filter(read_at__isnull=unread)
+        return queryset
+
+
+class UnreadCountView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=UnreadCountSerializer)
+    def get(self, request):
+        return Response({"unread_count": selectors.unread_count(request.user)})
+
+
+class NotificationReadView(InboxMixin, generics.GenericAPIView):
+    serializer_class = NotificationSerializer
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    def post(self, request, pk):
+        notification = services.notification_read(notification=self.get_object())
+        return Response(NotificationSerializer(notification).data)
+
+
+class ReadAllView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=ReadAllSerializer)
+    def post(self, request):
+        marked = services.notifications_read_all(user=request.user)
+        return Response({"marked": marked, "unread_count": selectors.unread_count(request.user)})
+
+
+class PreferencesView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=PreferencesSerializer)
+    def get(self, request):
+        return Response({"preferences": services.preferences_for(request.user)})
+
+    @extend_schema(request=PreferencesUpdateSerializer, responses=PreferencesSerializer)
+    def put(self, request):
+        data = validated(PreferencesUpdateSerializer, request.data)
+        return Response({"preferences": services.preferences_update(user=request.user, **data)})
+
+
+# --- Templates (staff with notifications.* permissions) -----------------------------------
+
+
+class TemplateListView(generics.ListAPIView):
+    permission_classes = [StaffModelPermissions]
+    serializer_class = TemplateSerializer
+    search_fields = ["event"]
+    ordering_fields = ["event", "channel", "updated_at"]
+    filterset_fields = ["event", "channel", "category", "is_system", "is_active"]
+
+    def get_queryset(self):
+        return selectors.template_list()
+
+    @extend_schema(request=TemplateCreateSerializer, responses={201: TemplateSerializer})
+    def post(self, request):
+        template = services.template_create(actor=request.user, **validated(TemplateCreateSerializer, request.data))
+        return Response(TemplateSerializer(template).data, status=status.HTTP_201_CREATED)
+
+
+class TemplateDetailView(generics.GenericAPIView):
+    permission_classes = [StaffModelPermissions]
+    serializer_class = TemplateSerializer
+    queryset = NotificationTemplate.objects.all()
+
+    @extend_schema(request=TemplateUpdateSerializer, responses=TemplateSerializer)
+    def patch(self, request, pk):
+        data = validated(TemplateUpdateSerializer, request.data)
+        template = services.template_update(template=self.get_object(), actor=request.user, **data)
+        return Response(TemplateSerializer(template).data)
+
+
+class TemplatePreviewView(generics.GenericAPIView):
+    permission_classes = [has_perms("notifications.view_notificationtemplate")]
+    serializer_class = PreviewResultSerializer
+    queryset = NotificationTemplate.objects.all()
+
+    @extend_schema(request=PreviewSerializer, responses=PreviewResultSerializer)
+    def post(self, request, pk):
+        template = self.get_object()
+        data = validated(PreviewSerializer, request.data)
+        given = data.get("context", {})
+        # a variable left out of the sample shows as its placeholder
+        context = {name: given.get(name, "{" + name + "}") for name in template.variables}
+        rendered = render(template, data["language"], context)
+        return Response(
+            {"language": rendered.language, "subject": rendered.subject, "body": rendered.body, "html": rendered.html}
+        )
