@@ -13,6 +13,7 @@ from livrili.core.audit import authenticated_actor
 
 from . import hooks
 from .models import Order, OrderEvent, OrderEventType, OrderStatus
+from .notices import order_event_notify
 
 
 def _event(order: Order, type: str, actor, *, from_status="", to_status="", note="", data=None) -> OrderEvent:
@@ -100,8 +101,10 @@ STATUS_EVENTS = {
 
 
 def order_event_save(event: OrderEvent) -> OrderEvent:
-    """Save a built event; its hook runs once, after the transaction commits."""
+    """Save a built event and tell the retailer what matters to it (`notices`); its hook runs
+    once, after the transaction commits."""
     event.save()
+    order_event_notify(event)
     order_id, type = event.order_id, event.type
     transaction.on_commit(lambda: hooks.order_event_committed(order_id=order_id, event=type))
     return event

@@ -24,6 +24,7 @@ from livrili.core import uploads
 from livrili.core.audit import audit_record, authenticated_actor, diff, snapshot
 from livrili.core.errors import DomainError, conflict, validation_error
 from livrili.core.money import ZERO, to_money
+from notifications.services import notify
 
 from .models import (
     CREDIT_KINDS,
@@ -77,12 +78,28 @@ def missing_for_approval(retailer: Retailer) -> list[str]:
 # --- Notifications hook -------------------------------------------------------------------
 
 
-def retailer_notify_owner(*, retailer_id, event_id) -> None:
-    """The one place retailers tell their owner about a status or credit-limit change.
+# status reached → what the retailer's users are told (other statuses: nothing)
+STATUS_NOTICES = {
+    RetailerStatus.ACTIVE: "retailer_approved",  # approved, or reactivated
+    RetailerStatus.REJECTED: "retailer_rejected",
+    RetailerStatus.SUSPENDED: "retailer_suspended",
+}
 
-    Runs after commit. The notifications app plugs in here when it exists; until then the
-    change is only logged."""
-    logger.info("Retailer %s: owner notification for event %s", retailer_id, event_id)
+
+@transaction.atomic
+def retailer_notify_owner(*, retailer_id, event_id) -> None:
+    """The one place retailers tell their users about a status or credit-limit change. Runs
+    after the change committed (a refused or rolled-back change tells nobody)."""
+    event = RetailerEvent.objects.select_related("retailer").get(pk=event_id)
+    retailer = event.retailer
+    if event.type == RetailerEventType.CREDIT_LIMIT_CHANGED:
+        notice, context = "credit_limit_changed", {"credit_limit": event.to_value}
+    elif event.to_value in STATUS_NOTICES:
+        notice = STATUS_NOTICES[event.to_value]
+        context = {"business_name": retailer.business_name, "reason": event.reason}
+    else:
+        return
+    notify(notice, list(retailer.members.filter(is_active=True)), context, data={"retailer_id": str(retailer.pk)})
 
 
 def _event(*, retailer: Retailer, type: str, from_value, to_value, reason: str, actor) -> RetailerEvent:

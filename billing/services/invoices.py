@@ -15,6 +15,7 @@ from livrili.core.errors import DomainError, validation_error
 from livrili.core.models import BusinessSettings
 from livrili.core.money import ZERO, percent_of
 from livrili.core.numbering import next_number
+from notifications.services import notify
 from orders.models import Order, OrderStatus, PaymentMethod
 from orders.services import locks
 from retailers.models import LedgerEntryKind, Retailer
@@ -179,6 +180,12 @@ def invoice_issue(*, order: Order, actor=None) -> Invoice:
     if sum((line.line_total for line in lines), ZERO) != invoice.total:
         raise ValueError(f"order {order.number}: its lines do not add up to its total")
     audit_record(actor=actor, instance=invoice, action="issue", changes={"number": [None, invoice.number]})
+    notify(
+        "invoice_issued",
+        list(order.retailer.members.filter(is_active=True)),
+        {"invoice_number": invoice.number, "total": str(invoice.total), "due_date": str(invoice.due_date)},
+        data={"invoice_id": str(invoice.pk), "order_id": str(order.pk)},
+    )
     return invoice
 
 

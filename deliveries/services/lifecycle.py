@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from livrili.core.audit import audit_record, authenticated_actor
 from livrili.core.errors import DomainError, validation_error
 from livrili.core.numbering import next_number
+from notifications.services import notify
 from orders.models import Order, OrderStatus, PaymentMethod
 from orders.services.lifecycle import order_advance
 from orders.services.locks import lock_order
@@ -147,6 +148,16 @@ def delivery_assign(*, delivery: Delivery, driver: Driver, actor, note: str = ""
         data["attempts"] = delivery.attempts
     delivery.driver = driver
     _move(delivery, S.ASSIGNED, actor, note=note, data={"driver": driver.pk, **data})
+    notify(
+        "delivery_assigned",
+        [driver.user],
+        {
+            "delivery_number": delivery.number,
+            "address": delivery.address,
+            "scheduled_date": str(delivery.scheduled_date),
+        },
+        data={"delivery_id": str(delivery.pk)},
+    )
     return delivery
 
 
@@ -189,6 +200,13 @@ def delivery_report(
         setattr(delivery, field, value)
     _move(delivery, status, actor, note=note, latitude=latitude, longitude=longitude, data=data)
     _order_follows(order, delivery.status, actor, note)
+    if status == S.FAILED:  # the retailer hears why its goods did not arrive
+        notify(
+            "delivery_failed",
+            list(order.retailer.members.filter(is_active=True)),
+            {"order_number": order.number, "reason": delivery.get_failure_reason_display()},
+            data={"order_id": str(order.pk)},
+        )
     return delivery
 
 

@@ -1,0 +1,32 @@
+"""What the retailer is told about its order (workflows §8): each order event that matters to
+it becomes one `notify()` call, in the event's transaction (the notice commits or rolls back
+with the change; sending starts after commit)."""
+
+from notifications.services import notify
+
+from .models import OrderEvent, OrderEventType
+
+# order event → notification event (the system templates of notifications/catalog.py)
+NOTICES = {
+    OrderEventType.PLACED: "order_placed",
+    OrderEventType.HELD: "order_held",
+    OrderEventType.CONFIRMED: "order_confirmed",
+    OrderEventType.SHIPPED: "order_shipped",
+    OrderEventType.DELIVERED: "order_delivered",
+    OrderEventType.CANCELLED: "order_cancelled",
+}
+
+
+def order_event_notify(event: OrderEvent) -> None:
+    notice = NOTICES.get(event.type)
+    if notice is None:
+        return
+    order = event.order
+    recipients = list(order.retailer.members.filter(is_active=True))  # the owner and its staff
+    context = {
+        "order_number": order.number,
+        "total": str(order.total),
+        "delivery_date": order.requested_delivery_date.isoformat(),
+        "reason": order.cancel_reason or event.note,
+    }
+    notify(notice, recipients, context, data={"order_id": str(order.pk)}, action_url=f"/orders/{order.pk}")
