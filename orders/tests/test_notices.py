@@ -1,37 +1,37 @@
 """The retailer is told about its order: placed, confirmed, cancelled (with why), in its
-language, in the change's transaction."""
+language, in the change's transaction (read through its inbox, as the PWA does)."""
 
 import pytest
 from django.db import transaction
 
-from notifications.models import Notification
 from orders.services import lifecycle
 
 pytestmark = pytest.mark.django_db
 
 
-def inbox(user):
-    return list(
-        Notification.objects.filter(recipient=user, channel="in_app")
-        .order_by("created_at")
-        .values_list("event", "body")
-    )
+def inbox(client_for, user) -> list[tuple[str, str]]:
+    """(event, body), oldest first."""
+    rows = client_for(user).get("/api/v1/notifications").json()["data"]
+    return [(row["event"], row["body"]) for row in reversed(rows)]
 
 
-def test_placing_and_confirming_tell_the_retailer_in_its_language(place_cart, shop, make_product, make_user):
+def test_placing_and_confirming_tell_the_retailer_in_its_language(
+    place_cart, shop, make_product, make_user, client_for
+):
     shop.preferred_language = "fr"
     shop.save(update_fields=["preferred_language"])
     order = place_cart(shop, make_product(stock=100))
 
     lifecycle.order_confirm(order=order, actor=make_user(role="admin", username="op"))
 
-    events = inbox(shop)
-    assert [event for event, _body in events] == ["order_placed", "order_confirmed"]
-    assert order.number in events[1][1]
-    assert Notification.objects.get(recipient=shop, event="order_confirmed", channel="in_app").language == "fr"
+    told = inbox(client_for, shop)
+    assert [event for event, _body in told] == ["order_placed", "order_confirmed"]
+    assert told[0][1] == f"Nous avons reçu votre commande {order.number} d'un montant de {order.total} DA."
 
 
-def test_a_cancelled_order_says_why_and_a_rolled_back_change_tells_nobody(place_cart, shop, make_product, make_user):
+def test_a_cancelled_order_says_why_and_a_rolled_back_change_tells_nobody(
+    place_cart, shop, make_product, make_user, client_for
+):
     order = place_cart(shop, make_product(stock=100))
     operator = make_user(role="admin", username="op")
 
@@ -40,5 +40,6 @@ def test_a_cancelled_order_says_why_and_a_rolled_back_change_tells_nobody(place_
         raise RuntimeError("the caller's transaction fails after the change")
     lifecycle.order_cancel(order=order, actor=operator, reason="Rupture fournisseur")
 
-    assert [event for event, _body in inbox(shop)] == ["order_placed", "order_cancelled"]
-    assert "Rupture fournisseur" in inbox(shop)[1][1]
+    told = inbox(client_for, shop)
+    assert [event for event, _body in told] == ["order_placed", "order_cancelled"]
+    assert "Rupture fournisseur" in told[1][1]

@@ -62,9 +62,9 @@ def test_refused_and_unchanged_calls_notify_no_one(
     assert RetailerEvent.objects.filter(retailer=retailer).count() == 0
 
 
-def test_the_retailers_users_are_told_in_their_inbox(django_capture_on_commit_callbacks, owner, approver, finance):
-    from notifications.models import Notification
-
+def test_the_retailers_users_are_told_in_their_inbox(
+    django_capture_on_commit_callbacks, owner, approver, finance, client_for
+):
     retailer = owner.retailer
     with django_capture_on_commit_callbacks(execute=True):
         services.retailer_transition(retailer=retailer, action="suspend", actor=approver, reason="Impayés")
@@ -73,6 +73,6 @@ def test_the_retailers_users_are_told_in_their_inbox(django_capture_on_commit_ca
             retailer=retailer, credit_limit=Decimal("5000.00"), reason="Good payer", actor=finance
         )
 
-    told = Notification.objects.filter(recipient=owner, channel="in_app").order_by("created_at")
-    assert list(told.values_list("event", flat=True)) == ["retailer_suspended", "credit_limit_changed"]
-    assert "Impayés" in told[0].body and "5000.00" in told[1].body
+    rows = list(reversed(client_for(owner).get("/api/v1/notifications").json()["data"]))
+    assert [row["event"] for row in rows] == ["retailer_suspended", "credit_limit_changed"]
+    assert "Impayés" in rows[0]["body"] and "5000.00" in rows[1]["body"]
