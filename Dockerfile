@@ -9,6 +9,9 @@ RUN DJANGO_DEBUG=1 /venv/bin/python manage.py compile_translations \
  && DJANGO_DEBUG=1 STATIC_ROOT=/app/staticfiles /venv/bin/python manage.py collectstatic --no-input -v 0
 
 FROM python:3.11-slim
+# WeasyPrint (invoice and statement PDFs): Pango/HarfBuzz and a font with Arabic glyphs.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+      libharfbuzz0b fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 ENV PATH=/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_DEBUG=0 LOG_FORMAT=json \
     STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media PRIVATE_MEDIA_ROOT=/data/private
 RUN useradd --create-home --uid 10001 livrili && mkdir -p /data && chown livrili /data
