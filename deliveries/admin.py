@@ -9,6 +9,10 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +21,7 @@ from livrili.core.errors import DomainError
 from livrili.core.models import Wilaya
 
 from .models import Delivery, DeliveryEvent, Driver, ProofOfDelivery, Route, RouteStop
+from .services.dispatch import EDITABLE_FIELDS, EDITABLE_STATUSES, delivery_update
 from .services.lifecycle import delivery_assign
 
 
@@ -72,6 +77,28 @@ class DispatchActionForm(ActionForm):
     )
 
 
+class DispatchForm(forms.Form):
+    """What dispatch may change while the delivery is pending or assigned (the API's PATCH);
+    the service checks the rest (status, an ordered window) and its refusals become errors."""
+
+    WIDGETS = {
+        "scheduled_date": forms.DateInput(attrs={"type": "date"}),
+        "window_start": forms.TimeInput(attrs={"type": "time"}),
+        "window_end": forms.TimeInput(attrs={"type": "time"}),
+    }
+
+    def __init__(self, data=None, *, delivery: Delivery):
+        super().__init__(data, initial={field: getattr(delivery, field) for field in EDITABLE_FIELDS})
+        self.fields.update(forms.fields_for_model(Delivery, fields=EDITABLE_FIELDS, widgets=self.WIDGETS))
+
+    def add_refusal(self, exc: DomainError) -> None:
+        if not exc.details or set(exc.details) - set(self.fields):
+            self.add_error(None, exc.message)  # e.g. no longer pending or assigned: its own words
+            return
+        for field, errors in exc.details.items():
+            self.add_error(field, errors)
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
     list_display = (
@@ -96,6 +123,48 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
     def has_dispatch_permission(self, request):
         return request.user.has_perm("deliveries.change_delivery")  # what the API's assign needs
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<uuid:pk>/dispatch/", view(self.dispatch_view), name="deliveries_delivery_dispatch"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        delivery = Delivery.objects.filter(pk=object_id).only("status").first()
+        if delivery and delivery.status in EDITABLE_STATUSES and self.has_dispatch_permission(request):
+            extra_context = {
+                **(extra_context or {}),
+                "dispatch_url": reverse("admin:deliveries_delivery_dispatch", args=[object_id]),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def dispatch_view(self, request, pk):
+        """Priority, scheduled date, window and instructions through `delivery_update` (the
+        API's checks: pending or assigned only, the window ordered; audited)."""
+        if not self.has_dispatch_permission(request):
+            raise PermissionDenied
+        delivery = get_object_or_404(Delivery.objects.select_related("order"), pk=pk)
+        form = DispatchForm(request.POST if request.method == "POST" else None, delivery=delivery)
+        if form.is_valid():
+            try:
+                delivery_update(
+                    delivery=delivery, actor=request.user, **{f: form.cleaned_data[f] for f in EDITABLE_FIELDS}
+                )
+            except DomainError as exc:
+                form.add_refusal(exc)
+            else:
+                self.message_user(request, _("Delivery %(number)s updated.") % {"number": delivery.number})
+                return HttpResponseRedirect(reverse("admin:deliveries_delivery_change", args=[delivery.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Dispatch details"),
+            "delivery": delivery,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/deliveries/delivery/dispatch.html", context)
 
     @admin.action(description=_("Assign selected deliveries to the driver chosen"), permissions=["dispatch"])
     def assign_to_driver(self, request, queryset):

@@ -1,5 +1,7 @@
 """The deliveries admin pages render, read-only, in the operators' languages."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -120,3 +122,57 @@ def test_dispatch_needs_the_change_permission(client, make_user, confirmed, driv
     assert page.status_code == 200 and "assign_to_driver" not in page.text
     delivery.refresh_from_db()
     assert (delivery.status, delivery.driver_id) == ("pending", None)
+
+
+def dispatch(client, delivery, **fields):
+    body = {
+        "priority": "1",
+        "scheduled_date": delivery.scheduled_date.isoformat(),
+        "window_start": "",
+        "window_end": "",
+        "instructions": "",
+        **fields,
+    }
+    return client.post(
+        reverse("admin:deliveries_delivery_dispatch", args=[delivery.pk]), body, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+
+def test_dispatch_details_are_edited_through_the_service(client, dispatcher, world):
+    from livrili.core.models import AuditLog
+
+    client.force_login(dispatcher)
+    delivery = world["delivery"]
+    page = client.get(reverse("admin:deliveries_delivery_change", args=[delivery.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert reverse("admin:deliveries_delivery_dispatch", args=[delivery.pk]) in page.text
+
+    response = dispatch(client, delivery, priority="3", window_start="09:00", window_end="11:30", instructions="Quai 2")
+
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert (delivery.priority, str(delivery.window_start), str(delivery.window_end), delivery.instructions) == (
+        3,
+        "09:00:00",
+        "11:30:00",
+        "Quai 2",
+    )
+    assert AuditLog.objects.filter(object_id=str(delivery.pk), action="update").count() == 1
+
+
+def test_dispatch_refusals_are_shown_and_write_nothing(client, dispatcher, world, operator):
+    client.force_login(dispatcher)
+    delivery = world["delivery"]
+
+    inverted = dispatch(client, delivery, window_start="12:00", window_end="09:00")
+    Delivery.objects.filter(pk=delivery.pk).update(status="picked_up")
+    too_late = dispatch(client, delivery, priority="3")
+    page = client.get(reverse("admin:deliveries_delivery_change", args=[delivery.pk]))
+
+    assert inverted.status_code == 200 and too_late.status_code == 200
+    assert "Le créneau doit finir après son début." in inverted.text, re.findall(
+        r"errorlist.*?</ul>", inverted.text, re.S
+    )
+    assert "Une livraison ne peut être modifiée que tant qu&#x27;elle est en attente ou assignée." in too_late.text
+    delivery.refresh_from_db()
+    assert (delivery.priority, delivery.window_start) == (1, None)
+    assert reverse("admin:deliveries_delivery_dispatch", args=[delivery.pk]) not in page.text
