@@ -2,6 +2,7 @@
 it becomes one `notify()` call, in the event's transaction (the notice commits or rolls back
 with the change; sending starts after commit)."""
 
+from livrili.accounts.models import User
 from notifications.services import notify
 
 from .models import OrderEvent, OrderEventType
@@ -30,3 +31,11 @@ def order_event_notify(event: OrderEvent) -> None:
         "reason": order.cancel_reason or event.note,
     }
     notify(notice, recipients, context, data={"order_id": str(order.pk)}, action_url=f"/orders/{order.pk}")
+    if event.type == OrderEventType.HELD:  # and whoever may release the hold
+        staff = User.objects.with_perm("orders.release_hold").filter(is_active=True)
+        context = {
+            "order_number": order.number,
+            "retailer_name": order.retailer.business_name,
+            "total": str(order.total),
+        }
+        notify("credit_hold", list(staff), context, data={"order_id": str(order.pk)})

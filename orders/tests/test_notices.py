@@ -43,3 +43,22 @@ def test_a_cancelled_order_says_why_and_a_rolled_back_change_tells_nobody(
     told = inbox(client_for, shop)
     assert [event for event, _body in told] == ["order_placed", "order_cancelled"]
     assert "Rupture fournisseur" in told[1][1]
+
+
+def test_a_held_order_tells_the_retailer_and_whoever_may_release_it(
+    place_cart, shop, make_product, make_user, finance, sales, client_for, debt
+):
+    from livrili.core.models import BusinessSettings
+
+    settings = BusinessSettings.load()
+    settings.credit_policy = "hold"
+    settings.save()
+    debt(shop.retailer, "99999.00")  # the order cannot fit the credit left
+
+    order = place_cart(shop, make_product(stock=100))
+
+    assert order.status == "on_hold"
+    assert [event for event, _body in inbox(client_for, shop)] == ["order_placed", "order_held"]
+    assert [event for event, _body in inbox(client_for, finance)] == ["credit_hold"]
+    assert order.number in inbox(client_for, finance)[0][1]
+    assert inbox(client_for, sales) == []  # Sales may not release holds
