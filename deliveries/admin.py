@@ -114,7 +114,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "attempts",
     )
     list_filter = ("status", "scheduled_date", "priority", WilayaFilter, "driver")
-    search_fields = ("number", "order__number", "order__retailer__business_name", "contact_phone")
+    search_fields = ("number", "order__number", "order__retailer__business_name", "contact_phone", "commune")
     list_select_related = ("order", "driver__user")
     date_hierarchy = "scheduled_date"
     inlines = [ProofInline, DeliveryEventInline]

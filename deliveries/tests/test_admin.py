@@ -176,3 +176,14 @@ def test_dispatch_refusals_are_shown_and_write_nothing(client, dispatcher, world
     delivery.refresh_from_db()
     assert (delivery.priority, delivery.window_start) == (1, None)
     assert reverse("admin:deliveries_delivery_dispatch", args=[delivery.pk]) not in page.text
+
+
+def test_the_delivery_list_finds_a_commune(client, dispatcher, world):
+    client.force_login(dispatcher)
+    Delivery.objects.filter(pk=world["delivery"].pk).update(commune="Bab Ezzouar")
+
+    found = client.get(reverse("admin:deliveries_delivery_changelist"), {"q": "ezzouar"})
+    other = client.get(reverse("admin:deliveries_delivery_changelist"), {"q": "Oran"})
+
+    assert world["delivery"].number in found.text
+    assert world["delivery"].number not in other.text
