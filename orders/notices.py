@@ -4,6 +4,7 @@ with the change; sending starts after commit)."""
 
 from livrili.accounts.models import User
 from notifications.services import notify
+from retailers.selectors import retailer_recipients
 
 from .models import OrderEvent, OrderEventType
 
@@ -23,7 +24,7 @@ def order_event_notify(event: OrderEvent) -> None:
     if notice is None:
         return
     order = event.order
-    recipients = list(order.retailer.members.filter(is_active=True))  # the owner and its staff
+    recipients = retailer_recipients(order.retailer)
     context = {
         "order_number": order.number,
         "total": str(order.total),

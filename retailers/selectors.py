@@ -43,6 +43,11 @@ def member_list(retailer: Retailer) -> QuerySet[User]:
     return User.objects.filter(retailer=retailer).select_related("retailer").order_by("date_joined")
 
 
+def retailer_recipients(retailer: Retailer) -> list[User]:
+    """Who hears about the retailer's orders, deliveries, invoices and account: its active users."""
+    return list(retailer.members.filter(is_active=True))
+
+
 def ledger_list(retailer: Retailer) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(retailer=retailer).select_related("actor").order_by("-position")
 

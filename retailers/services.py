@@ -38,6 +38,7 @@ from .models import (
     RetailerEventType,
     RetailerStatus,
 )
+from .selectors import retailer_recipients
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ def retailer_notify_owner(*, retailer_id, event_id) -> None:
         context = {"business_name": retailer.business_name, "reason": event.reason}
     else:
         return
-    notify(notice, list(retailer.members.filter(is_active=True)), context, data={"retailer_id": str(retailer.pk)})
+    notify(notice, retailer_recipients(retailer), context, data={"retailer_id": str(retailer.pk)})
 
 
 def _event(*, retailer: Retailer, type: str, from_value, to_value, reason: str, actor) -> RetailerEvent:

@@ -19,6 +19,7 @@ from notifications.services import notify
 from orders.models import Order, OrderStatus, PaymentMethod
 from orders.services import locks
 from retailers.models import LedgerEntryKind, Retailer
+from retailers.selectors import retailer_recipients
 from retailers.services import ledger_post
 
 from ..models import CreditNote, Invoice, InvoiceLine, InvoiceStatus, LineKind
@@ -182,7 +183,7 @@ def invoice_issue(*, order: Order, actor=None) -> Invoice:
     audit_record(actor=actor, instance=invoice, action="issue", changes={"number": [None, invoice.number]})
     notify(
         "invoice_issued",
-        list(order.retailer.members.filter(is_active=True)),
+        retailer_recipients(order.retailer),
         {"invoice_number": invoice.number, "total": str(invoice.total), "due_date": str(invoice.due_date)},
         data={"invoice_id": str(invoice.pk), "order_id": str(order.pk)},
     )

@@ -21,6 +21,7 @@ from notifications.services import notify
 from orders.models import Order, OrderStatus, PaymentMethod
 from orders.services.lifecycle import order_advance
 from orders.services.locks import lock_order
+from retailers.selectors import retailer_recipients
 
 from .. import rules
 from ..models import Delivery, DeliveryEvent, DeliveryStatus, Driver, DriverStatus, FailureReason
@@ -203,7 +204,7 @@ def delivery_report(
     if status == S.FAILED:  # the retailer hears why its goods did not arrive
         notify(
             "delivery_failed",
-            list(order.retailer.members.filter(is_active=True)),
+            retailer_recipients(order.retailer),
             {"order_number": order.number, "reason": delivery.get_failure_reason_display()},
             data={"order_id": str(order.pk)},
         )
