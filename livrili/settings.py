@@ -5,6 +5,7 @@ PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set.
 """
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,7 +38,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin
-    "django.contrib.admin",
+    "livrili.core.sites.LivriliAdminConfig",  # django.contrib.admin with our site (section order)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "livrili.core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The admin's assets from this server with DEBUG off too (no CDN, no separate static host)
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "livrili.core.middleware.QueryLanguageMiddleware",
@@ -271,6 +274,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- I18N ---------------------------------------------------------------------------
 LANGUAGE_CODE = "ar"
+# Our Arabic date and number formats (livrili/formats/ar): Django's leave date-times in English order
+FORMAT_MODULE_PATH = ["livrili.formats"]
 LANGUAGES = [("ar", _("Arabic")), ("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ar"
@@ -283,6 +288,14 @@ USE_TZ = True
 # --- Static and media ---------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Collected files when STATIC_ROOT exists (the Docker image collects them), the apps' own
+# directories otherwise (make run, tests): either way the server answers /static/ itself.
+WHITENOISE_USE_FINDERS = not STATIC_ROOT.is_dir()
+if WHITENOISE_USE_FINDERS:  # the missing directory is expected then, not worth a warning
+    warnings.filterwarnings("ignore", message="No directory at: ")
+# modeltranslation's tabs need jQuery UI: Django's jQuery and a vendored jQuery UI, never a CDN
+JQUERY_URL = "admin/js/vendor/jquery/jquery.min.js"
+JQUERY_UI_URL = "vendor/jquery-ui-1.14.2/jquery-ui.min.js"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))

@@ -7,27 +7,32 @@ the permission the API asks for; every one is a POST with its CSRF token, and th
 need a reason refuse an empty one."""
 
 import uuid
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.forms import formset_factory
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from livrili.core.admin import ReadOnlyInline, domain_error_text
+from livrili.core.admin import ReadOnlyInline, domain_error_text, money_display
 from livrili.core.errors import DomainError
+from livrili.core.models import BusinessSettings
+from livrili.core.settings_schema import time_slot_label
 from products.models import Product
 from retailers.models import Retailer
 
 from .models import Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
-from .rules import EDITABLE, allowed_targets
+from .rules import EDITABLE, MAX_LINE_QUANTITY, allowed_targets, earliest_delivery_date
+from .selectors import order_quote
 from .services.edit import order_edit
 from .services.lifecycle import (
     order_advance,
@@ -57,14 +62,45 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+ALLOWED_DAYS_SHOWN = 14  # the delivery days offered from the earliest
+
+
+def delivery_day_choices(settings) -> list[tuple[str, str]]:
+    """The next working days from the earliest allowed, as the placement rule will accept them."""
+    day = earliest_delivery_date(settings)
+    days = []
+    while len(days) < ALLOWED_DAYS_SHOWN:
+        if day.isoweekday() in settings.working_days:
+            days.append((day.isoformat(), formats.date_format(day, "l j F Y")))
+        day += timedelta(days=1)
+    return [("", _("The earliest (%(day)s)") % {"day": days[0][1]}), *days]
+
+
 class ManualOrderForm(forms.Form):
     retailer = forms.ModelChoiceField(
-        Retailer.objects.filter(status="active").order_by("business_name"), label=_("Retailer")
+        Retailer.objects.filter(status="active"),
+        label=_("Retailer"),
+        widget=AutocompleteSelect(Order._meta.get_field("retailer"), admin.site),
     )
     payment_method = forms.ChoiceField(choices=PaymentMethod.choices, label=_("Payment method"))
-    requested_delivery_date = forms.DateField(label=_("Delivery date"), required=False, help_text=_("Empty: earliest"))
+    requested_delivery_date = forms.TypedChoiceField(
+        label=_("Delivery date"), required=False, coerce=date.fromisoformat, empty_value=None
+    )
+    time_slot = forms.ChoiceField(label=_("Time slot"), required=False)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput)  # a double submit places one order
+
+    class Media:
+        js = ("orders/admin/place.js",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        settings = BusinessSettings.load()
+        self.fields["requested_delivery_date"].choices = delivery_day_choices(settings)
+        self.fields["time_slot"].choices = [
+            ("", _("The first (%(slot)s)") % {"slot": time_slot_label(settings.time_slots[0])}),
+            *((slot, time_slot_label(slot)) for slot in settings.time_slots),
+        ]
 
 
 class OrderNotesForm(forms.Form):
@@ -77,7 +113,7 @@ class ManualLineForm(forms.Form):
         label=_("Product"),
         widget=AutocompleteSelect(OrderItem._meta.get_field("product"), admin.site),
     )
-    quantity = forms.IntegerField(min_value=1, label=_("Quantity"))
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, label=_("Quantity"))
     discount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, required=False, label=_("Discount"))
     discount_reason = forms.CharField(max_length=200, required=False, label=_("Discount reason"))
 
@@ -88,8 +124,31 @@ class ManualLineForm(forms.Form):
         return data
 
 
+class QuoteForm(forms.Form):
+    """What the live preview reads of the manual order form (the rest is checked on submit)."""
+
+    retailer = forms.ModelChoiceField(Retailer.objects.all())
+    payment_method = forms.ChoiceField(choices=PaymentMethod.choices)
+
+
+class QuoteLineForm(forms.Form):
+    product = forms.ModelChoiceField(Product.objects.all(), required=False)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, required=False)
+    discount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, required=False)
+
+
+# The totals the preview shows, in the order of an invoice.
+QUOTE_TOTALS = {
+    "subtotal": _("Subtotal"),
+    "delivery_fee": _("Delivery fee"),
+    "tax_total": _("Taxes (TVA)"),
+    "stamp_duty": _("Stamp duty"),
+    "total": _("Total"),
+}
+
 ManualLineFormSet = formset_factory(ManualLineForm, extra=5, min_num=1, validate_min=True)
 EditLineFormSet = formset_factory(ManualLineForm, extra=3, min_num=1, validate_min=True, can_delete=True)
+QuoteLineFormSet = formset_factory(QuoteLineForm)
 
 
 def _report(modeladmin, request, results, label):
@@ -136,6 +195,7 @@ class OrderAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("place/", view(self.place_view), name="orders_order_place"),
+            path("place/quote/", view(self.quote_view), name="orders_order_quote"),
             path("<uuid:pk>/release-hold/", view(self.release_hold_view), name="orders_order_release_hold"),
             path("<uuid:pk>/cancel/", view(self.cancel_view), name="orders_order_cancel"),
             path("<uuid:pk>/return/", view(self.return_view), name="orders_order_return"),
@@ -371,6 +431,46 @@ class OrderAdmin(admin.ModelAdmin):
             },
         )
 
+    @method_decorator(require_POST)
+    def quote_view(self, request):
+        """The manual order page's live preview: the lines priced as placement will price them,
+        each line's problem named; JSON for the page's script. Writes nothing."""
+        if not request.user.has_perm("orders.add_order"):
+            raise PermissionDenied
+        form = QuoteForm(request.POST)
+        lines = QuoteLineFormSet(request.POST, prefix="lines")
+        if not form.is_valid() or not lines.is_valid():
+            return JsonResponse({"lines": [], "totals": None})
+        requests = [
+            LineRequest(product_id=line["product"].pk, quantity=line["quantity"], discount=line.get("discount") or 0)
+            for line in lines.cleaned_data
+            if line.get("product") and line.get("quantity")
+        ]
+        quote = order_quote(
+            retailer=form.cleaned_data["retailer"], lines=requests, payment_method=form.cleaned_data["payment_method"]
+        )
+        return JsonResponse(
+            {
+                "lines": [
+                    {
+                        "product_id": str(line.product_id),
+                        "unit_price": str(line.price.unit_price),
+                        "total": str(line.price.total),
+                        "unit_price_display": money_display(line.price.unit_price),
+                        "total_display": money_display(line.price.total),
+                        "problem": line.problem,
+                    }
+                    for line in quote.lines
+                ],
+                "totals": {
+                    **{name: str(getattr(quote.totals, name)) for name in QUOTE_TOTALS},
+                    "display": [
+                        [str(label), money_display(getattr(quote.totals, name))] for name, label in QUOTE_TOTALS.items()
+                    ],
+                },
+            }
+        )
+
     def place_view(self, request):
         """Manual order entry: catalog prices, optional line discounts with a reason (audited in
         the order's items and `placed` event), same rules as the PWA."""
@@ -400,6 +500,7 @@ class OrderAdmin(admin.ModelAdmin):
                     channel="admin",
                     lines=requests,
                     requested_delivery_date=data["requested_delivery_date"],
+                    time_slot=data["time_slot"] or None,
                     notes=data["notes"],
                 )
             except DomainError as exc:
@@ -415,6 +516,7 @@ class OrderAdmin(admin.ModelAdmin):
                 "title": _("Place an order"),
                 "form": form,
                 "lines": lines,
+                "media": self.media + form.media + lines.media,  # merged: each script once
                 "opts": self.model._meta,
             },
         )

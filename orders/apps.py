@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class OrdersConfig(AppConfig):
     name = "orders"
-    verbose_name = _("Orders and billing")
+    verbose_name = _("Orders")
 
     def ready(self):
         from retailers.selectors import PROFILE_FIGURES

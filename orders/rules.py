@@ -20,6 +20,10 @@ from .models import OrderStatus
 # --- Cart lines ----------------------------------------------------------------------------
 
 
+# The largest quantity a line may ask for (API and admin): far above any stock, far below a column's range.
+MAX_LINE_QUANTITY = 1_000_000
+
+
 def product_available(product: Product, hidden_categories: frozenset | None = None) -> bool:
     """Orderable by retailers: the product and every ancestor category are active."""
     hidden = hidden_category_ids() if hidden_categories is None else hidden_categories

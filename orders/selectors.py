@@ -9,9 +9,10 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from livrili.core.errors import DomainError
 from livrili.core.models import BusinessSettings
 from livrili.core.money import ZERO, to_money
-from products.models import PriceTier, ProductImage
+from products.models import PriceTier, Product, ProductImage
 from products.pricing import LinePrice, PricingContext, line_price
 from products.selectors import hidden_category_ids
 from retailers.models import Retailer
@@ -19,7 +20,7 @@ from retailers.models import Retailer
 from . import hooks
 from .models import CartItem, Order, OrderItem, OrderStatus
 from .pricing import OrderTotals, order_totals
-from .rules import RETAILER_CANCELLABLE, product_available, quantity_error
+from .rules import RETAILER_CANCELLABLE, check_line, product_available, quantity_error
 
 
 @dataclass
@@ -98,6 +99,45 @@ def cart_summary(retailer: Retailer) -> CartSummary:
         minimum_order_value=settings.minimum_order_value,
         available_credit=retailer.available_credit,
     )
+
+
+@dataclass
+class QuotedLine:
+    product_id: object
+    price: LinePrice
+    problem: str  # what placement would refuse on this line, in the active language ("" if none)
+
+
+@dataclass
+class Quote:
+    lines: list[QuotedLine]
+    totals: OrderTotals
+
+
+def order_quote(*, retailer: Retailer, lines: list, payment_method: str) -> Quote:
+    """What placing these lines (`LineRequest`s) for the retailer would cost now, priced as
+    placement prices them, with each line's problem named instead of refused: the manual order
+    page's live preview. Writes nothing."""
+    settings = BusinessSettings.load()
+    hidden = hidden_category_ids()
+    context = PricingContext(retailer=retailer)
+    products = Product.objects.prefetch_related(
+        Prefetch("price_tiers", queryset=PriceTier.objects.order_by("min_quantity"))
+    ).in_bulk([line.product_id for line in lines])
+    quoted = []
+    for line in lines:
+        product = products.get(line.product_id)
+        if product is None:
+            continue
+        problem = ""
+        try:
+            check_line(product, line.quantity, hidden)
+        except DomainError as exc:
+            problem = exc.message
+        price = line_price(product, line.quantity, to_money(line.discount or ZERO), context=context)
+        quoted.append(QuotedLine(product_id=product.pk, price=price, problem=problem))
+    totals = order_totals([line.price for line in quoted], payment_method=payment_method, settings=settings)
+    return Quote(lines=quoted, totals=totals)
 
 
 def order_list() -> QuerySet:

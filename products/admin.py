@@ -347,7 +347,10 @@ class ProductAdmin(CatalogImportMixin, TabbedTranslationAdmin):
     )
 
     def get_search_results(self, request, queryset, search_term):
-        return filter_search(queryset, search_term), False
+        queryset = filter_search(queryset, search_term)
+        if request.GET.get("model_name") == "orderitem":  # the manual order's lines: what can be ordered
+            queryset = queryset.filter(is_active=True)
+        return queryset, False
 
     @admin.display(description=_("barcode"))
     def barcode_image(self, obj):

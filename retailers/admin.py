@@ -19,7 +19,15 @@ from livrili.core.errors import DomainError
 from livrili.core.models import Wilaya
 
 from . import services
-from .models import BusinessType, DeliveryAddress, LedgerEntry, Retailer, RetailerDocument, RetailerEvent
+from .models import (
+    BusinessType,
+    DeliveryAddress,
+    LedgerEntry,
+    Retailer,
+    RetailerDocument,
+    RetailerEvent,
+    RetailerStatus,
+)
 
 
 class ReasonForm(forms.Form):
@@ -203,6 +211,12 @@ class RetailerAdmin(AuditedAdminMixin, admin.ModelAdmin):
         (_("Credit"), {"fields": ("credit_limit_with_link", "balance", "available_credit", "payment_terms_days")}),
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "order":  # the manual order's picker: those who may order
+            queryset = queryset.filter(status=RetailerStatus.ACTIVE)
+        return queryset, duplicates
 
     def has_approve_permission(self, request):
         return request.user.has_perm("retailers.approve_retailer")

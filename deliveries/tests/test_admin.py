@@ -25,7 +25,7 @@ def world(confirmed, operator, driver):
     return {"delivery": delivery, "route": route, "driver": driver}
 
 
-@pytest.mark.parametrize(("language", "amount"), [("fr", "1\xa0803,00 DA"), ("ar", "1803,00 د.ج")])
+@pytest.mark.parametrize(("language", "amount"), [("fr", "1\xa0803,00 DA"), ("ar", "1\xa0803,00 د.ج")])
 def test_the_delivery_list_shows_the_cash_with_its_currency(client, dispatcher, world, language, amount):
     client.force_login(dispatcher)
 

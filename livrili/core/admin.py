@@ -1,7 +1,12 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers as admin_helpers
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.utils import display_for_field as django_display_for_field
+from django.db import models
 from django.utils import formats
 from django.utils.dates import WEEKDAYS
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
@@ -256,3 +261,31 @@ def money_display(amount) -> str:
     if amount is None:
         return "—"
     return _("%(amount)s DZD") % {"amount": formats.number_format(amount, 2, use_l10n=True, force_grouping=True)}
+
+
+def money_html(amount) -> str:
+    """`money_display` isolated left to right, so a minus sign stays before the digits inside
+    Arabic text."""
+    if amount is None:
+        return "—"
+    return format_html('<bdi dir="ltr" class="money">{}</bdi>', money_display(amount))
+
+
+def display_for_field(value, field, empty_value_display, avoid_link=False):
+    """Django's admin display of a model value, with the project's two rules on top: a money
+    column (`livrili.core.models.MoneyField`) shows its currency, and a free text value is
+    isolated (`<bdi>`) so a phone number or a French name keeps its order in Arabic pages."""
+    if getattr(field, "is_money", False) and value is not None:
+        return money_html(value)
+    shown = django_display_for_field(value, field, empty_value_display, avoid_link)
+    if isinstance(field, models.CharField) and not getattr(field, "flatchoices", None) and value:
+        return format_html("<bdi>{}</bdi>", shown)
+    return shown
+
+
+def install_admin_display():
+    """Every admin list column and read-only field goes through `display_for_field` (one
+    display helper, not one per field): Django's pages import it by name, so it is replaced
+    where they read it."""
+    admin_helpers.display_for_field = display_for_field
+    admin_list.display_for_field = display_for_field

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "livrili.core"
     label = "core"
     verbose_name = _("Settings and reference data")
+
+    def ready(self):
+        from .admin import install_admin_display
+
+        install_admin_display()

@@ -23,8 +23,19 @@ class BaseModel(models.Model):
         abstract = True
 
 
+class MoneyField(models.DecimalField):
+    """A DZD amount (14 digits, 2 decimals). The admin shows it with its currency
+    (`livrili.core.admin.display_for_field`); the database and migrations see a DecimalField."""
+
+    is_money = True
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
 def money_field(verbose_name, **kwargs):
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+    return MoneyField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
 
 
 def percent_field(verbose_name, **kwargs):

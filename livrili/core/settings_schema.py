@@ -52,6 +52,14 @@ def working_days_errors(value) -> list[str]:
 # --- Time slots ---------------------------------------------------------------------------
 
 
+# The default slots' names, shown translated; a slot an operator types shows as typed.
+TIME_SLOT_LABELS = {"morning": _("Morning"), "afternoon": _("Afternoon"), "evening": _("Evening")}
+
+
+def time_slot_label(slot: str) -> str:
+    return str(TIME_SLOT_LABELS.get(slot, slot))
+
+
 def _slot_error(slot) -> str | None:
     if isinstance(slot, str) and len(slot) <= TIME_SLOT_MAX_LENGTH:
         if SLOT_NAME.fullmatch(slot):

@@ -9,10 +9,11 @@ from livrili.api.fields import DerivedMoneyField, MoneyField
 from products.api.serializers import ProductImageSerializer
 
 from ..models import CartActionType, Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
+from ..rules import MAX_LINE_QUANTITY
 
 
 def quantity(**kwargs):
-    return serializers.IntegerField(min_value=1, max_value=1_000_000, **kwargs)
+    return serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, **kwargs)
 
 
 # --- Cart ---------------------------------------------------------------------------------

@@ -1,16 +1,19 @@
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
 from django.contrib import messages
 
+from livrili.core.admin import money_display
 from livrili.core.models import AuditLog, BusinessSettings
 from orders.models import CartItem, Order, OrderEvent
+from orders.rules import earliest_delivery_date
 from orders.services.edit import order_edit
 from orders.services.lifecycle import order_set_status
 from orders.services.placement import LineRequest, order_place
 from orders.tasks import expire_credit_holds
 from products.models import Product
-from retailers.models import LedgerEntry
+from retailers.models import LedgerEntry, Retailer
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +275,142 @@ def test_a_line_is_removed_from_the_admin_edit(client, sales, shop, oil, place, 
     assert response.status_code == 302
     assert list(Order.objects.get(pk=order.pk).items.values_list("sku", "quantity")) == [(oil.sku, 10)]
     assert Product.objects.get(pk=sugar.pk).stock_quantity == 20
+
+
+def test_the_manual_order_page_loads_its_autocompletes(client, sales):
+    # given a sales agent opening manual order entry
+    client.force_login(sales)
+    page = client.get("/admin/orders/order/place/").content.decode()
+    # then the product and retailer pickers are autocompletes with their scripts on the page
+    assert "admin/js/autocomplete.js" in page
+    assert page.count('data-ajax--url="/admin/autocomplete/"') == 1 + 6  # the retailer, six lines (1 + 5 extra)
+    assert "orders/admin/place.js" in page
+
+
+def test_the_manual_order_page_offers_the_allowed_delivery_days_and_slots(client, sales, shop, make_product):
+    settings = BusinessSettings.load()
+    settings.working_days = [1, 2, 3, 4, 7]
+    settings.time_slots = ["08:00-12:00", "14:00-18:00"]
+    settings.save()
+    client.force_login(sales)
+    # when the page is shown
+    page = client.get("/admin/orders/order/place/")
+    # then the day is chosen among the next working days from the earliest, and the slot among the slots
+    days = [value for value, _label in page.context["form"].fields["requested_delivery_date"].choices]
+    assert days[0] == ""  # the earliest
+    assert len(days) == 1 + 14
+    chosen = [date.fromisoformat(value) for value in days[1:]]
+    assert chosen[0] == earliest_delivery_date(settings)
+    assert all(day.isoweekday() in (1, 2, 3, 4, 7) for day in chosen)
+    assert chosen == sorted(chosen)
+    slots = [value for value, _label in page.context["form"].fields["time_slot"].choices]
+    assert slots == ["", "08:00-12:00", "14:00-18:00"]
+    # and the chosen day and slot are the order's
+    oil = make_product(stock=50, base_price=D("120.00"))
+    response = client.post(
+        "/admin/orders/order/place/",
+        {
+            "retailer": str(shop.retailer.pk),
+            "payment_method": "credit",
+            "requested_delivery_date": chosen[2].isoformat(),
+            "time_slot": "14:00-18:00",
+            "idempotency_key": "form-slot",
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "0",
+            "lines-MIN_NUM_FORMS": "1",
+            "lines-MAX_NUM_FORMS": "1000",
+            "lines-0-product": str(oil.pk),
+            "lines-0-quantity": "10",
+        },
+    )
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert (order.requested_delivery_date, order.time_slot) == (chosen[2], "14:00-18:00")
+
+
+def _quote_form(retailer, payment_method, *lines):
+    form = {
+        "retailer": str(retailer.pk),
+        "payment_method": payment_method,
+        "lines-TOTAL_FORMS": str(len(lines) + 1),
+        "lines-INITIAL_FORMS": "0",
+    }
+    for index, (product, quantity, discount) in enumerate(lines):
+        form[f"lines-{index}-product"] = str(product.pk)
+        form[f"lines-{index}-quantity"] = str(quantity)
+        form[f"lines-{index}-discount"] = discount
+    return form
+
+
+def test_the_quote_prices_the_lines_as_placement_will(client, sales, shop, make_product):
+    # given two products, one with a discounted line, paid in cash (stamp duty)
+    oil = make_product(stock=500, base_price=D("120.00"), tax_rate=D("19.00"))
+    rice = make_product(stock=500, base_price=D("85.50"), tax_rate=D("9.00"))
+    client.force_login(sales)
+    form = _quote_form(shop.retailer, "cash", (oil, 40, "20.00"), (rice, 12, ""))
+    # when the page asks for a quote
+    quote = client.post("/admin/orders/order/place/quote/", form)
+    # then its figures are those of the order placed with the same lines
+    assert quote.status_code == 200
+    body = quote.json()
+    lines = [
+        LineRequest(product_id=oil.pk, quantity=40, discount=D("20.00"), discount_reason="x"),
+        LineRequest(product_id=rice.pk, quantity=12),
+    ]
+    order, _replayed = order_place(
+        retailer=shop.retailer,
+        actor=sales,
+        payment_method="cash",
+        idempotency_key="q",
+        fingerprint="q",
+        channel="admin",
+        lines=lines,
+    )
+    assert body["totals"]["total"] == str(order.total)
+    assert body["totals"]["stamp_duty"] == str(order.stamp_duty)
+    assert body["totals"]["subtotal"] == str(order.subtotal)
+    assert body["totals"]["tax_total"] == str(order.tax_total)
+    assert body["totals"]["delivery_fee"] == str(order.delivery_fee)
+    placed = order.items.order_by("-line_total")  # oil's line is the larger, and the first asked for
+    assert [line["total"] for line in body["lines"]] == [str(item.line_total) for item in placed]
+    assert body["lines"][0]["total_display"] == money_display(placed[0].line_total)
+
+
+def test_the_quote_names_a_bad_line_and_writes_nothing(client, sales, shop, make_product):
+    oil = make_product(stock=5, base_price=D("120.00"))
+    client.force_login(sales)
+    quote = client.post("/admin/orders/order/place/quote/", _quote_form(shop.retailer, "credit", (oil, 9, "")))
+    assert quote.status_code == 200
+    assert quote.json()["lines"][0]["problem"]
+    assert quote.json()["totals"]["subtotal"] == "1080.00"  # priced all the same, the problem shown beside it
+    assert Order.objects.count() == 0
+
+
+def test_the_quote_needs_the_placement_permission(client, make_user, shop, make_product):
+    oil = make_product(stock=5, base_price=D("120.00"))
+    client.force_login(make_user(role="admin", groups=["Support"]))
+    quote = client.post("/admin/orders/order/place/quote/", _quote_form(shop.retailer, "credit", (oil, 1, "")))
+    assert quote.status_code == 403
+
+
+def test_the_manual_order_pickers_offer_only_active_retailers_and_products(
+    client, sales, shop, make_user, make_product
+):
+    # given a suspended retailer and an inactive product beside active ones
+    suspended = make_user(role="retailer", username="closed.shop").retailer
+    Retailer.objects.filter(pk=suspended.pk).update(status="suspended")
+    oil = make_product(stock=5, base_price=D("120.00"))
+    gone = make_product(stock=5, base_price=D("99.00"))
+    Product.objects.filter(pk=gone.pk).update(is_active=False)
+    client.force_login(sales)
+
+    def found(model_name, field_name):
+        answer = client.get(
+            "/admin/autocomplete/",
+            {"app_label": "orders", "model_name": model_name, "field_name": field_name, "term": ""},
+        )
+        return {row["id"] for row in answer.json()["results"]}
+
+    # then the order's retailer picker lists the active one only, the line's product picker too
+    assert found("order", "retailer") == {str(shop.retailer.pk)}
+    assert found("orderitem", "product") == {str(oil.pk)}
