@@ -276,10 +276,12 @@ class LegacyImport:
 
     def import_users(self):
         persons = self._persons()
-        step = self.report.step("users")
+        step = self.report.step("persons")  # one User per id of the three v1 user tables
         step.source = len(persons)
         for table in ("auth.users", "user_profiles", "users"):
-            self.report.step(table).source = len(self.src[table])
+            table_step = self.report.step(table)
+            table_step.source = len(self.src[table])
+            table_step.present = sum(1 for row in self.src[table] if (table, str(row["id"])) in self.done)
         pending = {pid: person for pid, person in persons.items() if ("users:person", str(pid)) not in self.done}
         step.present = len(persons) - len(pending)
         taken = {
@@ -374,6 +376,7 @@ class LegacyImport:
             for table, row in (("auth.users", a), ("user_profiles", p), ("users", u)):
                 if row:
                     self._record(table, pid, "accounts.User", pid, row)
+                    self.report.step(table).imported += 1
             step.imported += 1
         writer.flush()
         self._add_to_group(admins)
@@ -388,7 +391,7 @@ class LegacyImport:
             return
         group = Group.objects.filter(name=STAFF_GROUP).first()
         if group is None:
-            self.report.step("users").notes.append(f"group {STAFF_GROUP} missing: v1 admins given no group")
+            self.report.step("persons").notes.append(f"group {STAFF_GROUP} missing: v1 admins given no group")
             return
         through = User.groups.through
         through.objects.bulk_create(
