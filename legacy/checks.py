@@ -190,10 +190,15 @@ def compare(src: dict) -> dict[str, dict]:
     put("payments.money_received.count", len(received), landed_count)
     put("payments.money_received", _src_sum(received, "amount"), m.money(landed))
     by_kind = defaultdict(lambda: [0, Decimal(0)])
+    orders_of, payments_of = defaultdict(list), defaultdict(list)
+    for order in src["orders"]:
+        orders_of[order["retailer_id"]].append(order)
+    for payment in src["payments"]:
+        payments_of[payment["retailer_id"]].append(payment)
+    kept_by_order = m.kept_deliveries(src["deliveries"])
     for retailer in src["retailers"]:
-        orders_of = [o for o in src["orders"] if o["retailer_id"] == retailer["id"]]
-        payments_of = [p for p in src["payments"] if p["retailer_id"] == retailer["id"]]
-        for line in m.ledger_plan(retailer, orders_of, payments_of, src["deliveries"]).lines:
+        plan = m.ledger_plan(retailer, orders_of[retailer["id"]], payments_of[retailer["id"]], kept_by_order)
+        for line in plan.lines:
             by_kind[line.kind][0] += 1
             by_kind[line.kind][1] += line.amount
     imported = (

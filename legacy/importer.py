@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Max
 from tqdm import tqdm
 
 from deliveries.models import Delivery, DeliveryEvent, Driver, ProofOfDelivery, Route, RouteStop
@@ -30,8 +31,8 @@ from products.models import Category, Product, StockReason, Tag, TagAlias
 from products.search import product_search_text
 from products.services.cache import catalog_changed
 from products.services.stock import stock_set
-from retailers.models import Retailer
-from retailers.services import ledger_post
+from retailers.models import LedgerEntry, Retailer
+from retailers.services import MONEY_LIMIT
 
 from . import mapping as m
 from .checks import find_quirks
@@ -109,6 +110,7 @@ class LegacyImport:
         )
         self.now = datetime.now(UTC)
         self.user_ids = set(User.objects.values_list("id", flat=True))
+        self.deliveries_by_order = m.kept_deliveries(source["deliveries"])
         self.by_id = {
             table: {row["id"]: row for row in rows} for table, rows in source.items() if table != "product_tags"
         }
@@ -1030,9 +1032,7 @@ class LegacyImport:
         step = self.report.step("deliveries")
         orders = {o.id: o for o in Order.objects.filter(pk__in={r["order_id"] for r in self.src["deliveries"]})}
         taken = set(Delivery.objects.filter(order_id__in=orders).values_list("order_id", flat=True))
-        keep = {}
-        for row in sorted(self.src["deliveries"], key=lambda r: (m.DELIVERY_RANK.get(r["status"], 0), r["created_at"])):
-            keep[row["order_id"]] = row["id"]  # the most advanced (then the latest) wins
+        keep = {order_id: delivery["id"] for order_id, delivery in self.deliveries_by_order.items()}
         columns = (
             "id",
             "number",
@@ -1343,13 +1343,17 @@ class LegacyImport:
         for payment in self.src["payments"]:
             payments_by_retailer[payment["retailer_id"]].append(payment)
         known_orders = set(Order.objects.filter(pk__in=self.by_id["orders"]).values_list("id", flat=True))
-        retailers = {r.id: r for r in Retailer.objects.filter(pk__in=self.by_id["retailers"])}
+        retailers = set(Retailer.objects.filter(pk__in=self.by_id["retailers"]).values_list("id", flat=True))
+        writer = RowWriter(
+            LedgerEntry,
+            ("id", "retailer_id", "position", "kind", "amount", "balance_after", "reason", "order_id", "actor_id",
+             "created_at"),
+        )  # fmt: skip
         for row in self._bar(self.src["retailers"], "ledger"):
-            retailer = retailers.get(row["id"])
-            if retailer is None:
+            if row["id"] not in retailers:
                 continue
             plan = m.ledger_plan(
-                row, orders_by_retailer[row["id"]], payments_by_retailer[row["id"]], self.src["deliveries"]
+                row, orders_by_retailer[row["id"]], payments_by_retailer[row["id"]], self.deliveries_by_order
             )
             self.report.balances[str(row["id"])] = {
                 "v1_balance": str(m.money(row["current_balance"])),
@@ -1357,24 +1361,36 @@ class LegacyImport:
                 "replayed": str(plan.replayed),
                 "difference": str(plan.residual),
             }
-            for line in plan.lines:
-                step.source += 1
-                if ("ledger", line.key) in self.done:
-                    step.present += 1
-                    continue
-                signed = line.kind == "opening_balance"
-                entry = ledger_post(
-                    retailer=retailer,
-                    kind=line.kind,
-                    amount=line.amount if signed else abs(line.amount),
-                    actor=None,
-                    reason=f"v1 {line.reason} ({line.at.astimezone(LOCAL):%Y-%m-%d %H:%M})".strip(),
-                    order_id=line.order_id if line.order_id in known_orders else None,
-                )
-                self._record(
-                    "ledger", line.key, "retailers.LedgerEntry", entry.id, {"at": line.at, "amount": line.amount}
-                )
-                step.imported += 1
+            step.source += len(plan.lines)
+            lines = [line for line in plan.lines if ("ledger", line.key) not in self.done]
+            step.present += len(plan.lines) - len(lines)
+            if lines:
+                self._post(writer, row["id"], lines, known_orders)
+                step.imported += len(lines)
+        writer.flush()
+
+    def _post(self, writer: RowWriter, retailer_id, lines: list, known_orders: set) -> None:
+        """The retailer's new entries in bulk, as the demo history writes its ledger: under the
+        retailer's row lock, positions and `balance_after` continuing its chain, v1's dates, then
+        the cached balance once (`check_ledgers` holds it to Σ amount)."""
+        locked = Retailer.objects.select_for_update(no_key=True).get(pk=retailer_id)
+        position = locked.ledger_entries.aggregate(last=Max("position"))["last"] or 0
+        balance = locked.balance
+        for line in lines:
+            position += 1
+            balance += line.amount
+            if abs(balance) >= MONEY_LIMIT:
+                raise ImportProblem(f"retailer {retailer_id}: balance beyond the money column")
+            entry_id = m.derived_id("ledger", line.key)
+            reason = f"v1 {line.reason} ({line.at.astimezone(LOCAL):%Y-%m-%d %H:%M})"
+            order = line.order_id if line.order_id in known_orders else None
+            writer.add(
+                (entry_id, retailer_id, position, line.kind, line.amount, balance, reason, order,
+                 self._user(line.actor_id), line.at)
+            )  # fmt: skip
+            self._record("ledger", line.key, "retailers.LedgerEntry", entry_id, {"at": line.at, "amount": line.amount})
+        writer.flush()
+        Retailer.objects.filter(pk=retailer_id).update(balance=balance, updated_at=self.now)
 
     def open_missing_deliveries(self):
         """A v1 order confirmed (or later) without a delivery gets the one this project opens on

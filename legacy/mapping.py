@@ -198,18 +198,28 @@ class LedgerPlan:
         return self.target - self.replayed
 
 
+def kept_deliveries(deliveries: list[dict]) -> dict:
+    """Per order id, the delivery kept when v1 made several: the most advanced, then the latest
+    (expected.json `mapping.delivery_status.rule`)."""
+    kept = {}
+    for delivery in sorted(deliveries, key=lambda d: (DELIVERY_RANK.get(d["status"], 0), d["created_at"])):
+        kept[delivery["order_id"]] = delivery
+    return kept
+
+
 CASH_KEYS = ("cash_charge:", "cash_payment:", "cash_collected:")
 
 
-def cash_settlement(orders: list[dict], payments: list[dict], deliveries: list[dict]) -> list[LedgerLine]:
+def cash_settlement(orders: list[dict], payments: list[dict], deliveries: dict) -> list[LedgerLine]:
     """This project charges a cash order when it is delivered and its cash pays the charge
     (orders.ledger_checks). v1 posted neither; the pair nets to zero and keeps the v1 balance:
-    the charge, then the order's cash payments, else the cash its delivery collected."""
+    the charge, then the order's cash payments, else the cash its delivery collected.
+    `deliveries`: the kept delivery of each order, by order id."""
     paid = {}
     for payment in payments:
         if payment.get("order_id") and not moves_balance(payment) and not is_adjustment(payment):
             paid.setdefault(payment["order_id"], []).append(payment)
-    collected = {d["order_id"]: d for d in deliveries}
+    collected = deliveries
     lines = []
     for order in orders:
         if order["payment_method"] != "cash" or order["status"] != "delivered":

@@ -138,9 +138,9 @@ def test_a_delivered_cash_order_gets_a_charge_and_its_cash_payment_netting_to_ze
     unpaid = _order("cash", "delivered", "90.00", T0)
     payment = _payment("700.00", "order_payment", "cash", T0 + timedelta(hours=5), order=order["id"])
     delivery = {"id": uuid4(), "order_id": unpaid["id"], "actual_delivery_time": T0, "cash_collected": Decimal("90.00"),
-                "delivery_number": "DEL-1"}  # fmt: skip
+                "delivery_number": "DEL-1", "status": "delivered", "created_at": T0}  # fmt: skip
 
-    lines = m.cash_settlement([order, unpaid], [payment], [delivery])
+    lines = m.cash_settlement([order, unpaid], [payment], m.kept_deliveries([delivery]))
 
     assert [(line.key.split(":")[0], line.kind, line.amount) for line in lines] == [
         ("cash_charge", "order_charge", Decimal("700.00")),
