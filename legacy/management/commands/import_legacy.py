@@ -53,7 +53,9 @@ class Command(BaseCommand):
 
     def _summary(self, result, figures, failures, dry_run, read_seconds, elapsed) -> dict:
         return {
-            "mode": "dry-run (rolled back)" if dry_run else ("failed (rolled back)" if failures else "written"),
+            "mode": "failed (rolled back)"
+            if failures
+            else ("dry-run (rolled back)" if dry_run else f"written ({result.written} source rows new)"),
             "seconds": {"read": round(read_seconds, 2), "total": round(elapsed, 2)},
             "tables": {
                 name: {
