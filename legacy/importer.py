@@ -878,6 +878,10 @@ class LegacyImport:
             reason = " — ".join(part for part in (cancel.get("reason"), cancel.get("notes")) if part)
             local = row["created_at"].astimezone(LOCAL)
             creator = self._user(row["created_by_user_id"])
+            if row["created_by_user_id"] and creator is None:
+                step.notes.append(
+                    f"{row['id']}: creator {row['created_by_user_id']} is no v1 person (orphan), left empty"
+                )
             writer.add(
                 (
                     row["id"],
