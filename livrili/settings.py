@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "billing",
     "analytics",
     "notifications",
+    "legacy",  # the v1 importer (import_legacy): reads every domain app, nothing imports it
     "livrili.ops",  # commands that span every app (seed_demo, bench_prepare): after them all
 ]
 
@@ -169,6 +170,16 @@ IDEMPOTENCY_RETENTION = timedelta(days=int(os.environ.get("IDEMPOTENCY_RETENTION
 # --- Auth ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["livrili.accounts.backends.IdentifierBackend"]
+# Django's defaults, then v1's bcrypt hashes ("bcrypt$$2a$10$…", imported by import_legacy):
+# verified once, re-hashed with the first hasher at that login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "livrili.accounts.hashers.V1BcryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

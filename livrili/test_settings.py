@@ -9,7 +9,7 @@ from .settings import *  # noqa: F403
 from .settings import CACHES, REDIS_URL
 
 SECURE_SSL_REDIRECT = False
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "livrili.accounts.hashers.V1BcryptPasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = tempfile.mkdtemp(prefix="livrili-media-")

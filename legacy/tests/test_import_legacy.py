@@ -1,0 +1,339 @@
+"""The v1 fixture (legacy/fixtures/v1, a copy of the fixture the issue ships) loaded into a fresh
+PostgreSQL database, imported, and every figure of its expected.json compared."""
+
+import io
+import json
+import os
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from deliveries.models import Delivery, Driver, Route, RouteStop
+from legacy.mapping import CASH_KEYS
+from legacy.models import ImportedRow
+from livrili.accounts.models import User
+from orders.models import CartItem, Order, OrderEvent, OrderItem
+from products.models import Category, Product, StockMovement, Tag, TagAlias
+from retailers.models import LedgerEntry, Retailer
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "v1"
+EXPECTED = json.loads((FIXTURE / "expected.json").read_text(encoding="utf-8"))
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def _server_dsn(name: str) -> str:
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
+
+
+@pytest.fixture(scope="module")
+def v1_dsn():
+    """A fresh v1 database with the fixture's schema and rows (SQL applied through psycopg)."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the v1 source is a PostgreSQL database")
+    name = f"livrili_v1_legacy_test_{os.getpid()}"
+    with psycopg.connect(_server_dsn("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(_server_dsn(name), autocommit=True) as source:
+        for sql in ("v1_schema.sql", "v1_sample.sql"):
+            source.execute((FIXTURE / sql).read_text(encoding="utf-8"))
+    yield _server_dsn(name)
+    with psycopg.connect(_server_dsn("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_import(dsn, *extra):
+    call_command("import_legacy", "--dsn", dsn, "--no-progress", *extra, stdout=io.StringIO())
+
+
+def checksums() -> dict:
+    """Per model table: row count and an md5 of every row's text, in a stable order."""
+    sums = {}
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM {table} t"  # noqa: S608
+            )
+            sums[model._meta.db_table] = cursor.fetchone()
+    return sums
+
+
+def money(value) -> str:
+    return str(Decimal(value or 0).quantize(Decimal("0.01")))
+
+
+def test_import_reproduces_every_figure_of_expected_json(v1_dsn):
+    run_import(v1_dsn)
+
+    retailers = Retailer.objects.all()
+    assert dict(Counter(retailers.values_list("status", flat=True))) == EXPECTED["retailers"]["by_status"]
+    for rid, figures in EXPECTED["retailers"]["balances"].items():
+        retailer = Retailer.objects.get(pk=rid)
+        assert (retailer.business_name, retailer.status) == (figures["business_name"], figures["status"])
+        assert money(retailer.credit_limit) == figures["credit_limit"]
+        assert (
+            money(retailer.balance) == figures["new_balance"] == EXPECTED["ledger"]["per_retailer"][rid]["new_balance"]
+        )
+        assert retailer.phone == EXPECTED["anomalies"]["retailer_phones_e164"][rid]
+    assert money(sum(r.balance for r in retailers)) == EXPECTED["retailers"]["total_new_balance"]
+    assert money(sum(r.balance for r in retailers if r.balance > 0)) == EXPECTED["retailers"]["total_owed"]
+    assert money(-sum(r.balance for r in retailers if r.balance < 0)) == EXPECTED["retailers"]["total_prepaid"]
+    assert sum(1 for r in retailers if r.balance > 0) == EXPECTED["retailers"]["owing_count"]
+    assert money(sum(r.credit_limit for r in retailers)) == EXPECTED["retailers"]["total_credit_limit"]
+
+    def order_figures(orders):
+        return {
+            "count": len(orders),
+            "subtotal": money(sum(o.subtotal + o.discount_total for o in orders)),  # v1's subtotal is before discounts
+            "tax_amount": money(sum(o.tax_total for o in orders)),
+            "discount_amount": money(sum(o.discount_total for o in orders)),
+            "delivery_fee": money(sum(o.delivery_fee for o in orders)),
+            "total_amount": money(sum(o.total for o in orders)),
+        }
+
+    orders = list(Order.objects.all())
+    for status, figures in EXPECTED["orders"]["by_status"].items():
+        assert order_figures([o for o in orders if o.status == status]) == figures
+    for method, figures in EXPECTED["orders"]["by_payment_method"].items():
+        assert order_figures([o for o in orders if o.payment_method == method]) == figures
+    for key, figures in EXPECTED["orders"]["by_status_and_method"].items():
+        status, method = key.split("/")
+        chosen = [o for o in orders if (o.status, o.payment_method) == (status, method)]
+        assert {"count": len(chosen), "total_amount": money(sum(o.total for o in chosen))} == figures
+    assert order_figures(orders) == EXPECTED["orders"]["all"]
+    assert (
+        money(sum(o.total for o in orders if o.status != "cancelled"))
+        == EXPECTED["orders"]["total_excluding_cancelled"]
+    )
+    assert {o.channel for o in orders} == {"import"}
+    items = list(OrderItem.objects.all())
+    assert {
+        "count": len(items),
+        "quantity": sum(i.quantity for i in items),
+        "line_subtotal": money(sum(i.line_subtotal + i.discount for i in items)),
+        "tax_amount": money(sum(i.line_tax for i in items)),
+        "discount_amount": money(sum(i.discount for i in items)),
+        "total_price": money(sum(i.line_total for i in items)),
+    } == EXPECTED["orders"]["items"]
+    carts = list(CartItem.objects.all())
+    assert {
+        "rows": len(carts),
+        "retailers": len({c.retailer_id for c in carts}),
+        "quantity": sum(c.quantity for c in carts),
+    } == EXPECTED["orders"]["carts"]
+
+    # payments: money received landed as order `payment` events or ledger payments; adjustments as ledger debits
+    payments = EXPECTED["payments"]
+    received = [
+        r
+        for r in ImportedRow.objects.filter(source_table="payments")
+        if not (r.data["reference_number"] or "").startswith("ADJ-")
+    ]
+    assert len(received) == payments["money_received"]["count"]
+    assert money(sum(Decimal(str(r.data["amount"])) for r in received)) == payments["money_received"]["sum"]
+    events = OrderEvent.objects.filter(type="payment")
+    no_order = LedgerEntry.objects.filter(
+        pk__in=list(
+            ImportedRow.objects.filter(
+                source_table="ledger",
+                source_id__in=[f"payment:{r.source_id}" for r in received if not r.data["order_id"]],
+            ).values_list("target_id", flat=True)
+        )
+    )
+    assert (
+        money(sum(Decimal(e.data["amount"]) for e in events) - sum(e.amount for e in no_order))
+        == payments["money_received"]["sum"]
+    )
+    for adjustment in payments["adjustments"]:
+        key = ImportedRow.objects.get(source_table="ledger", source_id=f"adjustment:{adjustment['id']}")
+        entry = LedgerEntry.objects.get(pk=key.target_id)
+        assert (entry.kind, money(entry.amount), str(entry.retailer_id)) == (
+            adjustment["ledger_kind"],
+            adjustment["ledger_amount"],
+            adjustment["retailer_id"],
+        )
+        assert adjustment["reason"] in entry.reason
+
+    # ledger: the v1 rules' entries (the zero-sum cash settlement pairs apart)
+    keys = ImportedRow.objects.filter(source_table="ledger")
+    v1_rule = [k.target_id for k in keys if not k.source_id.startswith(CASH_KEYS)]
+    by_kind = {}
+    for entry in LedgerEntry.objects.filter(pk__in=v1_rule):
+        count, total = by_kind.get(entry.kind, (0, Decimal(0)))
+        by_kind[entry.kind] = (count + 1, total + entry.amount)
+    assert {k: {"count": c, "sum": money(s)} for k, (c, s) in by_kind.items()} == EXPECTED["ledger"]["by_kind"]
+    assert not LedgerEntry.objects.filter(kind="opening_balance").exists()  # opening_balance_entries: []
+    cash = LedgerEntry.objects.exclude(pk__in=v1_rule)
+    assert money(sum(e.amount for e in cash)) == "0.00"
+    for rid, figures in EXPECTED["ledger"]["per_retailer"].items():
+        assert money(sum(e.amount for e in LedgerEntry.objects.filter(retailer_id=rid))) == figures["replayed"]
+    assert money(sum(r.balance for r in retailers)) == EXPECTED["ledger"]["sum_of_new_balances"]
+
+    # people
+    identities = EXPECTED["login_identities"]
+    users = list(User.objects.all())
+    assert len(users) == identities["persons"] == identities["distinct_usernames"]
+    assert dict(Counter(u.role for u in users)) == identities["persons_by_role"]
+    assert sum(1 for u in users if u.has_usable_password()) == identities["distinct_login_identities"]
+    assert sum(1 for u in users if u.password.startswith("bcrypt$$2a$10$")) == identities["bcrypt_2a_hashes"]
+    assert [str(u.id) for u in users if not u.has_usable_password()] == identities["persons_without_password"]
+    assert len({u.email for u in users if u.email}) == identities["distinct_real_emails"]
+    assert not any(u.email and u.email.endswith("@temp.local") for u in users)
+    assert len({u.phone for u in users if u.phone}) == identities["distinct_phones_e164"]
+    assert all(u.phone.startswith("+213") for u in users if u.phone)
+    assert {u.username for u in users if u.is_staff} == {"admin", "amina.sales", "rachid.finance"}
+    assert all(u.groups.filter(name="Superadmin").exists() for u in users if u.is_staff)
+    assert not any(u.retailer_id for u in users if u.role == "driver")
+
+    # catalog
+    catalog = EXPECTED["catalog"]
+    for slug, figures in catalog["products_per_category"].items():
+        category = Category.objects.get(pk=figures["id"])
+        assert (category.slug, category.depth + 1, category.is_active) == (slug, figures["depth"], figures["is_active"])
+        assert (category.parent.slug if category.parent else None) == figures["parent"]
+        assert category.products.count() == figures["products"]
+        assert category.products.filter(is_active=True).count() == figures["active_products"]
+    assert Category.objects.get(slug="unclassified").products.count() == catalog["uncategorised_products"]
+    depths = Counter(str(d + 1) for d in Category.objects.exclude(slug="unclassified").values_list("depth", flat=True))
+    assert dict(depths) == catalog["categories_by_depth"]
+    products = Product.objects.all()
+    assert {
+        "total": products.count(),
+        "active": products.filter(is_active=True).count(),
+        "inactive": products.filter(is_active=False).count(),
+    } == catalog["products"]
+    rates = Counter(str(int(rate)) for rate in products.values_list("tax_rate", flat=True))
+    assert dict(rates) == catalog["products_by_tax_rate"]
+    assert {
+        "tags": Tag.objects.count(),
+        "links": Product.tags.through.objects.count(),
+        "aliases": TagAlias.objects.count(),
+    } == catalog["tags"]
+    assert (
+        products.filter(barcode=None).exclude(metadata__v1__barcode=None).count()
+        == EXPECTED["anomalies"]["barcodes_without_valid_ean13"]
+    )
+    assert set(StockMovement.objects.values_list("reason", flat=True)) == {"import"}
+
+    # deliveries: v1's statuses, except the cancelled order's open delivery (quirk delivery_for_cancelled_order)
+    deliveries = EXPECTED["deliveries"]
+    v1_ids = list(ImportedRow.objects.filter(source_table="deliveries").values_list("target_id", flat=True))
+    imported = Delivery.objects.filter(pk__in=v1_ids)
+    statuses = Counter(imported.values_list("status", flat=True))
+    assert statuses.pop("cancelled") == 1
+    statuses["assigned"] += 1
+    assert dict(statuses) == deliveries["by_status"]
+    assert imported.exclude(driver=None).count() == deliveries["with_driver"]
+    assert money(sum(d.cash_to_collect for d in imported)) == deliveries["cash_to_collect"]
+    assert money(sum(d.cash_collected or 0 for d in imported)) == deliveries["cash_collected"]
+    assert Delivery.objects.count() == deliveries["orders_confirmed_or_later"] + 1  # + the one opened (quirk 10)
+    assert dict(Counter(Route.objects.values_list("status", flat=True))) == {
+        "in_progress": deliveries["routes_by_status"]["active"]
+    }
+    assert RouteStop.objects.count() == deliveries["deliveries_on_routes"]
+    driver_status = {"available": "available", "busy": "on_route", "offline": "off_duty", "suspended": "suspended"}
+    assert dict(Counter(Driver.objects.values_list("status", flat=True))) == {
+        driver_status[k]: v for k, v in deliveries["drivers_by_status"].items()
+    }
+
+    # row counts: every v1 row has its ImportedRow
+    for table, count in EXPECTED["row_counts"].items():
+        name = table.removeprefix("public.")
+        assert ImportedRow.objects.filter(source_table=name).count() == count, table
+
+
+def test_every_quirk_is_reported_by_name(v1_dsn, tmp_path):
+    report_file = tmp_path / "report.json"
+    run_import(v1_dsn, "--report", str(report_file))
+
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    anomalies = EXPECTED["anomalies"]
+    quirks = {name: quirk["found"] for name, quirk in report["quirks"].items()}
+    assert len(quirks) == 10
+    assert all(quirks.values())  # each found
+    assert len(quirks["mixed_phone_formats"]) == sum(n for f, n in anomalies["phones_by_format"].items() if f != "e164")
+    assert quirks["profile_without_auth"] == anomalies["profiles_without_auth_user"]
+    assert quirks["category_empty_name_fr"] == anomalies["categories_with_empty_name"]
+    assert quirks["sku_case_duplicates"] == anomalies["sku_case_duplicates"]
+    assert quirks["item_of_deactivated_product"] == anomalies["items_of_inactive_products"]
+    renamed = [
+        {
+            "id": q["id"],
+            "order_number": q["order_number"],
+            "total_amount": q["total_amount"],
+            "items_plus_fee": q["formula"],
+        }
+        for q in quirks["order_total_off_by_cent"]
+    ]
+    assert renamed == anomalies["orders_total_mismatch"]
+    assert quirks["prepaid_balance"] == anomalies["positive_v1_balances"]
+    assert quirks["negative_adjustment_payments"] == anomalies["negative_payments"]
+    assert quirks["delivery_for_cancelled_order"] == anomalies["deliveries_of_cancelled_orders"]
+    assert quirks["confirmed_without_delivery"] == anomalies["confirmed_or_later_orders_without_delivery"]
+    assert report["unexplained"] == []
+    assert all(f["source"] == f["imported"] for f in report["figures"].values())
+    # the quirks' handling, in the database
+    off = Order.objects.get(number="ORD-208802-CHXK")
+    assert (money(off.total), money(off.stamp_duty)) == ("51416.39", "0.01")
+    skus = set(Product.objects.filter(pk__in=anomalies["sku_case_duplicates"][0]).values_list("sku", flat=True))
+    assert skus == {"ROU-CDF-20CLX-4", "rou-cdf-20clx-4-DUP1"}
+    assert Category.objects.get(pk=anomalies["categories_with_empty_name"][0]).name_fr == "Chocolate and candy"
+    assert Delivery.objects.get(pk=anomalies["deliveries_of_cancelled_orders"][0]).status == "cancelled"
+    assert Delivery.objects.get(order_id=anomalies["confirmed_or_later_orders_without_delivery"][0]).status == "pending"
+    assert OrderItem.objects.filter(product_id=anomalies["items_of_inactive_products"][0]["product_id"]).count() == 8
+
+
+def test_a_second_run_changes_nothing(v1_dsn):
+    run_import(v1_dsn)
+    before = checksums()
+
+    run_import(v1_dsn)
+
+    assert checksums() == before
+
+
+def test_dry_run_writes_nothing(v1_dsn):
+    before = checksums()
+
+    run_import(v1_dsn, "--dry-run")
+
+    assert checksums() == before
+
+
+def test_ledgers_balance_after_the_import(v1_dsn):
+    run_import(v1_dsn)
+
+    call_command("check_ledgers", stdout=io.StringIO())  # raises CommandError on any mismatch
+
+
+def test_a_v1_user_logs_in_with_the_v1_password_and_the_hash_is_upgraded(v1_dsn, api_client):
+    run_import(v1_dsn)
+
+    response = api_client.post(
+        "/api/v1/auth/login", {"identifier": "rachid.finance", "password": "Legacy-rachid.finance-2025"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["user"]["username"] == "rachid.finance"
+    user = User.objects.get(username="rachid.finance")
+    assert not user.password.startswith("bcrypt$")  # re-hashed with the first hasher
+    assert user.check_password("Legacy-rachid.finance-2025")
+    wrong = api_client.post(
+        "/api/v1/auth/login", {"identifier": "supermarche_el_hidhab", "password": "wrong"}, format="json"
+    )
+    assert wrong.status_code == 401
+    nadia = api_client.post(
+        "/api/v1/auth/login", {"identifier": "caisse.nadia", "password": "Legacy-caisse.nadia-2025"}, format="json"
+    )
+    assert nadia.status_code == 401  # quirk profile_without_auth: no hash, cannot log in
