@@ -298,6 +298,8 @@ else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Livrili <no-reply@livrili.dz>")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+# How long the encrypted real text of a message carrying a secret (reset code) stays readable.
+NOTIFICATIONS_SEALED_TTL = PASSWORD_RESET_CODE_TTL
 
 # --- Routes -------------------------------------------------------------------------
 # The distance provider (dotted path to a callable: points -> metres matrix); a road-distance

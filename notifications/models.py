@@ -112,6 +112,8 @@ class Notification(models.Model):
     language = models.CharField(_("language"), max_length=2)
     title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("body"))
+    # the real text of a message carrying a secret, encrypted (sealing.py); `body` has it masked
+    sealed = models.TextField(_("sealed content"), blank=True, editable=False)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     action_url = models.CharField(_("action URL"), max_length=500, blank=True)
     status = models.CharField(

@@ -27,6 +27,7 @@ from .models import (
     NotificationTemplate,
 )
 from .rendering import render
+from .sealing import MASK, SealExpired, seal, unseal
 from .sms import PermanentSendError, sms_send
 
 logger = logging.getLogger("livrili.notifications")
@@ -87,10 +88,10 @@ def preferences_update(*, user, preferences: list[dict]) -> list[dict]:
     return preferences_for(user)
 
 
-def _skip_reason(user, category: str, channel: str, stored: dict) -> str | None:
+def _skip_reason(user, category: str, channel: str, stored: dict, requested: bool = False) -> str | None:
     if not user.is_active:
         return "recipient inactive"
-    if not preference_locked(category, channel):
+    if not requested and not preference_locked(category, channel):
         enabled = stored.get((user.pk, category, channel), preference_default(category, channel))
         if not enabled:
             opt_in = (category, channel) in OPT_IN
@@ -113,15 +114,26 @@ def notify(
     category: str | None = None,
     data: dict | None = None,
     action_url: str = "",
+    channels: tuple[str, ...] | list[str] | None = None,
+    secret: tuple[str, ...] | list[str] = (),
 ) -> list[Notification]:
     """Tell `recipients` about `event` on every channel that has an active template and that
     their preferences allow, each in the recipient's language (fallback ar → fr → en).
+
+    `channels` restricts the channels. `secret` names context variables that must never be
+    stored or logged in clear (a reset code): the row keeps its text with them masked and the
+    real text sealed (sealing.py) until it is sent; such a message is one the recipient just
+    asked for, so preferences do not apply to it.
 
     Call it inside the business transaction: the rows commit or roll back with it, and
     sending starts after commit. It never raises because a channel is down."""
     if category is not None and category not in Category.values:
         raise ValueError(f"unknown notification category {category!r}")
-    templates = list(NotificationTemplate.objects.filter(event=event, is_active=True))
+    templates = NotificationTemplate.objects.filter(event=event, is_active=True)
+    if channels is not None:
+        templates = templates.filter(channel__in=list(channels))
+    templates = list(templates)
+    masked_context = {**context, **{name: MASK for name in secret}}
     if not templates:
         logger.warning("notification %s: no active template, nobody told", event)
         return []
@@ -136,11 +148,15 @@ def notify(
     for user in recipients:
         for template in templates:
             row_category = category or template.category
-            reason = _skip_reason(user, row_category, template.channel, stored)
+            reason = _skip_reason(user, row_category, template.channel, stored, requested=bool(secret))
             if reason:
                 logger.info("notification %s to %s by %s skipped: %s", event, user.pk, template.channel, reason)
                 continue
-            rendered = render(template, user.preferred_language, context)
+            rendered = render(template, user.preferred_language, masked_context)
+            sealed = ""
+            if secret:
+                real = render(template, user.preferred_language, context)
+                sealed = seal(real.subject, real.body)
             in_app = template.channel == Channel.IN_APP
             rows.append(
                 Notification(
@@ -151,6 +167,7 @@ def notify(
                     language=rendered.language,
                     title=rendered.subject,
                     body=rendered.body,
+                    sealed=sealed,
                     data=data or {},
                     action_url=action_url,
                     # the in-app row is the inbox item: delivered once committed
@@ -202,22 +219,29 @@ def _claim(notification_id) -> bool:
 
 def _deliver(notification: Notification) -> None:
     recipient = notification.recipient
+    title, body = notification.title, notification.body
+    if notification.sealed:
+        try:
+            title, body = unseal(notification.sealed)
+        except SealExpired as exc:
+            raise PermanentSendError(str(exc)) from exc
     if notification.channel == Channel.EMAIL:
         if not recipient.email:
             raise PermanentSendError("no e-mail address")
-        message = EmailMultiAlternatives(notification.title, notification.body, None, [recipient.email])
-        message.attach_alternative(notification_html(notification), "text/html")
+        message = EmailMultiAlternatives(title, body, None, [recipient.email])
+        message.attach_alternative(notification_html(notification, body), "text/html")
         message.send()
     elif notification.channel == Channel.SMS:
-        sms_send(recipient.phone, notification.body)
+        # a backend that only logs (console) gets the masked text: no log holds a secret
+        sms_send(recipient.phone, body, redacted=notification.body if notification.sealed else None)
     elif notification.channel != Channel.IN_APP:
         raise PermanentSendError(f"unknown channel {notification.channel}")
 
 
-def notification_html(notification: Notification) -> str:
+def notification_html(notification: Notification, body: str | None = None) -> str:
     from .rendering import Rendered
 
-    html = Rendered(notification.language, notification.title, notification.body).html
+    html = Rendered(notification.language, notification.title, notification.body if body is None else body).html
     direction = "rtl" if notification.language == "ar" else "ltr"
     return f'<html lang="{notification.language}" dir="{direction}"><body>{html}</body></html>'
 
@@ -239,6 +263,7 @@ def notification_send(notification_id) -> str:
         error = f"{exc.__class__.__name__}: {exc}"[:1000]
         Notification.objects.filter(pk=notification_id).update(
             status=NotificationStatus.FAILED if permanent else NotificationStatus.QUEUED,
+            **({"sealed": ""} if permanent else {}),  # a secret is erased once it cannot be sent
             last_error=error,
             next_attempt_at=None if permanent else timezone.now() + backoff(notification.attempts),
             updated_at=timezone.now(),
@@ -254,7 +279,7 @@ def notification_send(notification_id) -> str:
         return "failed" if permanent else "retry"
     now = timezone.now()
     Notification.objects.filter(pk=notification_id).update(
-        status=NotificationStatus.SENT, sent_at=now, last_error="", next_attempt_at=None, updated_at=now
+        status=NotificationStatus.SENT, sent_at=now, last_error="", next_attempt_at=None, sealed="", updated_at=now
     )
     logger.info("notification %s sent by %s", notification_id, notification.channel)
     return "sent"
