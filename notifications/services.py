@@ -133,7 +133,7 @@ def notify(
     if channels is not None:
         templates = templates.filter(channel__in=list(channels))
     templates = list(templates)
-    masked_context = {**context, **{name: MASK for name in secret}}
+    masked_context = {**context, **dict.fromkeys(secret, MASK)}
     if not templates:
         logger.warning("notification %s: no active template, nobody told", event)
         return []
