@@ -298,6 +298,12 @@ else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Livrili <no-reply@livrili.dz>")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+# Web push: VAPID keys (base64url, e.g. `vapid --gen`), the contact claim, and the backend
+# (`auto`: pywebpush when the keys are set, else messages are only recorded in the log).
+WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("WEBPUSH_VAPID_PUBLIC_KEY", "")
+WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_SUBJECT = os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:support@livrili.dz")
+PUSH_BACKEND = os.environ.get("PUSH_BACKEND", "auto")
 # How long the encrypted real text of a message carrying a secret (reset code) stays readable.
 NOTIFICATIONS_SEALED_TTL = PASSWORD_RESET_CODE_TTL
 

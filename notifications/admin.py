@@ -9,7 +9,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from livrili.core.admin import ReadOnlyAdmin
 
-from .models import LANGUAGES, Notification, NotificationTemplate
+from .models import LANGUAGES, Notification, NotificationTemplate, PushSubscription
 from .rendering import render
 from .services import notifications_retry
 
@@ -95,3 +95,13 @@ class NotificationAdmin(ReadOnlyAdmin):
             % {"count": len(ids)},
             messages.SUCCESS,
         )
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(ReadOnlyAdmin):
+    list_display = ("user", "user_agent", "is_active", "last_error", "created_at", "updated_at")
+    list_filter = ("is_active",)
+    search_fields = ("user__username", "user__email", "user__phone")
+    list_select_related = ("user",)
+    fields = ("user", "endpoint", "user_agent", "is_active", "last_error", "created_at", "updated_at")
+    readonly_fields = fields

@@ -17,6 +17,7 @@ class Channel(models.TextChoices):
     IN_APP = "in_app", _("In-app")
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
+    PUSH = "push", _("Push")
 
 
 class Category(models.TextChoices):
@@ -169,3 +170,33 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user_id} · {self.category} · {self.channel}: {self.enabled}"
+
+
+class PushSubscription(models.Model):
+    """A browser's web push subscription (the PWA's `PushSubscription.toJSON()`), for one user.
+    Deactivated when the push service says it is gone (404/410)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+        verbose_name=_("user"),
+    )
+    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("public key"), max_length=200)
+    auth = models.CharField(_("authentication secret"), max_length=100)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "is_active"], name="pushsubscription_user")]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.endpoint[:60]}"

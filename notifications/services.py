@@ -25,7 +25,9 @@ from .models import (
     NotificationPreference,
     NotificationStatus,
     NotificationTemplate,
+    PushSubscription,
 )
+from .push import SubscriptionGone, push_backend
 from .rendering import render
 from .sealing import MASK, SealExpired, seal, unseal
 from .sms import PermanentSendError, sms_send
@@ -88,7 +90,9 @@ def preferences_update(*, user, preferences: list[dict]) -> list[dict]:
     return preferences_for(user)
 
 
-def _skip_reason(user, category: str, channel: str, stored: dict, requested: bool = False) -> str | None:
+def _skip_reason(
+    user, category: str, channel: str, stored: dict, requested: bool = False, pushable: frozenset = frozenset()
+) -> str | None:
     if not user.is_active:
         return "recipient inactive"
     if not requested and not preference_locked(category, channel):
@@ -100,6 +104,8 @@ def _skip_reason(user, category: str, channel: str, stored: dict, requested: boo
         return "no e-mail address"
     if channel == Channel.SMS and not user.phone:
         return "no phone number"
+    if channel == Channel.PUSH and user.pk not in pushable:
+        return "no push subscription"
     return None
 
 
@@ -143,12 +149,19 @@ def notify(
         (p.user_id, p.category, p.channel): p.enabled
         for p in NotificationPreference.objects.filter(user_id__in=user_ids)
     }
+    pushable = frozenset()
+    if any(template.channel == Channel.PUSH for template in templates):
+        pushable = frozenset(
+            PushSubscription.objects.filter(user_id__in=user_ids, is_active=True).values_list("user_id", flat=True)
+        )
     now = timezone.now()
     rows = []
     for user in recipients:
         for template in templates:
             row_category = category or template.category
-            reason = _skip_reason(user, row_category, template.channel, stored, requested=bool(secret))
+            reason = _skip_reason(
+                user, row_category, template.channel, stored, requested=bool(secret), pushable=pushable
+            )
             if reason:
                 logger.info("notification %s to %s by %s skipped: %s", event, user.pk, template.channel, reason)
                 continue
@@ -234,8 +247,43 @@ def _deliver(notification: Notification) -> None:
     elif notification.channel == Channel.SMS:
         # a backend that only logs (console) gets the masked text: no log holds a secret
         sms_send(recipient.phone, body, redacted=notification.body if notification.sealed else None)
+    elif notification.channel == Channel.PUSH:
+        _push(notification, title, body)
     elif notification.channel != Channel.IN_APP:
         raise PermanentSendError(f"unknown channel {notification.channel}")
+
+
+def _push(notification: Notification, title: str, body: str) -> None:
+    """To each of the recipient's active subscriptions; one the push service calls gone is
+    deactivated. Fails (to be retried) only when no subscription took the message."""
+    subscriptions = list(PushSubscription.objects.filter(user_id=notification.recipient_id, is_active=True))
+    if not subscriptions:
+        raise PermanentSendError("no active push subscription")
+    payload = {
+        "id": str(notification.pk),
+        "event": notification.event,
+        "title": title,
+        "body": body,
+        "url": notification.action_url,
+    }
+    backend = push_backend()
+    delivered, errors = 0, []
+    for subscription in subscriptions:
+        try:
+            backend.send(subscription, payload)
+            delivered += 1
+        except SubscriptionGone as exc:
+            PushSubscription.objects.filter(pk=subscription.pk).update(
+                is_active=False, last_error=str(exc)[:300], updated_at=timezone.now()
+            )
+            logger.info("push subscription %s deactivated: %s", subscription.pk, exc)
+        except Exception as exc:  # noqa: BLE001 - recorded; the row is retried if nobody got it
+            errors.append(str(exc))
+    if delivered:
+        return
+    if errors:
+        raise RuntimeError("; ".join(errors))
+    raise PermanentSendError("every push subscription is gone")
 
 
 def notification_html(notification: Notification, body: str | None = None) -> str:
@@ -314,6 +362,28 @@ def notifications_retry(*, notification_ids) -> list:
     )
     transaction.on_commit(lambda: notifications_enqueue(ids))
     return ids
+
+
+# --- Push subscriptions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def push_subscription_save(*, user, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> tuple:
+    """Register the browser's subscription for `user` (again): an endpoint is one browser, so a
+    known one moves to whoever subscribes with it now and is active again. Returns
+    (subscription, created)."""
+    subscription, created = PushSubscription.objects.select_for_update().update_or_create(
+        endpoint=endpoint,
+        defaults={
+            "user": user,
+            "p256dh": p256dh,
+            "auth": auth,
+            "user_agent": user_agent[:300],
+            "is_active": True,
+            "last_error": "",
+        },
+    )
+    return subscription, created
 
 
 # --- Inbox --------------------------------------------------------------------------------

@@ -431,6 +431,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/notifications/preferences"): Row( "401   ok    ok    ok    ok    ok    ok    ok"),
     ("PUT", "/api/v1/notifications/preferences"): Row( "401   ok    ok    ok    ok    ok    ok    ok",
         body=lambda c: {"preferences": [{"category": "promotions", "channel": "sms", "enabled": True}]}),
+    ("POST", "/api/v1/notifications/push-subscriptions"): Row(
+                                                       "401   ok    ok    ok    ok    ok    ok    ok",
+        body=lambda c: {"endpoint": "https://push.example/matrix", "keys": {"p256dh": "BPk2", "auth": "c2Vj"}}),
     # --- Back office: notification templates (the seeded Support group has notifications.*) ------
     ("GET", "/api/v1/notification-templates"): Row(    "401   403   403   403   403   403   403   ok",
         perms=("notifications.view_notificationtemplate",)),

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from livrili.accounts.models import Language
 from livrili.api import fields as strict
 
-from ..models import PLACEHOLDER, Category, Channel, Notification, NotificationTemplate
+from ..models import PLACEHOLDER, Category, Channel, Notification, NotificationTemplate, PushSubscription
 
 # --- Inbox --------------------------------------------------------------------------------
 
@@ -112,3 +112,28 @@ class PreviewResultSerializer(serializers.Serializer):
     subject = serializers.CharField()
     body = serializers.CharField()
     html = serializers.CharField()
+
+
+# --- Push subscriptions -------------------------------------------------------------------
+
+
+class PushKeysSerializer(serializers.Serializer):
+    p256dh = strict.RegexField(r"^[A-Za-z0-9_-]+=*$", max_length=200)
+    auth = strict.RegexField(r"^[A-Za-z0-9_-]+=*$", max_length=100)
+
+
+class PushSubscriptionCreateSerializer(serializers.Serializer):
+    """The browser's `PushSubscription.toJSON()`: `{endpoint, expirationTime, keys: {p256dh, auth}}`."""
+
+    endpoint = strict.RegexField(r"^https://\S+$", max_length=1000)
+    # milliseconds since the epoch (ignored: the push service says when it is gone)
+    expirationTime = serializers.IntegerField(  # noqa: N815 - the browser's name
+        required=False, allow_null=True, min_value=0, max_value=2**53
+    )
+    keys = PushKeysSerializer()
+
+
+class PushSubscriptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PushSubscription
+        fields = ["id", "endpoint", "is_active", "created_at", "updated_at"]

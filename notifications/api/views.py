@@ -17,6 +17,8 @@ from .serializers import (
     PreferencesUpdateSerializer,
     PreviewResultSerializer,
     PreviewSerializer,
+    PushSubscriptionCreateSerializer,
+    PushSubscriptionSerializer,
     ReadAllSerializer,
     TemplateCreateSerializer,
     TemplateSerializer,
@@ -89,6 +91,30 @@ class PreferencesView(APIView):
     def put(self, request):
         data = validated(PreferencesUpdateSerializer, request.data)
         return Response({"preferences": services.preferences_update(user=request.user, **data)})
+
+
+class PushSubscriptionView(APIView):
+    """The PWA registers its browser's push subscription (again after a refresh: same endpoint)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=PushSubscriptionCreateSerializer,
+        responses={201: PushSubscriptionSerializer, 200: PushSubscriptionSerializer},
+    )
+    def post(self, request):
+        data = validated(PushSubscriptionCreateSerializer, request.data)
+        subscription, created = services.push_subscription_save(
+            user=request.user,
+            endpoint=data["endpoint"],
+            p256dh=data["keys"]["p256dh"],
+            auth=data["keys"]["auth"],
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        return Response(
+            PushSubscriptionSerializer(subscription).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 # --- Templates (staff with notifications.* permissions) -----------------------------------
