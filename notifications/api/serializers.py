@@ -127,9 +127,7 @@ class PushSubscriptionCreateSerializer(serializers.Serializer):
 
     endpoint = strict.RegexField(r"^https://\S+$", max_length=1000)
     # milliseconds since the epoch (ignored: the push service says when it is gone)
-    expirationTime = serializers.IntegerField(  # noqa: N815 - the browser's name
-        required=False, allow_null=True, min_value=0, max_value=2**53
-    )
+    expirationTime = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**53)
     keys = PushKeysSerializer()
 
 

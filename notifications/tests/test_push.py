@@ -1,7 +1,6 @@
 """Web push: the subscriptions API, the push channel, VAPID sending, gone subscriptions."""
 
 import base64
-import json
 import logging
 
 import pytest
