@@ -109,6 +109,26 @@ def _skip_reason(
     return None
 
 
+def recipients_state(user_ids: list, templates: list) -> tuple[dict, frozenset]:
+    """What deciding the channels of these users takes: their stored preferences and, when a
+    template is on the push channel, who has an active push subscription."""
+    stored = {
+        (p.user_id, p.category, p.channel): p.enabled
+        for p in NotificationPreference.objects.filter(user_id__in=user_ids)
+    }
+    pushable = frozenset()
+    if any(template.channel == Channel.PUSH for template in templates):
+        pushable = frozenset(
+            PushSubscription.objects.filter(user_id__in=user_ids, is_active=True).values_list("user_id", flat=True)
+        )
+    return stored, pushable
+
+
+def channels_for(user, category: str, templates: list, stored: dict, pushable: frozenset) -> list[str]:
+    """The channels `notify` will write a row on for this user (the same rules, no logging)."""
+    return [t.channel for t in templates if _skip_reason(user, category, t.channel, stored, pushable=pushable) is None]
+
+
 # --- notify -------------------------------------------------------------------------------
 
 
@@ -122,6 +142,7 @@ def notify(
     action_url: str = "",
     channels: tuple[str, ...] | list[str] | None = None,
     secret: tuple[str, ...] | list[str] = (),
+    broadcast=None,
 ) -> list[Notification]:
     """Tell `recipients` about `event` on every channel that has an active template and that
     their preferences allow, each in the recipient's language (fallback ar → fr → en).
@@ -129,7 +150,8 @@ def notify(
     `channels` restricts the channels. `secret` names context variables that must never be
     stored or logged in clear (a reset code): the row keeps its text with them masked and the
     real text sealed (sealing.py) until it is sent; such a message is one the recipient just
-    asked for, so preferences do not apply to it.
+    asked for, so preferences do not apply to it. `broadcast`: the Broadcast the rows belong
+    to (notifications' own broadcasts only, for their counts).
 
     Call it inside the business transaction: the rows commit or roll back with it, and
     sending starts after commit. It never raises because a channel is down."""
@@ -144,16 +166,7 @@ def notify(
         logger.warning("notification %s: no active template, nobody told", event)
         return []
     recipients = list({user.pk: user for user in recipients}.values())  # each user told once
-    user_ids = [user.pk for user in recipients]
-    stored = {
-        (p.user_id, p.category, p.channel): p.enabled
-        for p in NotificationPreference.objects.filter(user_id__in=user_ids)
-    }
-    pushable = frozenset()
-    if any(template.channel == Channel.PUSH for template in templates):
-        pushable = frozenset(
-            PushSubscription.objects.filter(user_id__in=user_ids, is_active=True).values_list("user_id", flat=True)
-        )
+    stored, pushable = recipients_state([user.pk for user in recipients], templates)
     now = timezone.now()
     rows = []
     for user in recipients:
@@ -183,6 +196,7 @@ def notify(
                     sealed=sealed,
                     data=data or {},
                     action_url=action_url,
+                    broadcast=broadcast,
                     # the in-app row is the inbox item: delivered once committed
                     status=NotificationStatus.SENT if in_app else NotificationStatus.QUEUED,
                     sent_at=now if in_app else None,

@@ -22,4 +22,9 @@ urlpatterns = [
         views.TemplatePreviewView.as_view(),
         name="notification-template-preview",
     ),
+    # Back office: broadcasts
+    path("broadcasts", views.BroadcastListView.as_view(), name="broadcast-list"),
+    path("broadcasts/<uuid:pk>/estimate", views.BroadcastEstimateView.as_view(), name="broadcast-estimate"),
+    path("broadcasts/<uuid:pk>/send", views.BroadcastSendView.as_view(), name="broadcast-send"),
+    path("broadcasts/<uuid:pk>/cancel", views.BroadcastCancelView.as_view(), name="broadcast-cancel"),
 ]
