@@ -161,6 +161,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-notifications": {"task": "notifications.tasks.sweep_notifications", "schedule": 60.0},
     # Scheduled broadcasts that are due, and any whose enqueue was lost (notifications/broadcasts.py).
     "send-due-broadcasts": {"task": "notifications.tasks.send_due_broadcasts", "schedule": 60.0},
+    "purge-notifications": {"task": "notifications.tasks.purge_notifications", "schedule": 86400.0},
 }
 # How long an idempotent write's first answer is kept for replays (livrili/core/idempotency.py).
 IDEMPOTENCY_RETENTION = timedelta(days=int(os.environ.get("IDEMPOTENCY_RETENTION_DAYS", "30")))
@@ -308,6 +309,8 @@ WEBPUSH_VAPID_SUBJECT = os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:support@
 PUSH_BACKEND = os.environ.get("PUSH_BACKEND", "auto")
 # Who a broadcast's segment reaches (a dotted path: notifications imports no domain app).
 NOTIFICATIONS_SEGMENT_RESOLVER = "retailers.segments.segment_users"
+# How long sent, failed and read notifications (inbox items included) are kept.
+NOTIFICATIONS_RETENTION = timedelta(days=int(os.environ.get("NOTIFICATIONS_RETENTION_DAYS", "180")))
 # How long the encrypted real text of a message carrying a secret (reset code) stays readable.
 NOTIFICATIONS_SEALED_TTL = PASSWORD_RESET_CODE_TTL
 

@@ -202,7 +202,7 @@ def broadcasts_send_due() -> int:
 def broadcast_list():
     """Broadcasts with their sent / failed / read counts (one query)."""
     sent = Q(notifications__status__in=[NotificationStatus.SENT, NotificationStatus.READ])
-    return Broadcast.objects.select_related("created_by").annotate(
+    return Broadcast.objects.select_related("created_by").annotate(  # + purged_counts (BroadcastSerializer)
         sent_count=Count("notifications", filter=sent),
         failed_count=Count("notifications", filter=Q(notifications__status=NotificationStatus.FAILED)),
         read_count=Count("notifications", filter=Q(notifications__read_at__isnull=False)),

@@ -177,6 +177,8 @@ class Broadcast(models.Model):
     )
     recipient_count = models.PositiveIntegerField(_("recipient count"), null=True, blank=True)
     channel_counts = models.JSONField(_("recipients per channel"), default=dict, blank=True)
+    # sent/failed/read counts of its rows the retention purge deleted (notifications_purge)
+    purged_counts = models.JSONField(_("counts of purged rows"), default=dict, blank=True, editable=False)
     estimated_at = models.DateTimeField(_("estimated at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -376,6 +376,52 @@ def notifications_retry(*, notification_ids) -> list:
     )
     transaction.on_commit(lambda: notifications_enqueue(ids))
     return ids
+
+
+# --- Retention ----------------------------------------------------------------------------
+
+PURGE_BATCH = 2000
+
+
+def notifications_purge(*, now=None) -> int:
+    """Delete the rows older than `NOTIFICATIONS_RETENTION` that are done (sent, failed, read;
+    never one still queued or sending), in batches of short transactions. A broadcast keeps
+    the counts of its purged rows. Returns how many were deleted."""
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - settings.NOTIFICATIONS_RETENTION
+    done = Notification.objects.filter(
+        created_at__lt=cutoff,
+        status__in=[NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.READ],
+    )
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(done.order_by("created_at").values_list("pk", flat=True)[:PURGE_BATCH])
+            if not batch:
+                return deleted
+            _keep_broadcast_counts(batch)
+            deleted += Notification.objects.filter(pk__in=batch).delete()[0]
+
+
+def _keep_broadcast_counts(notification_ids: list) -> None:
+    from .models import Broadcast
+
+    rows = (
+        Notification.objects.filter(pk__in=notification_ids, broadcast__isnull=False)
+        .values("broadcast_id")
+        .annotate(
+            sent=Count("pk", filter=Q(status__in=[NotificationStatus.SENT, NotificationStatus.READ])),
+            failed=Count("pk", filter=Q(status=NotificationStatus.FAILED)),
+            read=Count("pk", filter=Q(read_at__isnull=False)),
+        )
+    )
+    for row in rows:
+        broadcast = Broadcast.objects.select_for_update().get(pk=row["broadcast_id"])
+        counts = broadcast.purged_counts
+        for key in ("sent", "failed", "read"):
+            counts[key] = counts.get(key, 0) + row[key]
+        Broadcast.objects.filter(pk=broadcast.pk).update(purged_counts=counts)
 
 
 # --- Push subscriptions -------------------------------------------------------------------

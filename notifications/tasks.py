@@ -36,3 +36,9 @@ def send_due_broadcasts() -> int:
     from .broadcasts import broadcasts_send_due
 
     return broadcasts_send_due()
+
+
+@shared_task(ignore_result=True)
+def purge_notifications() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): the outbox rows past NOTIFICATIONS_RETENTION."""
+    return services.notifications_purge()

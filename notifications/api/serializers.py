@@ -189,9 +189,9 @@ class BroadcastCreateSerializer(serializers.Serializer):
 
 
 class BroadcastSerializer(serializers.ModelSerializer):
-    sent_count = serializers.IntegerField(read_only=True)
-    failed_count = serializers.IntegerField(read_only=True)
-    read_count = serializers.IntegerField(read_only=True)
+    sent_count = serializers.SerializerMethodField()
+    failed_count = serializers.SerializerMethodField()
+    read_count = serializers.SerializerMethodField()
     channel_counts = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     segment = SegmentSerializer(read_only=True)
 
@@ -215,3 +215,14 @@ class BroadcastSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    # counted from its rows (broadcast_list) plus those the retention purge deleted
+
+    def get_sent_count(self, broadcast) -> int:
+        return broadcast.sent_count + broadcast.purged_counts.get("sent", 0)
+
+    def get_failed_count(self, broadcast) -> int:
+        return broadcast.failed_count + broadcast.purged_counts.get("failed", 0)
+
+    def get_read_count(self, broadcast) -> int:
+        return broadcast.read_count + broadcast.purged_counts.get("read", 0)
