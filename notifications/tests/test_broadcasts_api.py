@@ -90,3 +90,19 @@ def test_the_estimate_of_a_sent_broadcast_keeps_its_sent_count(marketer, make_us
     estimate = marketer.post(f"{URL}/{broadcast['id']}/estimate").json()["data"]
 
     assert (estimate["status"], estimate["recipient_count"], estimate["sent_count"]) == ("sent", 1, 1)
+
+
+def test_the_broadcast_list_costs_the_same_queries_for_1_or_20_broadcasts(marketer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    marketer.post(URL, VALID, format="json")
+    with CaptureQueriesContext(connection) as one:
+        marketer.get(URL)
+    for _ in range(19):
+        marketer.post(URL, VALID, format="json")
+    with CaptureQueriesContext(connection) as twenty:
+        response = marketer.get(URL)
+
+    assert len(response.json()["data"]) == 20
+    assert len(one) == len(twenty)
