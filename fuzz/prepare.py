@@ -32,6 +32,8 @@ from deliveries.services.lifecycle import delivery_assign, delivery_report  # no
 from livrili.accounts.models import User  # noqa: E402
 from livrili.core.models import BusinessSettings  # noqa: E402
 from livrili.ops.management.commands.bench_prepare import valid_quantity  # noqa: E402
+from notifications.broadcasts import broadcast_create  # noqa: E402
+from notifications.models import Broadcast, Notification, NotificationTemplate  # noqa: E402
 from orders.models import CartItem, Order  # noqa: E402
 from orders.services.cart import cart_add  # noqa: E402
 from orders.services.lifecycle import order_confirm  # noqa: E402
@@ -108,6 +110,8 @@ def main(out: Path) -> None:
         for product in products:
             cart_add(retailer=retailer, actor=owner, product_id=product.pk, quantity=valid_quantity(product, 0))
     driver_row = driver_with_a_delivery(driver, retailer=retailer, owner=owner, admin=admin)
+    if not Broadcast.objects.filter(status="draft").exists():  # a draft the fuzz may estimate, send, cancel
+        broadcast_create(actor=admin, title_fr="Fuzz", body_fr="Fuzz", channels=["in_app"], segment={"wilayas": ["16"]})
     visible = product_selectors.visible_products(retail=True)
     shared = {
         "products": ids(visible),
@@ -129,6 +133,7 @@ def main(out: Path) -> None:
                     "cart_products": ids(CartItem.objects.filter(retailer=retailer), "product_id"),
                     "documents": ids(RetailerDocument.objects.filter(retailer=retailer)),
                     "members": ids(User.objects.filter(retailer=retailer)),
+                    "own_notifications": ids(Notification.objects.filter(recipient=owner, channel="in_app")[:50]),
                 },
             },
             "driver": {
@@ -144,6 +149,8 @@ def main(out: Path) -> None:
                     "users": ids(User.objects.exclude(pk=admin.pk)),
                     "deliveries": ids(Delivery.objects.all()),
                     "drivers": ids(Driver.objects.all()),
+                    "broadcasts": ids(Broadcast.objects.all()),
+                    "notification_templates": ids(NotificationTemplate.objects.all()),
                 },
             },
         },

@@ -63,6 +63,9 @@ PATH_IDS = [
     (r"^/api/v1/deliveries/\{id\}", "id", "deliveries"),
     (r"^/api/v1/drivers/\{id\}", "id", "drivers"),
     (r"^/api/v1/drivers/me/deliveries/\{id\}", "id", "own_deliveries"),
+    (r"^/api/v1/notifications/\{id\}", "id", "own_notifications"),
+    (r"^/api/v1/notification-templates/\{id\}", "id", "notification_templates"),
+    (r"^/api/v1/broadcasts/\{id\}", "id", "broadcasts"),
 ]
 
 

@@ -163,6 +163,9 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records": {"task": "livrili.core.tasks.purge_idempotency_records", "schedule": 86400.0},
     # Sends what the broker never got (outage) and the retries that are due (notifications/services.py).
     "sweep-notifications": {"task": "notifications.tasks.sweep_notifications", "schedule": 60.0},
+    # Scheduled broadcasts that are due, and any whose enqueue was lost (notifications/broadcasts.py).
+    "send-due-broadcasts": {"task": "notifications.tasks.send_due_broadcasts", "schedule": 60.0},
+    "purge-notifications": {"task": "notifications.tasks.purge_notifications", "schedule": 86400.0},
 }
 # How long an idempotent write's first answer is kept for replays (livrili/core/idempotency.py).
 IDEMPOTENCY_RETENTION = timedelta(days=int(os.environ.get("IDEMPOTENCY_RETENTION_DAYS", "30")))
@@ -322,6 +325,18 @@ else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Livrili <no-reply@livrili.dz>")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+# Web push: VAPID keys (base64url, e.g. `vapid --gen`), the contact claim, and the backend
+# (`auto`: pywebpush when the keys are set, else messages are only recorded in the log).
+WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("WEBPUSH_VAPID_PUBLIC_KEY", "")
+WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_SUBJECT = os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:support@livrili.dz")
+PUSH_BACKEND = os.environ.get("PUSH_BACKEND", "auto")
+# Who a broadcast's segment reaches (a dotted path: notifications imports no domain app).
+NOTIFICATIONS_SEGMENT_RESOLVER = "retailers.segments.segment_users"
+# How long sent, failed and read notifications (inbox items included) are kept.
+NOTIFICATIONS_RETENTION = timedelta(days=int(os.environ.get("NOTIFICATIONS_RETENTION_DAYS", "180")))
+# How long the encrypted real text of a message carrying a secret (reset code) stays readable.
+NOTIFICATIONS_SEALED_TTL = PASSWORD_RESET_CODE_TTL
 
 # --- Routes -------------------------------------------------------------------------
 # The distance provider (dotted path to a callable: points -> metres matrix); a road-distance

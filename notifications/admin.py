@@ -9,7 +9,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from livrili.core.admin import ReadOnlyAdmin
 
-from .models import LANGUAGES, Notification, NotificationTemplate
+from .models import LANGUAGES, Broadcast, Notification, NotificationTemplate, PushSubscription
 from .rendering import render
 from .services import notifications_retry
 
@@ -95,3 +95,43 @@ class NotificationAdmin(ReadOnlyAdmin):
             % {"count": len(ids)},
             messages.SUCCESS,
         )
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(ReadOnlyAdmin):
+    list_display = ("user", "user_agent", "is_active", "last_error", "created_at", "updated_at")
+    list_filter = ("is_active",)
+    search_fields = ("user__username", "user__email", "user__phone")
+    list_select_related = ("user",)
+    fields = ("user", "endpoint", "user_agent", "is_active", "last_error", "created_at", "updated_at")
+    readonly_fields = fields
+
+
+@admin.register(Broadcast)
+class BroadcastAdmin(ReadOnlyAdmin):
+    """Prepared, estimated, sent and cancelled through the API (`broadcasts`); listed here."""
+
+    list_display = ("__str__", "status", "scheduled_at", "recipient_count", "sent_at", "created_by", "created_at")
+    list_filter = ("status",)
+    search_fields = ("title_ar", "title_fr", "title_en", "body_ar", "body_fr", "body_en")
+    list_select_related = ("created_by",)
+    fields = (
+        "title_ar",
+        "title_fr",
+        "title_en",
+        "body_ar",
+        "body_fr",
+        "body_en",
+        "channels",
+        "segment",
+        "scheduled_at",
+        "status",
+        "recipient_count",
+        "channel_counts",
+        "estimated_at",
+        "sent_at",
+        "cancelled_at",
+        "created_by",
+        "created_at",
+    )
+    readonly_fields = fields

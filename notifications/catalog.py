@@ -5,8 +5,8 @@ import logging
 
 logger = logging.getLogger("livrili.notifications")
 
-IN_APP, EMAIL, SMS = "in_app", "email", "sms"
-ALL = (IN_APP, EMAIL, SMS)
+IN_APP, EMAIL, SMS, PUSH = "in_app", "email", "sms", "push"
+ALL = (IN_APP, EMAIL, SMS, PUSH)
 
 # event: (category, variables, channels, {language: (subject, body)})
 SYSTEM_TEMPLATES: dict[str, tuple[str, list[str], tuple[str, ...], dict[str, tuple[str, str]]]] = {
@@ -49,7 +49,7 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, list[str], tuple[str, ...], dict[str, tup
     "order_placed": (
         "orders",
         ["order_number", "total"],
-        (IN_APP, EMAIL),
+        (IN_APP, EMAIL, PUSH),
         {
             "ar": ("تم استلام طلبك {order_number}", "استلمنا طلبك {order_number} بمبلغ {total} دج."),
             "fr": (
@@ -62,7 +62,7 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, list[str], tuple[str, ...], dict[str, tup
     "order_held": (
         "orders",
         ["order_number", "total"],
-        (IN_APP, EMAIL),
+        (IN_APP, EMAIL, PUSH),
         {
             "ar": (
                 "طلبك {order_number} قيد المراجعة",
@@ -107,7 +107,7 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, list[str], tuple[str, ...], dict[str, tup
     "order_delivered": (
         "orders",
         ["order_number", "total"],
-        (IN_APP, EMAIL),
+        (IN_APP, EMAIL, PUSH),
         {
             "ar": ("تم تسليم طلبك {order_number}", "تم تسليم طلبك {order_number} ({total} دج). شكرا لثقتكم."),
             "fr": ("Commande {order_number} livrée", "Votre commande {order_number} ({total} DA) est livrée. Merci !"),
@@ -130,7 +130,7 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, list[str], tuple[str, ...], dict[str, tup
     "delivery_assigned": (
         "deliveries",
         ["delivery_number", "address", "scheduled_date"],
-        (IN_APP, SMS),
+        (IN_APP, SMS, PUSH),
         {
             "ar": (
                 "توصيلة جديدة {delivery_number}",
@@ -175,7 +175,7 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, list[str], tuple[str, ...], dict[str, tup
     "invoice_issued": (
         "payments",
         ["invoice_number", "total", "due_date"],
-        (IN_APP, EMAIL),
+        (IN_APP, EMAIL, PUSH),
         {
             "ar": (
                 "فاتورة جديدة {invoice_number}",
@@ -223,7 +223,7 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, list[str], tuple[str, ...], dict[str, tup
     "credit_nearly_exhausted": (
         "payments",
         ["available_credit", "credit_limit"],
-        (IN_APP, EMAIL, SMS),
+        (IN_APP, EMAIL, SMS, PUSH),
         {
             "ar": (
                 "رصيدك الائتماني على وشك النفاد",
@@ -239,7 +239,7 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, list[str], tuple[str, ...], dict[str, tup
     "low_stock": (
         "system",
         ["sku", "product_name", "stock_quantity"],
-        (IN_APP, EMAIL),
+        (IN_APP, EMAIL, PUSH),
         {
             "ar": ("مخزون منخفض: {sku}", "المنتج {product_name} ({sku}) بقي منه {stock_quantity} فقط."),
             "fr": ("Stock bas : {sku}", "Il ne reste que {stock_quantity} de {product_name} ({sku})."),
@@ -249,7 +249,7 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, list[str], tuple[str, ...], dict[str, tup
     "credit_hold": (
         "orders",
         ["order_number", "retailer_name", "total"],
-        (IN_APP, EMAIL),
+        (IN_APP, EMAIL, PUSH),
         {
             "ar": (
                 "طلب معلق: {order_number}",

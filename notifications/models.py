@@ -17,6 +17,7 @@ class Channel(models.TextChoices):
     IN_APP = "in_app", _("In-app")
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
+    PUSH = "push", _("Push")
 
 
 class Category(models.TextChoices):
@@ -112,6 +113,8 @@ class Notification(models.Model):
     language = models.CharField(_("language"), max_length=2)
     title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("body"))
+    # the real text of a message carrying a secret, encrypted (sealing.py); `body` has it masked
+    sealed = models.TextField(_("sealed content"), blank=True, editable=False)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     action_url = models.CharField(_("action URL"), max_length=500, blank=True)
     status = models.CharField(
@@ -122,6 +125,14 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    broadcast = models.ForeignKey(
+        "Broadcast",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("broadcast"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -140,6 +151,62 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.recipient_id} ({self.channel})"
+
+
+class BroadcastStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Broadcast(models.Model):
+    """A promotional message to a segment of retailers, in ar/fr/en (modeltranslation fields),
+    on the chosen channels; sent now or at `scheduled_at`, cancellable until it is sent."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("body"), max_length=1000, blank=True)
+    channels = models.JSONField(_("channels"), default=list)
+    # statuses, wilayas, business_types, segments (lists), balance_min, balance_max (strings)
+    segment = models.JSONField(_("segment"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BroadcastStatus.choices, default=BroadcastStatus.DRAFT
+    )
+    recipient_count = models.PositiveIntegerField(_("recipient count"), null=True, blank=True)
+    channel_counts = models.JSONField(_("recipients per channel"), default=dict, blank=True)
+    # sent/failed/read counts of its rows the retention purge deleted (notifications_purge)
+    purged_counts = models.JSONField(_("counts of purged rows"), default=dict, blank=True, editable=False)
+    estimated_at = models.DateTimeField(_("estimated at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("broadcast")
+        verbose_name_plural = _("broadcasts")
+        ordering = ["-created_at", "-id"]
+        permissions = [("send_broadcast", _("Can send or cancel a broadcast"))]
+        indexes = [
+            models.Index(fields=["scheduled_at"], name="broadcast_due", condition=Q(status="scheduled")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=BroadcastStatus.values), name="broadcast_status_valid"),
+        ]
+
+    def __str__(self):
+        return self.title or str(self.pk)
 
 
 class NotificationPreference(models.Model):
@@ -167,3 +234,33 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user_id} · {self.category} · {self.channel}: {self.enabled}"
+
+
+class PushSubscription(models.Model):
+    """A browser's web push subscription (the PWA's `PushSubscription.toJSON()`), for one user.
+    Deactivated when the push service says it is gone (404/410)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+        verbose_name=_("user"),
+    )
+    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("public key"), max_length=200)
+    auth = models.CharField(_("authentication secret"), max_length=100)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "is_active"], name="pushsubscription_user")]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.endpoint[:60]}"

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,8 +25,11 @@ from .models import (
     NotificationPreference,
     NotificationStatus,
     NotificationTemplate,
+    PushSubscription,
 )
+from .push import SubscriptionGone, push_backend
 from .rendering import render
+from .sealing import MASK, SealExpired, seal, unseal
 from .sms import PermanentSendError, sms_send
 
 logger = logging.getLogger("livrili.notifications")
@@ -87,10 +90,12 @@ def preferences_update(*, user, preferences: list[dict]) -> list[dict]:
     return preferences_for(user)
 
 
-def _skip_reason(user, category: str, channel: str, stored: dict) -> str | None:
+def _skip_reason(
+    user, category: str, channel: str, stored: dict, requested: bool = False, pushable: frozenset = frozenset()
+) -> str | None:
     if not user.is_active:
         return "recipient inactive"
-    if not preference_locked(category, channel):
+    if not requested and not preference_locked(category, channel):
         enabled = stored.get((user.pk, category, channel), preference_default(category, channel))
         if not enabled:
             opt_in = (category, channel) in OPT_IN
@@ -99,7 +104,29 @@ def _skip_reason(user, category: str, channel: str, stored: dict) -> str | None:
         return "no e-mail address"
     if channel == Channel.SMS and not user.phone:
         return "no phone number"
+    if channel == Channel.PUSH and user.pk not in pushable:
+        return "no push subscription"
     return None
+
+
+def recipients_state(user_ids: list, templates: list) -> tuple[dict, frozenset]:
+    """What deciding the channels of these users takes: their stored preferences and, when a
+    template is on the push channel, who has an active push subscription."""
+    stored = {
+        (p.user_id, p.category, p.channel): p.enabled
+        for p in NotificationPreference.objects.filter(user_id__in=user_ids)
+    }
+    pushable = frozenset()
+    if any(template.channel == Channel.PUSH for template in templates):
+        pushable = frozenset(
+            PushSubscription.objects.filter(user_id__in=user_ids, is_active=True).values_list("user_id", flat=True)
+        )
+    return stored, pushable
+
+
+def channels_for(user, category: str, templates: list, stored: dict, pushable: frozenset) -> list[str]:
+    """The channels `notify` will write a row on for this user (the same rules, no logging)."""
+    return [t.channel for t in templates if _skip_reason(user, category, t.channel, stored, pushable=pushable) is None]
 
 
 # --- notify -------------------------------------------------------------------------------
@@ -113,34 +140,49 @@ def notify(
     category: str | None = None,
     data: dict | None = None,
     action_url: str = "",
+    channels: tuple[str, ...] | list[str] | None = None,
+    secret: tuple[str, ...] | list[str] = (),
+    broadcast=None,
 ) -> list[Notification]:
     """Tell `recipients` about `event` on every channel that has an active template and that
     their preferences allow, each in the recipient's language (fallback ar → fr → en).
+
+    `channels` restricts the channels. `secret` names context variables that must never be
+    stored or logged in clear (a reset code): the row keeps its text with them masked and the
+    real text sealed (sealing.py) until it is sent; such a message is one the recipient just
+    asked for, so preferences do not apply to it. `broadcast`: the Broadcast the rows belong
+    to (notifications' own broadcasts only, for their counts).
 
     Call it inside the business transaction: the rows commit or roll back with it, and
     sending starts after commit. It never raises because a channel is down."""
     if category is not None and category not in Category.values:
         raise ValueError(f"unknown notification category {category!r}")
-    templates = list(NotificationTemplate.objects.filter(event=event, is_active=True))
+    templates = NotificationTemplate.objects.filter(event=event, is_active=True)
+    if channels is not None:
+        templates = templates.filter(channel__in=list(channels))
+    templates = list(templates)
+    masked_context = {**context, **dict.fromkeys(secret, MASK)}
     if not templates:
         logger.warning("notification %s: no active template, nobody told", event)
         return []
     recipients = list({user.pk: user for user in recipients}.values())  # each user told once
-    user_ids = [user.pk for user in recipients]
-    stored = {
-        (p.user_id, p.category, p.channel): p.enabled
-        for p in NotificationPreference.objects.filter(user_id__in=user_ids)
-    }
+    stored, pushable = recipients_state([user.pk for user in recipients], templates)
     now = timezone.now()
     rows = []
     for user in recipients:
         for template in templates:
             row_category = category or template.category
-            reason = _skip_reason(user, row_category, template.channel, stored)
+            reason = _skip_reason(
+                user, row_category, template.channel, stored, requested=bool(secret), pushable=pushable
+            )
             if reason:
                 logger.info("notification %s to %s by %s skipped: %s", event, user.pk, template.channel, reason)
                 continue
-            rendered = render(template, user.preferred_language, context)
+            rendered = render(template, user.preferred_language, masked_context)
+            sealed = ""
+            if secret:
+                real = render(template, user.preferred_language, context)
+                sealed = seal(real.subject, real.body)
             in_app = template.channel == Channel.IN_APP
             rows.append(
                 Notification(
@@ -151,8 +193,10 @@ def notify(
                     language=rendered.language,
                     title=rendered.subject,
                     body=rendered.body,
+                    sealed=sealed,
                     data=data or {},
                     action_url=action_url,
+                    broadcast=broadcast,
                     # the in-app row is the inbox item: delivered once committed
                     status=NotificationStatus.SENT if in_app else NotificationStatus.QUEUED,
                     sent_at=now if in_app else None,
@@ -202,22 +246,64 @@ def _claim(notification_id) -> bool:
 
 def _deliver(notification: Notification) -> None:
     recipient = notification.recipient
+    title, body = notification.title, notification.body
+    if notification.sealed:
+        try:
+            title, body = unseal(notification.sealed)
+        except SealExpired as exc:
+            raise PermanentSendError(str(exc)) from exc
     if notification.channel == Channel.EMAIL:
         if not recipient.email:
             raise PermanentSendError("no e-mail address")
-        message = EmailMultiAlternatives(notification.title, notification.body, None, [recipient.email])
-        message.attach_alternative(notification_html(notification), "text/html")
+        message = EmailMultiAlternatives(title, body, None, [recipient.email])
+        message.attach_alternative(notification_html(notification, body), "text/html")
         message.send()
     elif notification.channel == Channel.SMS:
-        sms_send(recipient.phone, notification.body)
+        # a backend that only logs (console) gets the masked text: no log holds a secret
+        sms_send(recipient.phone, body, redacted=notification.body if notification.sealed else None)
+    elif notification.channel == Channel.PUSH:
+        _push(notification, title, body)
     elif notification.channel != Channel.IN_APP:
         raise PermanentSendError(f"unknown channel {notification.channel}")
 
 
-def notification_html(notification: Notification) -> str:
+def _push(notification: Notification, title: str, body: str) -> None:
+    """To each of the recipient's active subscriptions; one the push service calls gone is
+    deactivated. Fails (to be retried) only when no subscription took the message."""
+    subscriptions = list(PushSubscription.objects.filter(user_id=notification.recipient_id, is_active=True))
+    if not subscriptions:
+        raise PermanentSendError("no active push subscription")
+    payload = {
+        "id": str(notification.pk),
+        "event": notification.event,
+        "title": title,
+        "body": body,
+        "url": notification.action_url,
+    }
+    backend = push_backend()
+    delivered, errors = 0, []
+    for subscription in subscriptions:
+        try:
+            backend.send(subscription, payload)
+            delivered += 1
+        except SubscriptionGone as exc:
+            PushSubscription.objects.filter(pk=subscription.pk).update(
+                is_active=False, last_error=str(exc)[:300], updated_at=timezone.now()
+            )
+            logger.info("push subscription %s deactivated: %s", subscription.pk, exc)
+        except Exception as exc:  # noqa: BLE001 - recorded; the row is retried if nobody got it
+            errors.append(str(exc))
+    if delivered:
+        return
+    if errors:
+        raise RuntimeError("; ".join(errors))
+    raise PermanentSendError("every push subscription is gone")
+
+
+def notification_html(notification: Notification, body: str | None = None) -> str:
     from .rendering import Rendered
 
-    html = Rendered(notification.language, notification.title, notification.body).html
+    html = Rendered(notification.language, notification.title, notification.body if body is None else body).html
     direction = "rtl" if notification.language == "ar" else "ltr"
     return f'<html lang="{notification.language}" dir="{direction}"><body>{html}</body></html>'
 
@@ -239,6 +325,7 @@ def notification_send(notification_id) -> str:
         error = f"{exc.__class__.__name__}: {exc}"[:1000]
         Notification.objects.filter(pk=notification_id).update(
             status=NotificationStatus.FAILED if permanent else NotificationStatus.QUEUED,
+            **({"sealed": ""} if permanent else {}),  # a secret is erased once it cannot be sent
             last_error=error,
             next_attempt_at=None if permanent else timezone.now() + backoff(notification.attempts),
             updated_at=timezone.now(),
@@ -254,7 +341,7 @@ def notification_send(notification_id) -> str:
         return "failed" if permanent else "retry"
     now = timezone.now()
     Notification.objects.filter(pk=notification_id).update(
-        status=NotificationStatus.SENT, sent_at=now, last_error="", next_attempt_at=None, updated_at=now
+        status=NotificationStatus.SENT, sent_at=now, last_error="", next_attempt_at=None, sealed="", updated_at=now
     )
     logger.info("notification %s sent by %s", notification_id, notification.channel)
     return "sent"
@@ -289,6 +376,74 @@ def notifications_retry(*, notification_ids) -> list:
     )
     transaction.on_commit(lambda: notifications_enqueue(ids))
     return ids
+
+
+# --- Retention ----------------------------------------------------------------------------
+
+PURGE_BATCH = 2000
+
+
+def notifications_purge(*, now=None) -> int:
+    """Delete the rows older than `NOTIFICATIONS_RETENTION` that are done (sent, failed, read;
+    never one still queued or sending), in batches of short transactions. A broadcast keeps
+    the counts of its purged rows. Returns how many were deleted."""
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - settings.NOTIFICATIONS_RETENTION
+    done = Notification.objects.filter(
+        created_at__lt=cutoff,
+        status__in=[NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.READ],
+    )
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(done.order_by("created_at").values_list("pk", flat=True)[:PURGE_BATCH])
+            if not batch:
+                return deleted
+            _keep_broadcast_counts(batch)
+            deleted += Notification.objects.filter(pk__in=batch).delete()[0]
+
+
+def _keep_broadcast_counts(notification_ids: list) -> None:
+    from .models import Broadcast
+
+    rows = (
+        Notification.objects.filter(pk__in=notification_ids, broadcast__isnull=False)
+        .values("broadcast_id")
+        .annotate(
+            sent=Count("pk", filter=Q(status__in=[NotificationStatus.SENT, NotificationStatus.READ])),
+            failed=Count("pk", filter=Q(status=NotificationStatus.FAILED)),
+            read=Count("pk", filter=Q(read_at__isnull=False)),
+        )
+    )
+    for row in rows:
+        broadcast = Broadcast.objects.select_for_update().get(pk=row["broadcast_id"])
+        counts = broadcast.purged_counts
+        for key in ("sent", "failed", "read"):
+            counts[key] = counts.get(key, 0) + row[key]
+        Broadcast.objects.filter(pk=broadcast.pk).update(purged_counts=counts)
+
+
+# --- Push subscriptions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def push_subscription_save(*, user, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> tuple:
+    """Register the browser's subscription for `user` (again): an endpoint is one browser, so a
+    known one moves to whoever subscribes with it now and is active again. Returns
+    (subscription, created)."""
+    subscription, created = PushSubscription.objects.select_for_update().update_or_create(
+        endpoint=endpoint,
+        defaults={
+            "user": user,
+            "p256dh": p256dh,
+            "auth": auth,
+            "user_agent": user_agent[:300],
+            "is_active": True,
+            "last_error": "",
+        },
+    )
+    return subscription, created
 
 
 # --- Inbox --------------------------------------------------------------------------------

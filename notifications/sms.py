@@ -23,6 +23,8 @@ class PermanentSendError(Exception):
 
 
 class ConsoleSMSBackend:
+    logs_text = True  # a log, not a delivery: given the masked text of a message with a secret
+
     def send(self, to: str, text: str) -> None:
         logger.info("SMS to %s: %s", to, text)
 
@@ -77,7 +79,11 @@ def sms_backend():
     return backend_class()
 
 
-def sms_send(to: str | None, text: str) -> None:
+def sms_send(to: str | None, text: str, *, redacted: str | None = None) -> None:
+    """`redacted`: the text with its secret masked, what a backend that only logs receives."""
     if not to or not E164.match(to):
         raise PermanentSendError("no E.164 phone number")
-    sms_backend().send(to, text)
+    backend = sms_backend()
+    if redacted is not None and getattr(backend, "logs_text", False):
+        text = redacted
+    backend.send(to, text)

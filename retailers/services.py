@@ -428,7 +428,27 @@ def ledger_post(
     )
     Retailer.objects.filter(pk=locked.pk).update(balance=balance_after, updated_at=timezone.now())
     retailer.balance = balance_after
+    _credit_alert(locked, balance_before=locked.balance, balance_after=balance_after)
     return entry
+
+
+CREDIT_ALERT_RATIO = Decimal("0.90")  # workflows §8: credit nearly exhausted (≥ 90 % used)
+
+
+def _credit_alert(retailer: Retailer, *, balance_before: Decimal, balance_after: Decimal) -> None:
+    """Tell the retailer's users when this entry takes the credit used from below 90 % of the
+    limit to 90 % or more: once per crossing (the retailer row is locked, so before and after
+    are exact), again only after it went back below. A retailer without credit is never told."""
+    limit = retailer.credit_limit
+    threshold = limit * CREDIT_ALERT_RATIO
+    if limit <= ZERO or not (balance_before < threshold <= balance_after):
+        return
+    notify(
+        "credit_nearly_exhausted",
+        retailer_recipients(retailer),
+        {"available_credit": str(to_money(limit - balance_after)), "credit_limit": str(limit)},
+        data={"retailer_id": str(retailer.pk)},
+    )
 
 
 ADJUSTMENT_KINDS = {

@@ -22,6 +22,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "orders.add_order",
         "orders.change_order",
         "core.view_wilaya",
+        "notifications.view_broadcast",
+        "notifications.add_broadcast",
+        "notifications.send_broadcast",
     ],
     "Dispatch": [
         "deliveries.*",

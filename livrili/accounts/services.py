@@ -17,6 +17,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from livrili.core.audit import audit_record, diff, snapshot
 from livrili.core.errors import DomainError, conflict, validation_error
+from notifications.services import notify
 
 from . import selectors
 from .backends import user_by_identifier
@@ -228,9 +229,12 @@ def password_reset_request(*, identifier: str) -> None:
     """Send a reset code when the account exists, can receive it and has been sent fewer than
     `PASSWORD_RESET_CODES_PER_WINDOW` codes within `PASSWORD_RESET_CODES_WINDOW` (counted per
     account, whatever identifier named it); otherwise send nothing. The caller answers the same
-    either way (no enumeration). A new code voids the previous ones."""
+    either way (no enumeration). A new code voids the previous ones.
+
+    By e-mail when the account has an address; otherwise by SMS to its phone, through
+    `notify` with the code as a secret (the outbox keeps it masked, decisions.md)."""
     user = user_by_identifier(identifier)
-    if user is None or not user.is_active or not user.email:
+    if user is None or not user.is_active or not (user.email or user.phone):
         return
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
@@ -243,7 +247,10 @@ def password_reset_request(*, identifier: str) -> None:
         PasswordResetCode.objects.create(
             user=user, code_hash=_code_hash(user, code), expires_at=now + settings.PASSWORD_RESET_CODE_TTL
         )
-    minutes = int(settings.PASSWORD_RESET_CODE_TTL.total_seconds() // 60)
+        minutes = int(settings.PASSWORD_RESET_CODE_TTL.total_seconds() // 60)
+        if not user.email:  # a phone-only account: the SMS is sent after commit
+            notify("password_reset", [user], {"code": code, "minutes": minutes}, channels=["sms"], secret=["code"])
+            return
     with translation.override(user.preferred_language):
         subject = _("Your Livrili password reset code")
         body = _(

@@ -431,6 +431,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/notifications/preferences"): Row( "401   ok    ok    ok    ok    ok    ok    ok"),
     ("PUT", "/api/v1/notifications/preferences"): Row( "401   ok    ok    ok    ok    ok    ok    ok",
         body=lambda c: {"preferences": [{"category": "promotions", "channel": "sms", "enabled": True}]}),
+    ("POST", "/api/v1/notifications/push-subscriptions"): Row(
+                                                       "401   ok    ok    ok    ok    ok    ok    ok",
+        body=lambda c: {"endpoint": "https://push.example/matrix", "keys": {"p256dh": "BPk2", "auth": "c2Vj"}}),
     # --- Back office: notification templates (the seeded Support group has notifications.*) ------
     ("GET", "/api/v1/notification-templates"): Row(    "401   403   403   403   403   403   403   ok",
         perms=("notifications.view_notificationtemplate",)),
@@ -446,5 +449,17 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                        "401   403   403   403   403   403   403   ok",
         path="/api/v1/notification-templates/{notification_template}/preview",
         perms=("notifications.view_notificationtemplate",), body=lambda c: {"language": "fr"}),
+    # --- Back office: broadcasts (the seeded Sales group prepares and sends them) ---------------
+    ("GET", "/api/v1/broadcasts"): Row(                "401   403   403   403   403   403   403   ok",
+        perms=("notifications.view_broadcast",)),
+    ("POST", "/api/v1/broadcasts"): Row(               "401   403   403   403   403   403   403   ok",
+        perms=("notifications.add_broadcast",),
+        body=lambda c: {"body_fr": "Promo", "channels": ["in_app"], "segment": {"wilayas": ["16"]}}),
+    ("POST", "/api/v1/broadcasts/{pk}/estimate"): Row( "401   403   403   403   403   403   403   ok",
+        path="/api/v1/broadcasts/{broadcast}/estimate", perms=("notifications.add_broadcast",)),
+    ("POST", "/api/v1/broadcasts/{pk}/send"): Row(     "401   403   403   403   403   403   403   ok",
+        path="/api/v1/broadcasts/{broadcast}/send", perms=("notifications.send_broadcast",)),
+    ("POST", "/api/v1/broadcasts/{pk}/cancel"): Row(   "401   403   403   403   403   403   403   ok",
+        path="/api/v1/broadcasts/{broadcast}/cancel", perms=("notifications.send_broadcast",)),
 }
 # fmt: on

@@ -45,7 +45,7 @@ from livrili.tests.permission_matrix import (
     place_body,
     png,
 )
-from notifications.models import NotificationTemplate
+from notifications.models import Broadcast, NotificationTemplate
 from notifications.services import notify
 from orders.models import CartItem, Order
 from orders.services.cart import cart_add
@@ -335,6 +335,7 @@ def build_world() -> World:
             "order_on_hold": on_hold,
             "notification": notification,
             "notification_template": NotificationTemplate.objects.get(event="order_shipped", channel="email"),
+            "broadcast": Broadcast.objects.create(body_fr="Promo", channels=["in_app"], segment={"wilayas": ["16"]}),
             **route_objects,
         },
         own={"pend": own_p},

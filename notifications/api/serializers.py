@@ -3,8 +3,9 @@ from rest_framework import serializers
 
 from livrili.accounts.models import Language
 from livrili.api import fields as strict
+from livrili.core.models import Wilaya
 
-from ..models import PLACEHOLDER, Category, Channel, Notification, NotificationTemplate
+from ..models import PLACEHOLDER, Broadcast, Category, Channel, Notification, NotificationTemplate, PushSubscription
 
 # --- Inbox --------------------------------------------------------------------------------
 
@@ -112,3 +113,116 @@ class PreviewResultSerializer(serializers.Serializer):
     subject = serializers.CharField()
     body = serializers.CharField()
     html = serializers.CharField()
+
+
+# --- Push subscriptions -------------------------------------------------------------------
+
+
+class PushKeysSerializer(serializers.Serializer):
+    p256dh = strict.RegexField(r"^[A-Za-z0-9_-]+=*$", max_length=200)
+    auth = strict.RegexField(r"^[A-Za-z0-9_-]+=*$", max_length=100)
+
+
+class PushSubscriptionCreateSerializer(serializers.Serializer):
+    """The browser's `PushSubscription.toJSON()`: `{endpoint, expirationTime, keys: {p256dh, auth}}`."""
+
+    endpoint = strict.RegexField(r"^https://\S+$", max_length=1000)
+    # milliseconds since the epoch (ignored: the push service says when it is gone)
+    expirationTime = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**53)
+    keys = PushKeysSerializer()
+
+
+class PushSubscriptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PushSubscription
+        fields = ["id", "endpoint", "is_active", "created_at", "updated_at"]
+
+
+# --- Broadcasts (staff) -------------------------------------------------------------------
+
+BROADCAST_TEXT_FIELDS = [f"{field}_{lang}" for field in ("title", "body") for lang in ("ar", "fr", "en")]
+
+
+class SegmentSerializer(serializers.Serializer):
+    """Every criterion given must match; a list matches any of its values; none: every retailer."""
+
+    statuses = serializers.ListField(child=strict.SlugField(max_length=20), required=False, max_length=10)
+    wilayas = serializers.ListField(child=strict.CharField(max_length=2), required=False, max_length=58)
+    business_types = serializers.ListField(child=strict.SlugField(max_length=20), required=False, max_length=20)
+    segments = serializers.ListField(child=strict.CharField(max_length=50), required=False, max_length=20)
+    balance_min = strict.MoneyField(required=False, allow_null=True)
+    balance_max = strict.MoneyField(required=False, allow_null=True)
+
+    def validate_wilayas(self, codes):
+        unknown = sorted(set(codes) - set(Wilaya.objects.filter(code__in=codes).values_list("code", flat=True)))
+        if unknown:
+            raise serializers.ValidationError(_("Unknown wilaya codes: %(codes)s.") % {"codes": ", ".join(unknown)})
+        return codes
+
+    def validate(self, attrs):
+        low, high = attrs.get("balance_min"), attrs.get("balance_max")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError({"balance_max": [_("The maximum balance is below the minimum.")]})
+        return attrs
+
+
+class BroadcastCreateSerializer(serializers.Serializer):
+    title_ar = strict.CharField(max_length=200, required=False, allow_blank=True)
+    title_fr = strict.CharField(max_length=200, required=False, allow_blank=True)
+    title_en = strict.CharField(max_length=200, required=False, allow_blank=True)
+    body_ar = strict.TextField(max_length=1000, required=False, allow_blank=True)
+    body_fr = strict.TextField(max_length=1000, required=False, allow_blank=True)
+    body_en = strict.TextField(max_length=1000, required=False, allow_blank=True)
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Channel.choices), min_length=1, max_length=len(Channel.values)
+    )
+    segment = SegmentSerializer(required=False)
+    scheduled_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def validate_channels(self, channels):
+        return sorted(set(channels), key=Channel.values.index)
+
+    def validate(self, attrs):
+        if not any(attrs.get(f"body_{lang}") for lang in ("ar", "fr", "en")):
+            raise serializers.ValidationError({"body_ar": [_("Write the message in at least one language.")]})
+        return attrs
+
+
+class BroadcastSerializer(serializers.ModelSerializer):
+    sent_count = serializers.SerializerMethodField()
+    failed_count = serializers.SerializerMethodField()
+    read_count = serializers.SerializerMethodField()
+    channel_counts = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    segment = SegmentSerializer(read_only=True)
+
+    class Meta:
+        model = Broadcast
+        fields = [
+            "id",
+            *BROADCAST_TEXT_FIELDS,
+            "channels",
+            "segment",
+            "scheduled_at",
+            "status",
+            "recipient_count",
+            "channel_counts",
+            "estimated_at",
+            "sent_count",
+            "failed_count",
+            "read_count",
+            "sent_at",
+            "cancelled_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    # counted from its rows (broadcast_list) plus those the retention purge deleted
+
+    def get_sent_count(self, broadcast) -> int:
+        return broadcast.sent_count + broadcast.purged_counts.get("sent", 0)
+
+    def get_failed_count(self, broadcast) -> int:
+        return broadcast.failed_count + broadcast.purged_counts.get("failed", 0)
+
+    def get_read_count(self, broadcast) -> int:
+        return broadcast.read_count + broadcast.purged_counts.get("read", 0)

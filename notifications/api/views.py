@@ -7,16 +7,20 @@ from rest_framework.views import APIView
 from livrili.api.permissions import StaffModelPermissions, has_perms
 from livrili.api.requests import validated
 
-from .. import selectors, services
-from ..models import Notification, NotificationTemplate
+from .. import broadcasts, selectors, services
+from ..models import Broadcast, Notification, NotificationTemplate
 from ..rendering import render
 from .serializers import (
+    BroadcastCreateSerializer,
+    BroadcastSerializer,
     InboxFilterSerializer,
     NotificationSerializer,
     PreferencesSerializer,
     PreferencesUpdateSerializer,
     PreviewResultSerializer,
     PreviewSerializer,
+    PushSubscriptionCreateSerializer,
+    PushSubscriptionSerializer,
     ReadAllSerializer,
     TemplateCreateSerializer,
     TemplateSerializer,
@@ -91,6 +95,30 @@ class PreferencesView(APIView):
         return Response({"preferences": services.preferences_update(user=request.user, **data)})
 
 
+class PushSubscriptionView(APIView):
+    """The PWA registers its browser's push subscription (again after a refresh: same endpoint)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=PushSubscriptionCreateSerializer,
+        responses={201: PushSubscriptionSerializer, 200: PushSubscriptionSerializer},
+    )
+    def post(self, request):
+        data = validated(PushSubscriptionCreateSerializer, request.data)
+        subscription, created = services.push_subscription_save(
+            user=request.user,
+            endpoint=data["endpoint"],
+            p256dh=data["keys"]["p256dh"],
+            auth=data["keys"]["auth"],
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        return Response(
+            PushSubscriptionSerializer(subscription).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
 # --- Templates (staff with notifications.* permissions) -----------------------------------
 
 
@@ -138,3 +166,66 @@ class TemplatePreviewView(generics.GenericAPIView):
         return Response(
             {"language": rendered.language, "subject": rendered.subject, "body": rendered.body, "html": rendered.html}
         )
+
+
+# --- Broadcasts (staff: view/add_broadcast; sending and cancelling: send_broadcast) --------
+
+
+def _broadcast_data(broadcast) -> dict:
+    return BroadcastSerializer(broadcasts.broadcast_list().get(pk=broadcast.pk)).data
+
+
+class BroadcastListView(generics.ListAPIView):
+    permission_classes = [StaffModelPermissions]
+    serializer_class = BroadcastSerializer
+    queryset = Broadcast.objects.none()  # the model, for the permission class
+    search_fields = ["title_ar", "title_fr", "title_en"]
+    ordering_fields = ["created_at", "scheduled_at", "sent_at"]
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return broadcasts.broadcast_list()
+
+    @extend_schema(request=BroadcastCreateSerializer, responses={201: BroadcastSerializer})
+    def post(self, request):
+        broadcast = broadcasts.broadcast_create(
+            actor=request.user, **validated(BroadcastCreateSerializer, request.data)
+        )
+        return Response(_broadcast_data(broadcast), status=status.HTTP_201_CREATED)
+
+
+class BroadcastActionView(generics.GenericAPIView):
+    serializer_class = BroadcastSerializer
+    queryset = Broadcast.objects.all()
+
+    def act(self, broadcast):
+        raise NotImplementedError
+
+    @extend_schema(request=None, responses=BroadcastSerializer)
+    def post(self, request, pk):
+        return Response(_broadcast_data(self.act(self.get_object())))
+
+
+class BroadcastEstimateView(BroadcastActionView):
+    """The exact number of users (and per channel) the broadcast reaches if sent now."""
+
+    permission_classes = [has_perms("notifications.add_broadcast")]
+
+    def act(self, broadcast):
+        return broadcasts.broadcast_estimate(broadcast=broadcast)
+
+
+class BroadcastSendView(BroadcastActionView):
+    """A draft is sent now, or scheduled when its `scheduled_at` is to come."""
+
+    permission_classes = [has_perms("notifications.send_broadcast")]
+
+    def act(self, broadcast):
+        return broadcasts.broadcast_send(broadcast=broadcast, actor=self.request.user)
+
+
+class BroadcastCancelView(BroadcastActionView):
+    permission_classes = [has_perms("notifications.send_broadcast")]
+
+    def act(self, broadcast):
+        return broadcasts.broadcast_cancel(broadcast=broadcast, actor=self.request.user)

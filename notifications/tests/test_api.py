@@ -89,7 +89,7 @@ def test_preferences_list_every_category_and_channel_with_defaults(recipient, cl
 
     data = client_for(me).get("/api/v1/notifications/preferences").json()["data"]["preferences"]
 
-    assert len(data) == 15
+    assert len(data) == 20  # 5 categories × 4 channels
     assert {"category": "promotions", "channel": "sms", "enabled": False, "locked": False} in data
     assert {"category": "orders", "channel": "in_app", "enabled": True, "locked": True} in data
     assert {"category": "promotions", "channel": "in_app", "enabled": True, "locked": False} in data

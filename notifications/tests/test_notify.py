@@ -135,9 +135,11 @@ def test_promotional_sms_is_opt_in_and_transactional_in_app_cannot_be_switched_o
     assert [n.channel for n in confirmed] == ["in_app"]
     assert sms_outbox == []
     skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
-    assert skipped == [
+    assert sorted(skipped) == [
+        f"notification broadcast to {user.pk} by push skipped: no push subscription",
         f"notification broadcast to {user.pk} by sms skipped: opt-in not given",
         f"notification order_confirmed to {user.pk} by email skipped: disabled by user",
+        f"notification order_confirmed to {user.pk} by push skipped: no push subscription",
         f"notification order_confirmed to {user.pk} by sms skipped: disabled by user",
     ]
 
@@ -291,3 +293,32 @@ def test_broker_down_at_a_real_commit_the_business_write_stays(recipient, monkey
     assert User.objects.get(pk=user.pk).full_name == "Confirmed by the business"
     assert Notification.objects.get(channel="email").status == "queued"
     assert tasks.sweep_notifications() == {"sent": 1}
+
+
+def test_a_switched_off_promotional_sms_is_not_sent_and_the_log_says_why_a_transactional_in_app_is(
+    recipient, client_for, caplog, sms_outbox, django_capture_on_commit_callbacks
+):
+    # Given a user who opted in to promotional SMS, then switched it off through the API
+    user = recipient("en", phone="0770 11 22 36")
+    NotificationPreference.objects.create(user=user, category="promotions", channel="sms", enabled=True)
+    client_for(user).put(
+        "/api/v1/notifications/preferences",
+        {"preferences": [{"category": "promotions", "channel": "sms", "enabled": False}]},
+        format="json",
+    )
+
+    # When a promotion and an order confirmation are sent
+    with (
+        caplog.at_level(logging.INFO, logger="livrili.notifications"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notify("broadcast", [user], {"title": "Promo", "message": "-10 %"}, channels=["sms"])
+        notify("order_confirmed", [user], ORDER, channels=["in_app"])
+
+    # Then no SMS, the log says why, and the order confirmation is in the inbox
+    assert sms_outbox == []
+    assert f"notification broadcast to {user.pk} by sms skipped: disabled by user" in caplog.text
+    inbox = client_for(user).get("/api/v1/notifications").json()["data"]
+    assert [(n["event"], n["body"]) for n in inbox] == [
+        ("order_confirmed", "Your order CMD-2026-000042 is confirmed. Expected delivery: 2026-12-06.")
+    ]

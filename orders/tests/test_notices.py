@@ -58,7 +58,30 @@ def test_a_held_order_tells_the_retailer_and_whoever_may_release_it(
     order = place_cart(shop, make_product(stock=100))
 
     assert order.status == "on_hold"
-    assert [event for event, _body in inbox(client_for, shop)] == ["order_placed", "order_held"]
+    # (the debt itself took the credit past 90 % used: that notice comes first)
+    assert [event for event, _body in inbox(client_for, shop)] == [
+        "credit_nearly_exhausted",
+        "order_placed",
+        "order_held",
+    ]
     assert [event for event, _body in inbox(client_for, finance)] == ["credit_hold"]
     assert order.number in inbox(client_for, finance)[0][1]
     assert inbox(client_for, sales) == []  # Sales may not release holds
+
+
+def test_a_credit_order_that_takes_the_credit_past_90_percent_tells_the_retailer_once(
+    place_cart, shop, make_product, client_for, debt
+):
+    # Given a retailer with 100 000 DA of credit, 89 000 DA used
+    debt(shop.retailer, "89000.00")
+    product = make_product(stock=1000)
+
+    # When two credit orders are placed, the first one crossing 90 % used
+    first = place_cart(shop, product)
+    second = place_cart(shop, product)
+
+    # Then the crossing told it once, with the credit left after the first order
+    assert first.status == second.status == "pending"
+    notices = [body for event, body in inbox(client_for, shop) if event == "credit_nearly_exhausted"]
+    left = 100000 - 89000 - first.total
+    assert notices == [f"بقي لكم {left:.2f} دج من أصل 100000.00 دج من الائتمان."]
