@@ -129,3 +129,12 @@ class CreditNoteAdmin(ReadOnlyAdmin):
     list_select_related = ("invoice", "issued_by")
     date_hierarchy = "issued_at"
     readonly_fields = [f.name for f in CreditNote._meta.fields if f.name != "id"]
+
+
+def order_invoice_links(order) -> list[tuple[str, str]]:
+    """The order's invoice, for the order's page (`orders.hooks.ADMIN_LINKS`)."""
+    invoice = Invoice.objects.filter(order=order).only("pk", "number").first()
+    if invoice is None:
+        return []
+    label = _("Invoice %(number)s") % {"number": invoice.number}
+    return [(label, reverse("admin:billing_invoice_change", args=[invoice.pk]))]

@@ -225,3 +225,12 @@ class RouteAdmin(ReadOnlyAdmin):
     list_select_related = ("driver__user",)
     date_hierarchy = "date"
     inlines = [RouteStopInline]
+
+
+def order_delivery_links(order) -> list[tuple[str, str]]:
+    """The order's delivery, for the order's page (`orders.hooks.ADMIN_LINKS`)."""
+    delivery = Delivery.objects.filter(order=order).only("pk", "number").first()
+    if delivery is None:
+        return []
+    label = _("Delivery %(number)s") % {"number": delivery.number}
+    return [(label, reverse("admin:deliveries_delivery_change", args=[delivery.pk]))]

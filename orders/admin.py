@@ -20,16 +20,18 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from livrili.core.admin import ReadOnlyInline, domain_error_text, money_display
 from livrili.core.errors import DomainError
-from livrili.core.models import BusinessSettings
+from livrili.core.models import BusinessSettings, Wilaya
 from livrili.core.settings_schema import time_slot_label
 from products.models import Product
 from retailers.models import Retailer
 
+from .hooks import order_admin_links
 from .models import Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
 from .rules import EDITABLE, MAX_LINE_QUANTITY, allowed_targets, earliest_delivery_date
 from .selectors import order_quote
@@ -178,11 +180,97 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ("retailer",)
     date_hierarchy = "created_at"
     inlines = [OrderItemInline, OrderEventInline]
-    readonly_fields = [f.name for f in Order._meta.fields if f.name not in ("id",)]
+    readonly_fields = [f.name for f in Order._meta.fields if f.name not in ("id",)] + [
+        "delivery_wilaya",
+        "time_slot_label",
+        "related_records",
+    ]
+    # The page as an operator reads it: who and what, the money, the delivery, then the history.
+    fieldsets = (
+        (
+            _("Customer"),
+            {"fields": ("number", "retailer", "status", "channel", "created_by", "language", "notes")},
+        ),
+        (
+            _("Money"),
+            {
+                "fields": (
+                    "payment_method",
+                    "subtotal",
+                    "discount_total",
+                    "tax_total",
+                    "delivery_fee",
+                    "stamp_duty",
+                    "total",
+                )
+            },
+        ),
+        (
+            _("Delivery"),
+            {
+                "fields": (
+                    "requested_delivery_date",
+                    "time_slot_label",
+                    "delivery_address",
+                    "delivery_commune",
+                    "delivery_wilaya",
+                    "delivery_contact_name",
+                    "delivery_contact_phone",
+                    "related_records",
+                )
+            },
+        ),
+        (
+            _("History"),
+            {
+                "fields": (
+                    "created_at",
+                    "held_at",
+                    "confirmed_at",
+                    "processing_at",
+                    "shipped_at",
+                    "delivered_at",
+                    "cancelled_at",
+                    "cancelled_by",
+                    "cancel_reason",
+                    "returned_at",
+                )
+            },
+        ),
+        (
+            _("Technical"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "updated_at",
+                    "idempotency_key",
+                    "request_fingerprint",
+                    "delivery_latitude",
+                    "delivery_longitude",
+                ),
+            },
+        ),
+    )
     actions = ["confirm_orders", "process_orders", "cancel_orders"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # orders are history: cancel them instead
+
+    @admin.display(description=_("wilaya"))
+    def delivery_wilaya(self, order):
+        wilaya = Wilaya.objects.filter(code=order.delivery_wilaya_code).first()
+        return str(wilaya) if wilaya else order.delivery_wilaya_code or "-"
+
+    @admin.display(description=_("time slot"))
+    def time_slot_label(self, order):
+        return time_slot_label(order.time_slot) if order.time_slot else "-"
+
+    @admin.display(description=_("related records"))
+    def related_records(self, order):
+        links = order_admin_links(order)
+        if not links:
+            return "-"
+        return format_html_join(" · ", '<a href="{}">{}</a>', ((url, label) for label, url in links))
 
     def has_change_permission(self, request, obj=None):
         return False  # every change goes through the actions (the same services as the API)

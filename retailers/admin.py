@@ -14,7 +14,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from livrili.accounts.phones import try_normalize_phone
-from livrili.core.admin import AuditedAdminMixin, ReadOnlyInline, domain_error_text
+from livrili.core.admin import (
+    AuditedAdminMixin,
+    LatestRowsInline,
+    LatestRowsMixin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    domain_error_text,
+)
 from livrili.core.errors import DomainError
 from livrili.core.models import Wilaya
 
@@ -87,12 +94,29 @@ class RetailerSignupForm(forms.Form):
         return data
 
 
-class LedgerEntryInline(ReadOnlyInline):
+class LedgerEntryInline(LatestRowsInline):
     model = LedgerEntry
     fields = ("position", "created_at", "kind", "amount", "balance_after", "reason", "actor")
     readonly_fields = fields
     ordering = ("-position",)
     verbose_name_plural = _("ledger (read-only)")
+
+    def all_rows_url(self, retailer):
+        return reverse("admin:retailers_ledgerentry_changelist") + f"?retailer__id__exact={retailer.pk}"
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    """Every retailer's account movements, newest first, paginated: where the retailer page's
+    "see them all" leads (filtered to that retailer)."""
+
+    list_display = ("created_at", "retailer", "position", "kind", "amount", "balance_after", "reason", "actor")
+    list_filter = ("kind",)
+    search_fields = ("retailer__business_name", "reason")
+    list_select_related = ("retailer", "actor")
+    ordering = ("-created_at", "-position")
+    date_hierarchy = "created_at"
+    list_per_page = 50
 
 
 class RetailerEventInline(ReadOnlyInline):
@@ -171,7 +195,7 @@ def transition_action(action: str):
 
 
 @admin.register(Retailer)
-class RetailerAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class RetailerAdmin(LatestRowsMixin, AuditedAdminMixin, admin.ModelAdmin):
     audited_fields = tuple(f for f in services.AUDITED_FIELDS if f not in ("status", "status_reason", "credit_limit"))
     list_display = (
         "business_name",

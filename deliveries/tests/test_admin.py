@@ -187,3 +187,16 @@ def test_the_delivery_list_finds_a_commune(client, dispatcher, world):
 
     assert world["delivery"].number in found.text
     assert world["delivery"].number not in other.text
+
+
+def test_the_order_page_is_laid_out_in_sections_and_links_its_delivery(client, make_user, world):
+    # given a confirmed order with its delivery, opened by an operator in French
+    client.force_login(make_user(role="admin", is_superuser=True))
+    order = world["delivery"].order
+    page = client.get(reverse("admin:orders_order_change", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    # then the page has the customer, money, delivery, history and technical sections
+    headings = [str(fieldset.name) for fieldset in page.context["adminform"]]
+    assert headings == ["Client", "Montant", "Livraison", "Historique", "Technique"]
+    # and links the order's delivery
+    url = reverse("admin:deliveries_delivery_change", args=[world["delivery"].pk])
+    assert f'<a href="{url}">Livraison {world["delivery"].number}</a>' in page.text

@@ -247,6 +247,53 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class LatestRowsInline(ReadOnlyInline):
+    """A history too long to show whole beside its parent (a retailer's ledger): the newest
+    `latest` rows in the inline's ordering, and a link to the full, filtered and paginated list
+    (`all_rows_url`). The parent admin needs `LatestRowsMixin`."""
+
+    template = "admin/edit_inline/latest_tabular.html"
+    latest = 20
+
+    def all_rows_url(self, parent) -> str | None:
+        return None
+
+
+class LatestRowsMixin:
+    """For a ModelAdmin with `LatestRowsInline`s: each shows its newest rows and says how many
+    there are in all."""
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, LatestRowsInline) and obj is not None and obj.pk:
+            rows = kwargs["queryset"].filter(**{_parent_field(self.model, inline): obj})
+            newest = list(rows.values_list("pk", flat=True)[: inline.latest])
+            kwargs["queryset"] = kwargs["queryset"].filter(pk__in=newest)
+        return kwargs
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            inline = inline_formset.opts
+            if isinstance(inline, LatestRowsInline) and obj is not None and obj.pk:
+                total = inline.model._default_manager.filter(**{_parent_field(self.model, inline): obj}).count()
+                shown = min(total, inline.latest)
+                url = inline.all_rows_url(obj)
+                note = _("The newest %(shown)d of %(total)d.") % {"shown": shown, "total": total}
+                inline_formset.latest_note = (
+                    format_html('{} <a href="{}">{}</a>', note, url, _("See them all"))
+                    if url and total > shown
+                    else note
+                )
+        return inline_formsets
+
+
+def _parent_field(parent_model, inline) -> str:
+    from django.forms.models import _get_foreign_key
+
+    return _get_foreign_key(parent_model, inline.model, fk_name=inline.fk_name).name
+
+
 def domain_error_text(exc) -> str:
     """A DomainError as one line for an admin message."""
     details = "; ".join(

@@ -2,6 +2,7 @@
 name and in order. A later app adding its rule (or an app losing one) shows up here first, so the
 hooks through which one app reaches into another stay a list someone read."""
 
+from orders import hooks as order_hooks
 from retailers import selectors as retailer_selectors
 from retailers import services as retailer_services
 from retailers.management.commands.check_ledgers import registered_checks
@@ -28,4 +29,11 @@ def test_check_ledgers_discovers_exactly_these_checks_in_app_order():
         "retailers.selectors.ledger_mismatches",
         "orders.ledger_checks.stock_mismatches",
         "orders.ledger_checks.order_charge_mismatches",
+    ]
+
+
+def test_order_admin_links_are_the_delivery_then_the_invoice():
+    assert dotted(order_hooks.ADMIN_LINKS) == [
+        "deliveries.admin.order_delivery_links",
+        "billing.admin.order_invoice_links",
     ]

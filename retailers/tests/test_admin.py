@@ -7,8 +7,8 @@ from django.test import Client
 from livrili.accounts.models import User
 from livrili.core.models import AuditLog
 from livrili.core.tests.files import minimal_pdf
-from retailers.models import DeliveryAddress, Retailer, RetailerEvent
-from retailers.services import document_upload, ledger_adjust
+from retailers.models import DeliveryAddress, LedgerEntry, Retailer, RetailerEvent
+from retailers.services import document_upload, ledger_adjust, ledger_post
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +166,21 @@ def test_admin_add_refusal_shows_the_error_and_writes_nothing(admin_client_, mak
     assert "phone" in taken.context["form"].errors
     assert (Retailer.objects.count(), DeliveryAddress.objects.count(), RetailerEvent.objects.count()) == (0, 0, 0)
     assert User.objects.filter(role="retailer").count() == 0
+
+
+def test_the_retailer_page_shows_the_newest_ledger_entries_and_links_to_them_all(client, make_user, make_retailer):
+    # given a retailer with a long account history
+    retailer = make_retailer()
+    for number in range(25):
+        ledger_post(retailer=retailer, kind="adjustment_debit", amount=Decimal("1.00"), actor=None, reason=f"n{number}")
+    client.force_login(make_user(role="admin", is_superuser=True))
+    # when its page is opened
+    page = client.get(f"/admin/retailers/retailer/{retailer.pk}/change/")
+    # then the ledger inline holds the newest 20 entries and says where the others are
+    inline = next(f for f in page.context["inline_admin_formsets"] if f.opts.model is LedgerEntry)
+    assert [form.instance.position for form in inline.formset.forms] == list(range(25, 5, -1))
+    assert f"/admin/retailers/ledgerentry/?retailer__id__exact={retailer.pk}" in page.content.decode()
+    # and that list shows all 25, newest first
+    listing = client.get(f"/admin/retailers/ledgerentry/?retailer__id__exact={retailer.pk}")
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count == 25
