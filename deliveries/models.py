@@ -169,10 +169,15 @@ class DeliveryEvent(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events", verbose_name=_("delivery"))
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12)
+    from_status = models.CharField(_("from"), max_length=12, blank=True, choices=DeliveryStatus.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=DeliveryStatus.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     latitude = coordinate_field(_("latitude"))
     longitude = coordinate_field(_("longitude"))
@@ -187,7 +192,7 @@ class DeliveryEvent(models.Model):
         constraints = [*coordinate_constraints("delivery_event")]
 
     def __str__(self):
-        return f"{self.delivery_id} {self.from_status}→{self.to_status}"
+        return f"{self.get_from_status_display() or '·'} → {self.get_to_status_display()}"
 
 
 def _proof_path(instance, filename: str) -> str:

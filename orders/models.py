@@ -124,11 +124,16 @@ class Order(BaseModel):
     time_slot = models.CharField(_("time slot"), max_length=20)
     notes = models.TextField(_("notes"), blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100)
-    request_fingerprint = models.CharField(max_length=64, editable=False)
-    language = models.CharField(_("language"), max_length=2, default="ar")
+    request_fingerprint = models.CharField(_("request fingerprint"), max_length=64, editable=False)
+    language = models.CharField(_("language"), max_length=2, default="ar", choices=settings.LANGUAGES)
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cancelled by"),
     )
     held_at = models.DateTimeField(_("held at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -243,10 +248,15 @@ class OrderEvent(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order"))
     type = models.CharField(_("type"), max_length=20, choices=OrderEventType.choices)
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    from_status = models.CharField(_("from"), max_length=12, blank=True, choices=OrderStatus.choices)
+    to_status = models.CharField(_("to"), max_length=12, blank=True, choices=OrderStatus.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
@@ -258,4 +268,4 @@ class OrderEvent(models.Model):
         verbose_name_plural = _("order events")
 
     def __str__(self):
-        return f"{self.order_id} {self.type}"
+        return str(self.get_type_display())

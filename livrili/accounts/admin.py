@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,21 @@ from livrili.core.errors import DomainError
 
 from . import selectors, services
 from .models import User
+from .roles import group_label
+
+
+class GroupFilter(admin.SimpleListFilter):
+    """The staff groups by their translated names."""
+
+    title = _("groups")
+    parameter_name = "group"
+
+    def lookups(self, request, model_admin):
+        return [(group.pk, group_label(group.name)) for group in Group.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__pk=self.value()) if self.value() else queryset
+
 
 # What nobody changes on their own account.
 OWN_PRIVILEGE_FIELDS = ("role", "retailer", "is_active", "is_superuser", "groups", "user_permissions")
@@ -22,7 +38,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 
     audited_fields = services.AUDITED_FIELDS  # what an add records; changes audit in user_update
     list_display = ("username", "full_name", "email", "phone", "role", "is_active", "last_login")
-    list_filter = ("role", "is_active", "groups", "preferred_language")
+    list_filter = ("role", "is_active", GroupFilter, "preferred_language")
     search_fields = ("username", "full_name", "email", "phone")
     ordering = ("username",)
     autocomplete_fields = ("retailer",)
@@ -68,7 +84,10 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
             kwargs["queryset"] = selectors.groups_grantable_by(request.user)
         elif db_field.name == "user_permissions":
             kwargs["queryset"] = selectors.permissions_grantable_by(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            field.label_from_instance = lambda group: group_label(group.name)
+        return field
 
     def save_model(self, request, obj, form, change):
         if not change:  # the add form sets no privilege

@@ -6,6 +6,22 @@ exist yet are skipped, so each capability only adds its lines here.
 """
 
 from django.apps import apps as global_apps
+from django.utils.translation import gettext_lazy as _
+
+# The groups' names as operators read them (the stored name is the key the code uses).
+GROUP_LABELS = {
+    "Catalog": _("Catalog"),
+    "Sales": _("Sales"),
+    "Dispatch": _("Dispatch"),
+    "Finance": _("Finance"),
+    "Support": _("Support"),
+    "Superadmin": _("Superadmin"),
+}
+
+
+def group_label(name: str) -> str:
+    return str(GROUP_LABELS.get(name, name))
+
 
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     "Catalog": ["products.*", "core.view_wilaya"],

@@ -38,6 +38,10 @@ def screenshot(browser):
     def take(name: str):
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
+            width, height = browser.get_window_size().values()
+            page = browser.execute_script("return document.documentElement.scrollHeight")
+            browser.set_window_size(width, min(max(page, height), 5000))  # the whole page, bounded
             browser.save_screenshot(str(Path(folder) / f"{name}.png"))
+            browser.set_window_size(width, height)
 
     return take
