@@ -4,6 +4,8 @@ from django.contrib.admin import helpers as admin_helpers
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.utils import display_for_field as django_display_for_field
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.html import format_html
@@ -197,6 +199,11 @@ class BusinessSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        """One row: the list of it is its form."""
+        settings = BusinessSettings.load()
+        return HttpResponseRedirect(reverse("admin:core_businesssettings_change", args=[settings.pk]))
 
 
 @admin.register(Wilaya)

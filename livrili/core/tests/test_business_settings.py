@@ -227,3 +227,9 @@ def test_a_rolled_back_save_leaves_the_cached_settings_alone(django_capture_on_c
     assert callbacks == []
     assert cache.get(BusinessSettings.CACHE_KEY).company_name == "Livrili"
     assert BusinessSettings.load().company_name == "Livrili"
+
+
+def test_the_settings_list_opens_the_form_directly(admin_client):
+    response = admin_client.get("/admin/core/businesssettings/")
+    assert (response.status_code, response["Location"]) == (302, CHANGE)
+    assert admin_client.get(CHANGE).status_code == 200

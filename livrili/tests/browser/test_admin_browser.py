@@ -163,3 +163,33 @@ def test_a_manual_order_is_placed_in_the_browser(browser, live_server, world, sc
     assert [(item.product_id, item.quantity) for item in order.items.all()] == [(world["oil"].pk, 12)]
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
     assert script_errors(browser) == []
+
+
+def test_the_pages_operators_use_on_a_phone_fit_412_pixels(browser, live_server, world, screenshot):
+    log_in_arabic(browser, live_server)
+    placed, confirmed = world["orders"]
+    pages = {
+        "orders": "/admin/orders/order/",
+        "order": f"/admin/orders/order/{placed.pk}/change/",
+        "retailers": "/admin/retailers/retailer/",
+        "retailer": f"/admin/retailers/retailer/{world['shop'].retailer.pk}/change/",
+        "deliveries": "/admin/deliveries/delivery/",
+        "delivery": f"/admin/deliveries/delivery/{confirmed.delivery.pk}/change/",
+    }
+    width, height = browser.get_window_size().values()
+    browser.set_window_size(412, 900)
+    try:
+        overflowing = {}
+        for name, path in pages.items():
+            browser.get(live_server.url + path)
+            WebDriverWait(browser, WAIT).until(lambda b: b.execute_script("return document.readyState") == "complete")
+            screenshot(f"ar-412-{name}")
+            # the page itself never scrolls sideways (wide tables scroll inside their own box)
+            page_width, viewport = browser.execute_script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            if page_width > viewport:
+                overflowing[name] = page_width
+        assert overflowing == {}
+    finally:
+        browser.set_window_size(width, height)
