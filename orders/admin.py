@@ -49,8 +49,12 @@ from .services.placement import LineRequest, order_place
 
 class OrderItemInline(ReadOnlyInline):
     model = OrderItem
-    fields = ("sku", "name_fr", "quantity", "unit_price", "tax_rate", "discount", "discount_reason", "line_total")
+    fields = ("sku", "product_name", "quantity", "unit_price", "tax_rate", "discount", "discount_reason", "line_total")
     readonly_fields = fields
+
+    @admin.display(description=_("product"))
+    def product_name(self, item):
+        return item.name  # the name as ordered, in the reader's language
 
 
 class OrderEventInline(ReadOnlyInline):
