@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from livrili.core.admin import ReadOnlyAdmin, ReadOnlyInline, domain_error_text, money_display
+from livrili.core.admin import ReadOnlyAdmin, ReadOnlyInline, domain_error_text, money_html
 from livrili.core.errors import DomainError
 from livrili.core.models import Wilaya
 
@@ -209,7 +209,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("cash to collect"), ordering="cash_to_collect")
     def cash_to_collect_display(self, obj):
-        return money_display(obj.cash_to_collect)
+        return money_html(obj.cash_to_collect)
 
 
 class RouteStopInline(ReadOnlyInline):

@@ -21,6 +21,7 @@ from livrili.core.admin import (
     ReadOnlyAdmin,
     ReadOnlyInline,
     domain_error_text,
+    money_html,
 )
 from livrili.core.errors import DomainError
 from livrili.core.models import Wilaya
@@ -251,11 +252,11 @@ class RetailerAdmin(LatestRowsMixin, AuditedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("credit limit"))
     def credit_limit_with_link(self, retailer):
         url = reverse("admin:retailers_retailer_credit_limit", args=[retailer.pk])
-        return format_html('{} — <a href="{}">{}</a>', retailer.credit_limit, url, _("change"))
+        return format_html('{} — <a href="{}">{}</a>', money_html(retailer.credit_limit), url, _("change"))
 
     @admin.display(description=_("available credit"))
     def available_credit(self, retailer):
-        return retailer.available_credit
+        return money_html(retailer.available_credit)
 
     def add_view(self, request, form_url="", extra_context=None):
         """Retailers are created by `services.retailer_signup` only, never by a bare model save."""

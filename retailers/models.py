@@ -292,7 +292,7 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.amount}"
+        return f"{self.get_kind_display()} #{self.position}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

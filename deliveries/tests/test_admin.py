@@ -33,7 +33,7 @@ def test_the_delivery_list_shows_the_cash_with_its_currency(client, dispatcher, 
 
     assert response.status_code == 200
     assert world["delivery"].number in response.text
-    assert f'field-cash_to_collect_display">{amount}</td>' in response.text
+    assert f'field-cash_to_collect_display"><bdi dir="ltr" class="money">{amount}</bdi></td>' in response.text
     wilaya = {"fr": "16 - Alger", "ar": "16 - الجزائر"}[language]
     assert f'field-wilaya_display">{wilaya}</td>' in response.text  # the name, not the bare code
 
