@@ -69,7 +69,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
     def invoice_links(self, request, invoice) -> list[dict]:
         """The change page's object tools: the PDF, and for Finance the credit-note form."""
         links = [{"url": reverse("admin:billing_invoice_pdf", args=[invoice.pk]), "label": _("PDF")}]
-        if invoice.status == InvoiceStatus.ISSUED and request.user.has_perm("billing.cancel_invoice"):
+        if invoice.status != InvoiceStatus.CANCELLED and request.user.has_perm("billing.cancel_invoice"):
             links.append(
                 {"url": reverse("admin:billing_invoice_cancel", args=[invoice.pk]), "label": _("Cancel → credit note…")}
             )

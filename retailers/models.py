@@ -269,6 +269,14 @@ class LedgerEntry(models.Model):
         related_name="ledger_entries",
         verbose_name=_("order"),
     )
+    payment = models.ForeignKey(
+        "billing.Payment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("payment"),
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -288,6 +296,11 @@ class LedgerEntry(models.Model):
                 | Q(kind__in=DEBIT_KINDS, amount__gt=0)
                 | Q(kind__in=CREDIT_KINDS, amount__lt=0),
                 name="ledger_entry_sign_follows_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment__isnull=True)
+                | Q(kind__in=(LedgerEntryKind.PAYMENT, LedgerEntryKind.PAYMENT_REVERSAL)),
+                name="ledger_entry_payment_kinds",
             ),
         ]
 

@@ -28,4 +28,7 @@ def test_check_ledgers_discovers_exactly_these_checks_in_app_order():
         "retailers.selectors.ledger_mismatches",
         "orders.ledger_checks.stock_mismatches",
         "orders.ledger_checks.order_charge_mismatches",
+        "billing.ledger_checks.allocation_mismatches",
+        "billing.ledger_checks.payment_entry_mismatches",
+        "billing.ledger_checks.receivable_mismatches",
     ]
