@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 
 from livrili.core.money import ZERO
 
-from .models import CreditNote, Invoice, LineKind
+from .models import CashHandover, CashHandoverPayment, CreditNote, Invoice, LineKind, Payment, PaymentAllocation
 
 
 def invoice_list() -> QuerySet[Invoice]:
@@ -35,3 +35,20 @@ def tax_summary(invoice: Invoice) -> list[dict]:
         base[line.tax_rate] += line.line_subtotal
         tax[line.tax_rate] += line.line_tax
     return [{"rate": rate, "base": base[rate], "tax": tax[rate]} for rate in sorted(base)]
+
+
+def payment_list() -> QuerySet[Payment]:
+    return Payment.objects.select_related("retailer", "collected_by", "recorded_by", "delivery").prefetch_related(
+        Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice").order_by("created_at"))
+    )
+
+
+def handover_list() -> QuerySet[CashHandover]:
+    return CashHandover.objects.select_related("driver__user", "received_by", "approved_by").prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=CashHandoverPayment.objects.select_related("payment__retailer", "payment__delivery").order_by(
+                "payment__received_at", "payment_id"
+            ),
+        )
+    )

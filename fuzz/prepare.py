@@ -27,6 +27,7 @@ django.setup()
 from django.db.models import F  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
+from billing.models import CashHandover, Invoice, Payment  # noqa: E402
 from deliveries.models import Delivery, Driver  # noqa: E402
 from deliveries.services.lifecycle import delivery_assign, delivery_report  # noqa: E402
 from livrili.accounts.models import User  # noqa: E402
@@ -129,6 +130,7 @@ def main(out: Path) -> None:
                     "cart_products": ids(CartItem.objects.filter(retailer=retailer), "product_id"),
                     "documents": ids(RetailerDocument.objects.filter(retailer=retailer)),
                     "members": ids(User.objects.filter(retailer=retailer)),
+                    "own_invoices": ids(Invoice.objects.filter(retailer=retailer)),
                 },
             },
             "driver": {
@@ -144,6 +146,9 @@ def main(out: Path) -> None:
                     "users": ids(User.objects.exclude(pk=admin.pk)),
                     "deliveries": ids(Delivery.objects.all()),
                     "drivers": ids(Driver.objects.all()),
+                    "invoices": ids(Invoice.objects.all()),
+                    "payments": ids(Payment.objects.all()),
+                    "cash_handovers": ids(CashHandover.objects.all()),
                 },
             },
         },

@@ -63,6 +63,10 @@ PATH_IDS = [
     (r"^/api/v1/deliveries/\{id\}", "id", "deliveries"),
     (r"^/api/v1/drivers/\{id\}", "id", "drivers"),
     (r"^/api/v1/drivers/me/deliveries/\{id\}", "id", "own_deliveries"),
+    (r"^/api/v1/invoices/\{id\}", "id", "invoices"),
+    (r"^/api/v1/retailers/invoices/\{id\}", "id", "own_invoices"),
+    (r"^/api/v1/payments/\{id\}", "id", "payments"),
+    (r"^/api/v1/cash-handovers/\{id\}", "id", "cash_handovers"),
 ]
 
 

@@ -260,6 +260,10 @@ SPECTACULAR_SETTINGS = {
         "PreferredLanguageEnum": "livrili.accounts.models.Language",  # also invoices' language
         "InvoiceStatusEnum": "billing.models.InvoiceStatus",
         "InvoiceLineKindEnum": "billing.models.LineKind",
+        "PaymentStatusEnum": "billing.models.PaymentStatus",
+        "PaymentMethodKindEnum": "billing.models.PaymentMethodKind",
+        "CashHandoverStatusEnum": "billing.models.HandoverStatus",
+        "DiscrepancyReasonEnum": "billing.models.DiscrepancyReason",
         "NotificationChannelEnum": "notifications.models.Channel",
         "NotificationCategoryEnum": "notifications.models.Category",
     },
