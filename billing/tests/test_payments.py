@@ -17,7 +17,6 @@ from billing.services.payments import (
     payment_record,
 )
 from livrili.core.errors import DomainError
-from notifications.models import Notification
 from retailers.models import LedgerEntry
 
 D = Decimal
@@ -43,7 +42,7 @@ def allocations(payment) -> list[tuple]:
 
 @pytest.mark.django_db
 def test_cash_collected_at_the_stop_is_a_payment_in_custody_allocated_to_its_invoice(
-    shop, picked_up, deliver_cash, driver
+    shop, picked_up, deliver_cash, driver, client_for
 ):
     # Given a cash order picked up by the driver
     delivery = picked_up("cash")
@@ -65,7 +64,10 @@ def test_cash_collected_at_the_stop_is_a_payment_in_custody_allocated_to_its_inv
     # and the ledger has the payment first, then the charge: balance back to zero
     assert ledger(shop.retailer) == [("payment", -CASH_TOTAL, -CASH_TOTAL), ("order_charge", CASH_TOTAL, D("0.00"))]
     assert LedgerEntry.objects.get(kind="payment").payment == payment
-    assert Notification.objects.filter(event="payment_received", recipient=shop).exists()
+    # and the retailer is told, in its language (fr), through its inbox
+    inbox = client_for(shop).get("/api/v1/notifications").json()["data"]
+    received = [row["body"] for row in inbox if row["event"] == "payment_received"]
+    assert received == [f"Nous avons reçu votre paiement de {CASH_TOTAL} DA (référence {delivery.number}). Merci."]
     assert all_checks() == []
 
 
