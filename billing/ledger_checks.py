@@ -89,7 +89,9 @@ def receivable_mismatches() -> list[str]:
     )
     live_invoice = Q(order__invoice__isnull=False) & ~Q(order__invoice__status=InvoiceStatus.CANCELLED)
     uninvoiced = _sums(LedgerEntry.objects.filter(kind__in=ORDER_KINDS).exclude(live_invoice), "retailer_id", "amount")
-    other = _sums(LedgerEntry.objects.exclude(kind__in=ORDER_KINDS + PAYMENT_KINDS), "retailer_id", "amount")
+    other = _sums(
+        LedgerEntry.objects.exclude(kind__in=ORDER_KINDS).filter(payment__isnull=True), "retailer_id", "amount"
+    )
     prepaid = _sums(
         Payment.objects.filter(status__in=LIVE_PAYMENT_STATUSES), "retailer_id", F("amount") - F("allocated_amount")
     )
