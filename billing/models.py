@@ -68,6 +68,8 @@ class Invoice(BaseModel):
     # Σ of its payment allocations, kept by billing.services.payments under the retailer's lock;
     # the status follows it (issued 0, partially_paid, paid == total; cancelled: released, 0).
     amount_paid = money_field(_("amount paid"), default=0)
+    # When the retailer was told it is overdue (`invoices_notify_overdue`): once per invoice.
+    overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
     amount_in_words_fr = models.TextField(_("amount in words (French)"))
     amount_in_words_ar = models.TextField(_("amount in words (Arabic)"))
 
@@ -122,7 +124,7 @@ class Invoice(BaseModel):
         return self.amount_in_words_ar if self.language == Language.AR else self.amount_in_words_fr
 
 
-MOVABLE_INVOICE_FIELDS = {"status", "amount_paid", "updated_at"}
+MOVABLE_INVOICE_FIELDS = {"status", "amount_paid", "overdue_notified_at", "updated_at"}
 
 
 class InvoiceLine(models.Model):

@@ -24,6 +24,7 @@ from retailers.selectors import retailer_recipients
 from retailers.services import ledger_post
 
 from ..models import CreditNote, Invoice, InvoiceLine, InvoiceStatus, LineKind
+from ..selectors import overdue_invoices
 from ..words import amount_in_words_ar, amount_in_words_fr
 from .allocation import allocations_release, allocations_settle
 from .payments import payment_collect
@@ -266,3 +267,32 @@ def invoice_cancel(*, invoice: Invoice, reason: str, actor) -> CreditNote:
         },
     )
     return credit_note
+
+
+def invoices_notify_overdue(*, today=None, limit: int = 500) -> int:
+    """Tell each retailer once that an invoice is overdue (the periodic task's work): each
+    invoice is claimed under its row lock (`overdue_notified_at` set in the same transaction as
+    the notice), so two runs never tell twice. Returns how many were told."""
+    today = today or timezone.localdate()
+    told = 0
+    for pk in list(overdue_invoices(today).values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            invoice = (
+                overdue_invoices(today).select_for_update(of=("self",)).select_related("retailer").filter(pk=pk).first()
+            )
+            if invoice is None:
+                continue  # paid, cancelled or told meanwhile
+            invoice.overdue_notified_at = timezone.now()
+            invoice.save(update_fields=["overdue_notified_at", "updated_at"])
+            notify(
+                "invoice_overdue",
+                retailer_recipients(invoice.retailer),
+                {
+                    "invoice_number": invoice.number,
+                    "amount_due": str(invoice.amount_due),
+                    "due_date": str(invoice.due_date),
+                },
+                data={"invoice_id": str(invoice.pk)},
+            )
+            told += 1
+    return told
