@@ -129,3 +129,19 @@ def overdue_invoices(today: date) -> QuerySet[Invoice]:
     return Invoice.objects.filter(
         status__in=OPEN_INVOICE_STATUSES, due_date__lt=today, overdue_notified_at__isnull=True
     ).order_by("due_date", "number")
+
+
+def allocation_preview(*, retailer, amount) -> dict:
+    """What recording `amount` for `retailer` would settle, oldest open invoice first (the
+    service's order; nothing locked, nothing written): {"lines": [(invoice, share)], "prepaid"}."""
+    left, lines = amount, []
+    for invoice in Invoice.objects.filter(retailer=retailer, status__in=OPEN_INVOICE_STATUSES).order_by(
+        "issued_at", "number"
+    ):
+        if left <= ZERO:
+            break
+        share = min(left, invoice.amount_due)
+        if share > ZERO:
+            lines.append((invoice, share))
+            left -= share
+    return {"lines": lines, "prepaid": left}
