@@ -8,7 +8,10 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from orders.hooks import STATUS_LISTENERS
+        from retailers.selectors import STATEMENT_SECTIONS
 
+        from .selectors import statement_open_invoices
         from .services.invoices import order_status_changed
 
         STATUS_LISTENERS.append(order_status_changed)
+        STATEMENT_SECTIONS.append(statement_open_invoices)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from livrili.core.money import ZERO, to_money
 
@@ -145,3 +146,28 @@ def allocation_preview(*, retailer, amount) -> dict:
             lines.append((invoice, share))
             left -= share
     return {"lines": lines, "prepaid": left}
+
+
+def statement_open_invoices(*, retailer, date_to: date | None = None) -> dict:
+    """The retailer statement's section (retailers.selectors.STATEMENT_SECTIONS): its invoices
+    still owed, oldest first, with their age on `date_to` (default today)."""
+    day = date_to or timezone.localdate()
+    invoices = Invoice.objects.filter(retailer=retailer, status__in=OPEN_INVOICE_STATUSES)
+    if date_to:
+        invoices = invoices.filter(issued_at__date__lte=date_to)
+    rows = []
+    for invoice in invoices.order_by("issued_at", "number"):
+        rows.append(
+            {
+                "id": invoice.pk,
+                "number": invoice.number,
+                "issued_at": invoice.issued_at,
+                "due_date": invoice.due_date,
+                "total": invoice.total,
+                "amount_paid": invoice.amount_paid,
+                "amount_due": invoice.amount_due,
+                "age_days": (day - timezone.localdate(invoice.issued_at)).days,
+                "days_past_due": max((day - invoice.due_date).days, 0),
+            }
+        )
+    return {"open_invoices": rows}

@@ -88,3 +88,38 @@ def test_the_retailer_is_told_of_an_overdue_invoice_once(shop, delivered, client
     bodies = [row["body"] for row in inbox if row["event"] == "invoice_overdue"]
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     assert bodies == [f"La facture {overdue.number} est échue depuis le {yesterday}. Reste dû : {CREDIT_TOTAL} DA."]
+
+
+@pytest.mark.django_db
+def test_the_statement_lists_open_invoices_with_their_age(shop, delivered, finance, client_for):
+    # Given a credit invoice issued today, due 4 days ago (for the test), partly paid 132.17
+    invoice = Invoice.objects.get(order=delivered("credit"))
+    due_days_ago(invoice, 4)
+    payment_record(retailer=shop.retailer, amount=D("132.17"), method="cash", actor=finance)
+    paid = Invoice.objects.get(order=delivered("cash"))  # a cash invoice, then paid in full
+    payment_record(
+        retailer=shop.retailer,
+        amount=paid.total,
+        method="cash",
+        actor=finance,
+        allocations=[AllocationRequest(paid.pk, paid.total)],
+    )
+
+    # When the owner reads its statement
+    response = client_for(shop).get("/api/v1/retailers/statement")
+
+    # Then the open invoice is listed with what it still owes and its age; the paid one is not
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["open_invoices"] == [
+        {
+            "id": str(invoice.pk),
+            "number": invoice.number,
+            "issued_at": response.json()["data"]["open_invoices"][0]["issued_at"],
+            "due_date": (timezone.localdate() - timedelta(days=4)).isoformat(),
+            "total": "2132.17",
+            "amount_paid": "132.17",
+            "amount_due": "2000.00",
+            "age_days": 0,
+            "days_past_due": 4,
+        }
+    ]
