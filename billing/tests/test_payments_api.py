@@ -4,7 +4,8 @@ refusals that write nothing, and a payment handed over once."""
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from billing.models import CashHandover, CashHandoverPayment, Invoice, Payment
@@ -202,3 +203,29 @@ def test_cash_being_counted_cannot_be_cancelled(two_stops, driver, staff_client)
     assert_error(response, 422, "INVALID_TRANSITION")
     first.refresh_from_db()
     assert first.status == "in_custody"
+
+
+@pytest.mark.django_db
+def test_the_payment_and_handover_lists_read_in_a_fixed_number_of_queries(
+    delivered, staff_client, picked_up, deliver_cash, driver
+):
+    def queries(path) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(path).status_code == 200
+        return len(captured)
+
+    delivered("credit")
+    deliver_cash(picked_up("cash"), D("2154.17"))
+    day = timezone.localdate().isoformat()
+
+    def count(amount: str) -> None:
+        body = {"driver_id": str(driver.pk), "date": day, "counted_amount": amount}
+        assert staff_client.post("/api/v1/cash-handovers", body, format="json").status_code == 201
+
+    count("2154.17")
+    few_payments, few_handovers = queries("/api/v1/payments"), queries("/api/v1/cash-handovers")
+    for _ in range(3):
+        deliver_cash(picked_up("cash"), D("2154.17"))
+    count("6462.51")
+    assert queries("/api/v1/payments") == few_payments
+    assert queries("/api/v1/cash-handovers") == few_handovers
