@@ -1,4 +1,5 @@
-"""Reads of invoices, with their joins prepared (the API and the PDF read through these)."""
+"""Reads of invoices, payments and handovers, with their joins prepared (the API, the admin and
+the PDF read through these), aging and the sections billing adds to other apps' reads."""
 
 from collections import defaultdict
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ from .models import (
     LineKind,
     Payment,
     PaymentAllocation,
+    PaymentStatus,
 )
 
 
@@ -171,3 +173,11 @@ def statement_open_invoices(*, retailer, date_to: date | None = None) -> dict:
             }
         )
     return {"open_invoices": rows}
+
+
+def deliveries_out_of_custody(driver) -> QuerySet:
+    """deliveries.selectors.CASH_OUT_OF_CUSTODY: the driver's stops whose cash payment is no
+    longer in its custody (confirmed by a handover, or cancelled)."""
+    return (
+        Payment.objects.filter(delivery__driver=driver).exclude(status=PaymentStatus.IN_CUSTODY).values("delivery_id")
+    )

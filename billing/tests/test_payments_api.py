@@ -229,3 +229,24 @@ def test_the_payment_and_handover_lists_read_in_a_fixed_number_of_queries(
     count("6462.51")
     assert queries("/api/v1/payments") == few_payments
     assert queries("/api/v1/cash-handovers") == few_handovers
+
+
+@pytest.mark.django_db
+def test_the_drivers_cash_is_what_it_still_holds(two_stops, driver, staff_client, client_for):
+    first, _second = two_stops
+    cash = client_for(driver.user).get("/api/v1/drivers/me/cash").json()["data"]
+    assert (cash["count"], cash["total"]) == (2, "3154.17")
+
+    # When the first stop's cash is handed over and approved
+    body = {
+        "driver_id": str(driver.pk),
+        "date": timezone.localdate().isoformat(),
+        "counted_amount": "2154.17",
+        "payment_ids": [str(first.pk)],
+    }
+    handover = staff_client.post("/api/v1/cash-handovers", body, format="json").json()["data"]
+    staff_client.post(f"/api/v1/cash-handovers/{handover['id']}/approve")
+
+    # Then the driver holds only the second stop's cash
+    cash = client_for(driver.user).get("/api/v1/drivers/me/cash").json()["data"]
+    assert (cash["count"], cash["total"]) == (1, "1000.00")
