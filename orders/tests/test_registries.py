@@ -25,12 +25,6 @@ def test_statement_sections_are_exactly_billings_open_invoices():
     assert dotted(retailer_selectors.STATEMENT_SECTIONS) == ["billing.selectors.statement_open_invoices"]
 
 
-def test_cash_out_of_custody_is_exactly_billings_payments():
-    from deliveries import selectors as delivery_selectors
-
-    assert dotted(delivery_selectors.CASH_OUT_OF_CUSTODY) == ["billing.selectors.deliveries_out_of_custody"]
-
-
 def test_check_ledgers_discovers_exactly_these_checks_in_app_order():
     # when check_ledgers looks for every installed app's ledger_checks.CHECKS
     # then it finds these, retailers' before orders' (INSTALLED_APPS order)
