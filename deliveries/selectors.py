@@ -1,5 +1,6 @@
 """Deliveries' reads: querysets with their joins prepared, and the drivers' figures."""
 
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -64,14 +65,20 @@ def driver_for_user(user) -> Driver | None:
     return driver_list().filter(user=user).first()
 
 
+# Where a driver's cash leaves its custody (billing registers its handed-over and cancelled
+# payments from BillingConfig.ready()): each returns the ids (a queryset) of the driver's
+# deliveries whose cash it no longer holds. Deliveries imports none of them.
+CASH_OUT_OF_CUSTODY: list[Callable[[Driver], object]] = []
+
+
 def driver_cash(driver: Driver) -> dict:
-    """The cash a driver collected, per delivery, with the total. Until cash handovers exist
-    (billing), every delivered delivery with cash collected counts as still in custody."""
-    deliveries = list(
-        Delivery.objects.filter(driver=driver, status=S.DELIVERED, cash_collected__gt=0)
-        .select_related("order")
-        .order_by("-delivered_at", "number")
-    )
+    """The cash a driver holds, per delivery, with the total: its delivered deliveries with cash
+    collected, less those whose cash left its custody (CASH_OUT_OF_CUSTODY: billing's approved
+    handovers and cancelled payments)."""
+    queryset = Delivery.objects.filter(driver=driver, status=S.DELIVERED, cash_collected__gt=0)
+    for source in CASH_OUT_OF_CUSTODY:
+        queryset = queryset.exclude(pk__in=source(driver))
+    deliveries = list(queryset.select_related("order").order_by("-delivered_at", "number"))
     return {
         "count": len(deliveries),
         "total": sum((d.cash_collected for d in deliveries), Decimal("0.00")),

@@ -27,6 +27,7 @@ django.setup()
 from django.db.models import F  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
+from billing.models import CashHandover, Invoice, Payment  # noqa: E402
 from deliveries.models import Delivery, Driver  # noqa: E402
 from deliveries.services.lifecycle import delivery_assign, delivery_report  # noqa: E402
 from livrili.accounts.models import User  # noqa: E402
@@ -134,6 +135,7 @@ def main(out: Path) -> None:
                     "documents": ids(RetailerDocument.objects.filter(retailer=retailer)),
                     "members": ids(User.objects.filter(retailer=retailer)),
                     "own_notifications": ids(Notification.objects.filter(recipient=owner, channel="in_app")[:50]),
+                    "own_invoices": ids(Invoice.objects.filter(retailer=retailer)),
                 },
             },
             "driver": {
@@ -151,6 +153,9 @@ def main(out: Path) -> None:
                     "drivers": ids(Driver.objects.all()),
                     "broadcasts": ids(Broadcast.objects.all()),
                     "notification_templates": ids(NotificationTemplate.objects.all()),
+                    "invoices": ids(Invoice.objects.all()),
+                    "payments": ids(Payment.objects.all()),
+                    "cash_handovers": ids(CashHandover.objects.all()),
                 },
             },
         },

@@ -66,6 +66,10 @@ PATH_IDS = [
     (r"^/api/v1/notifications/\{id\}", "id", "own_notifications"),
     (r"^/api/v1/notification-templates/\{id\}", "id", "notification_templates"),
     (r"^/api/v1/broadcasts/\{id\}", "id", "broadcasts"),
+    (r"^/api/v1/invoices/\{id\}", "id", "invoices"),
+    (r"^/api/v1/retailers/invoices/\{id\}", "id", "own_invoices"),
+    (r"^/api/v1/payments/\{id\}", "id", "payments"),
+    (r"^/api/v1/cash-handovers/\{id\}", "id", "cash_handovers"),
 ]
 
 

@@ -166,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
     # Scheduled broadcasts that are due, and any whose enqueue was lost (notifications/broadcasts.py).
     "send-due-broadcasts": {"task": "notifications.tasks.send_due_broadcasts", "schedule": 60.0},
     "purge-notifications": {"task": "notifications.tasks.purge_notifications", "schedule": 86400.0},
+    # Retailers hear of each overdue invoice once (billing/services/invoices.py).
+    "notify-overdue-invoices": {"task": "billing.tasks.notify_overdue_invoices", "schedule": 86400.0},
 }
 # How long an idempotent write's first answer is kept for replays (livrili/core/idempotency.py).
 IDEMPOTENCY_RETENTION = timedelta(days=int(os.environ.get("IDEMPOTENCY_RETENTION_DAYS", "30")))
@@ -277,6 +279,10 @@ SPECTACULAR_SETTINGS = {
         "PreferredLanguageEnum": "livrili.accounts.models.Language",  # also invoices' language
         "InvoiceStatusEnum": "billing.models.InvoiceStatus",
         "InvoiceLineKindEnum": "billing.models.LineKind",
+        "PaymentStatusEnum": "billing.models.PaymentStatus",
+        "PaymentMethodKindEnum": "billing.models.PaymentMethodKind",
+        "CashHandoverStatusEnum": "billing.models.HandoverStatus",
+        "DiscrepancyReasonEnum": "billing.models.DiscrepancyReason",
         "NotificationChannelEnum": "notifications.models.Channel",
         "NotificationCategoryEnum": "notifications.models.Category",
     },

@@ -203,7 +203,12 @@ class RetailerEvent(models.Model):
     to_value = models.CharField(_("to"), max_length=50)
     reason = models.TextField(_("reason"), blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
@@ -269,8 +274,21 @@ class LedgerEntry(models.Model):
         related_name="ledger_entries",
         verbose_name=_("order"),
     )
+    payment = models.ForeignKey(
+        "billing.Payment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("payment"),
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
@@ -288,6 +306,11 @@ class LedgerEntry(models.Model):
                 | Q(kind__in=DEBIT_KINDS, amount__gt=0)
                 | Q(kind__in=CREDIT_KINDS, amount__lt=0),
                 name="ledger_entry_sign_follows_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment__isnull=True)
+                | Q(kind__in=(LedgerEntryKind.PAYMENT, LedgerEntryKind.PAYMENT_REVERSAL)),
+                name="ledger_entry_payment_kinds",
             ),
         ]
 

@@ -15,6 +15,11 @@ from .models import DeliveryAddress, LedgerEntry, Retailer, RetailerDocument, Re
 PROFILE_FIGURES: list[Callable[[Retailer], dict]] = []
 
 
+# Sections that later apps add to the retailer's statement (billing registers its open invoices
+# from BillingConfig.ready()): each is called with the retailer and `date_to` and returns keys.
+STATEMENT_SECTIONS: list[Callable[..., dict]] = []
+
+
 def profile_figures(retailer: Retailer) -> dict:
     figures: dict = {}
     for provider in PROFILE_FIGURES:
@@ -71,7 +76,11 @@ def retailer_statement(*, retailer: Retailer, date_from: date | None = None, dat
         entries = entries.filter(created_at__date__lte=date_to)
     entries = list(entries)
     closing = entries[-1].balance_after if entries else opening
+    sections: dict = {}
+    for section in STATEMENT_SECTIONS:
+        sections.update(section(retailer=retailer, date_to=date_to))
     return {
+        **sections,
         "retailer": retailer,
         "date_from": date_from,
         "date_to": date_to,

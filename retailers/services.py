@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import filetype
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -449,6 +449,27 @@ def _credit_alert(retailer: Retailer, *, balance_before: Decimal, balance_after:
         {"available_credit": str(to_money(limit - balance_after)), "credit_limit": str(limit)},
         data={"retailer_id": str(retailer.pk)},
     )
+
+
+def ledger_entries_link_payments(links: dict) -> int:
+    """Seeds and importers only: record which payment existing `payment` entries are
+    ({entry_id: payment_id}), once — an entry already linked is left alone. The one update of a
+    ledger entry there is: no amount or balance changes, and the PostgreSQL trigger refuses any
+    other column (retailers migration 0005). Returns the number of entries linked."""
+    if not links:
+        return 0
+    field = LedgerEntry._meta.get_field("id")
+    table = LedgerEntry._meta.db_table
+    rows = [
+        (field.get_db_prep_value(payment_id, connection), field.get_db_prep_value(entry_id, connection))
+        for entry_id, payment_id in links.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET payment_id = %s WHERE id = %s AND payment_id IS NULL",  # noqa: S608 (model's table)
+            rows,
+        )
+    return len(rows)
 
 
 ADJUSTMENT_KINDS = {

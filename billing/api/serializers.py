@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -5,7 +7,16 @@ from livrili.api import fields as strict
 from livrili.api.fields import MoneyField
 from orders.api.serializers import RetailerRefSerializer
 
-from ..models import CreditNote, Invoice, InvoiceLine
+from ..models import (
+    CashHandover,
+    CreditNote,
+    DiscrepancyReason,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentAllocation,
+    PaymentMethodKind,
+)
 from ..selectors import tax_summary
 
 
@@ -30,6 +41,7 @@ INVOICE_FIELDS = [
     "tax_total",
     "stamp_duty",
     "total",
+    "amount_paid",
 ]
 
 
@@ -42,6 +54,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
     tax_total = MoneyField()
     stamp_duty = MoneyField()
     total = MoneyField()
+    amount_paid = MoneyField()
 
     class Meta:
         model = Invoice
@@ -121,3 +134,154 @@ class InvoiceDetailSerializer(InvoiceSerializer):
 
 class InvoiceCancelSerializer(serializers.Serializer):
     reason = strict.CharField(max_length=500)
+
+
+# --- Payments ---------------------------------------------------------------------------------
+
+
+class InvoiceRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    full_name = serializers.CharField()
+
+
+class PaymentAllocationSerializer(serializers.ModelSerializer):
+    invoice = InvoiceRefSerializer()
+    amount = MoneyField()
+
+    class Meta:
+        model = PaymentAllocation
+        fields = ["invoice", "amount"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    retailer = RetailerRefSerializer()
+    amount = MoneyField()
+    allocated_amount = MoneyField()
+    unallocated_amount = MoneyField()
+    collected_by = UserRefSerializer(allow_null=True)
+    recorded_by = UserRefSerializer(allow_null=True)
+    delivery = InvoiceRefSerializer(allow_null=True)  # {id, number}
+    allocations = PaymentAllocationSerializer(many=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "retailer",
+            "amount",
+            "method",
+            "status",
+            "received_at",
+            "reference",
+            "note",
+            "collected_by",
+            "recorded_by",
+            "delivery",
+            "allocated_amount",
+            "unallocated_amount",
+            "allocations",
+            "confirmed_at",
+            "reversed_at",
+            "reversal_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AllocationInputSerializer(serializers.Serializer):
+    invoice_id = serializers.UUIDField()
+    amount = MoneyField(min_value=Decimal("0.01"))
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    retailer_id = serializers.UUIDField()
+    amount = MoneyField(min_value=Decimal("0.01"))
+    method = serializers.ChoiceField(choices=PaymentMethodKind.choices)
+    received_at = serializers.DateTimeField(required=False)
+    reference = strict.CharField(max_length=100, required=False, allow_blank=True, default="")
+    note = strict.TextField(required=False, allow_blank=True, default="")
+    allocations = AllocationInputSerializer(many=True, required=False, max_length=100, default=list)
+
+
+class PaymentReasonSerializer(serializers.Serializer):
+    reason = strict.CharField(max_length=500)
+
+
+# --- Cash handovers ---------------------------------------------------------------------------
+
+
+class HandoverDriverSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    full_name = serializers.CharField(source="user.full_name")
+
+
+class HandoverPaymentSerializer(serializers.ModelSerializer):
+    retailer = RetailerRefSerializer()
+    amount = MoneyField()
+    delivery = InvoiceRefSerializer(allow_null=True)
+
+    class Meta:
+        model = Payment
+        fields = ["id", "retailer", "delivery", "amount", "received_at", "reference", "status"]
+        read_only_fields = fields
+
+
+class CashHandoverSerializer(serializers.ModelSerializer):
+    driver = HandoverDriverSerializer()
+    received_by = UserRefSerializer()
+    approved_by = UserRefSerializer(allow_null=True)
+    expected_amount = MoneyField()
+    counted_amount = MoneyField()
+    discrepancy = MoneyField()
+    payments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CashHandover
+        fields = [
+            "id",
+            "driver",
+            "received_by",
+            "business_date",
+            "expected_amount",
+            "counted_amount",
+            "discrepancy",
+            "reason",
+            "notes",
+            "status",
+            "approved_at",
+            "approved_by",
+            "payments",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(HandoverPaymentSerializer(many=True))
+    def get_payments(self, handover) -> list[dict]:
+        return HandoverPaymentSerializer([line.payment for line in handover.lines.all()], many=True).data
+
+
+class CashHandoverCreateSerializer(serializers.Serializer):
+    driver_id = serializers.UUIDField()
+    date = serializers.DateField()
+    counted_amount = MoneyField(min_value=Decimal("0.00"))
+    reason = serializers.ChoiceField(choices=DiscrepancyReason.choices, required=False, allow_blank=True, default="")
+    notes = strict.TextField(required=False, allow_blank=True, default="")
+    payment_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=500)
+
+
+class ExpectedQuerySerializer(serializers.Serializer):
+    driver = serializers.UUIDField()
+    date = serializers.DateField()
+
+
+class ExpectedCashSerializer(serializers.Serializer):
+    driver = HandoverDriverSerializer()
+    date = serializers.DateField()
+    expected_amount = MoneyField()
+    payments = HandoverPaymentSerializer(many=True)

@@ -10,4 +10,11 @@ urlpatterns = [
     path("retailers/invoices", views.RetailerInvoiceListView.as_view(), name="retailer-invoice-list"),
     path("retailers/invoices/<uuid:pk>", views.RetailerInvoiceDetailView.as_view(), name="retailer-invoice-detail"),
     path("retailers/invoices/<uuid:pk>/pdf", views.RetailerInvoicePdfView.as_view(), name="retailer-invoice-pdf"),
+    path("payments", views.PaymentListView.as_view(), name="payment-list"),
+    path("payments/<uuid:pk>", views.PaymentDetailView.as_view(), name="payment-detail"),
+    path("payments/<uuid:pk>/bounce", views.PaymentBounceView.as_view(), name="payment-bounce"),
+    path("payments/<uuid:pk>/cancel", views.PaymentCancelView.as_view(), name="payment-cancel"),
+    path("cash-handovers", views.CashHandoverListView.as_view(), name="cash-handover-list"),
+    path("cash-handovers/expected", views.CashHandoverExpectedView.as_view(), name="cash-handover-expected"),
+    path("cash-handovers/<uuid:pk>/approve", views.CashHandoverApproveView.as_view(), name="cash-handover-approve"),
 ]

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from deliveries.models import Delivery
 from livrili.accounts.models import Language
 from livrili.core.audit import audit_record, authenticated_actor
 from livrili.core.errors import DomainError, validation_error
@@ -23,7 +24,10 @@ from retailers.selectors import retailer_recipients
 from retailers.services import ledger_post
 
 from ..models import CreditNote, Invoice, InvoiceLine, InvoiceStatus, LineKind
+from ..selectors import overdue_invoices
 from ..words import amount_in_words_ar, amount_in_words_fr
+from .allocation import allocations_release, allocations_settle
+from .payments import payment_collect
 
 INVOICE_PREFIX = "FAC"
 CREDIT_NOTE_PREFIX = "AV"
@@ -31,9 +35,18 @@ CREDIT_NOTE_PREFIX = "AV"
 
 def order_status_changed(*, order: Order, from_status: str, to_status: str, actor, note: str = "") -> None:
     """The orders STATUS_LISTENERS hook: a delivered order gets its invoice in the same
-    transaction, under the order's row lock (a failure here rolls the delivery back)."""
-    if to_status == OrderStatus.DELIVERED:
-        invoice_issue(order=order, actor=actor)
+    transaction, under the order's row lock (a failure here rolls the delivery back); the cash
+    its driver collected becomes a payment in custody, allocated to that invoice first; then any
+    prepaid money of the retailer settles what is still open."""
+    if to_status != OrderStatus.DELIVERED:
+        return
+    invoice = invoice_issue(order=order, actor=actor)
+    locks.lock_retailer(order.retailer_id)
+    delivery = Delivery.objects.select_related("driver__user").filter(order_id=order.pk).first()
+    if delivery is not None:
+        delivery.order = order
+        payment_collect(delivery=delivery, invoice=invoice, actor=actor)
+    allocations_settle(retailer_id=order.retailer_id)
 
 
 def seller_snapshot(settings: BusinessSettings) -> dict:
@@ -201,12 +214,14 @@ def _require_reason(reason: str) -> str:
 def invoice_cancel(*, invoice: Invoice, reason: str, actor) -> CreditNote:
     """Cancel an issued invoice (Finance): a credit note of the next AV number, whose amounts are
     the invoice's negated, and a `credit_note` ledger entry of the invoice's total on its order —
-    the mirror of the order's charge. Locks the order, then the invoice, then (ledger_post) the
-    retailer: the order services' lock order. A cancelled invoice → INVALID_TRANSITION."""
+    the mirror of the order's charge. The payments allocated to it are released and settle the
+    retailer's other open invoices (or stay prepaid). Locks the order, then the retailer, then the
+    invoice: the lock order of every billing service. A cancelled invoice → INVALID_TRANSITION."""
     reason = _require_reason(reason)
     locks.lock_order(invoice.order)
+    locks.lock_retailer(invoice.retailer_id)
     invoice = Invoice.objects.select_for_update().select_related("order", "retailer").get(pk=invoice.pk)
-    if invoice.status != InvoiceStatus.ISSUED:
+    if invoice.status == InvoiceStatus.CANCELLED:
         raise DomainError(
             "INVALID_TRANSITION",
             _("This invoice is already cancelled."),
@@ -234,16 +249,50 @@ def invoice_cancel(*, invoice: Invoice, reason: str, actor) -> CreditNote:
         stamp_duty=-invoice.stamp_duty,
         total=-invoice.total,
     )
+    from_status = invoice.status
+    released = allocations_release(list(invoice.allocations.all()))
     invoice.status = InvoiceStatus.CANCELLED
-    invoice.save(update_fields=["status", "updated_at"])
+    invoice.amount_paid = ZERO
+    invoice.save(update_fields=["status", "amount_paid", "updated_at"])
+    allocations_settle(retailer_id=invoice.retailer_id)
     audit_record(
         actor=actor,
         instance=invoice,
         action="cancel",
         changes={
-            "status": [InvoiceStatus.ISSUED, InvoiceStatus.CANCELLED],
+            "status": [from_status, InvoiceStatus.CANCELLED],
             "reason": [None, reason],
             "credit_note": [None, number],
+            "released": [released, None],
         },
     )
     return credit_note
+
+
+def invoices_notify_overdue(*, today=None, limit: int = 500) -> int:
+    """Tell each retailer once that an invoice is overdue (the periodic task's work): each
+    invoice is claimed under its row lock (`overdue_notified_at` set in the same transaction as
+    the notice), so two runs never tell twice. Returns how many were told."""
+    today = today or timezone.localdate()
+    told = 0
+    for pk in list(overdue_invoices(today).values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            invoice = (
+                overdue_invoices(today).select_for_update(of=("self",)).select_related("retailer").filter(pk=pk).first()
+            )
+            if invoice is None:
+                continue  # paid, cancelled or told meanwhile
+            invoice.overdue_notified_at = timezone.now()
+            invoice.save(update_fields=["overdue_notified_at", "updated_at"])
+            notify(
+                "invoice_overdue",
+                retailer_recipients(invoice.retailer),
+                {
+                    "invoice_number": invoice.number,
+                    "amount_due": str(invoice.amount_due),
+                    "due_date": str(invoice.due_date),
+                },
+                data={"invoice_id": str(invoice.pk)},
+            )
+            told += 1
+    return told

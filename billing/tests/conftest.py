@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from deliveries.models import Delivery, Driver
+from deliveries.models import Delivery, Driver, ProofOfDelivery
 from deliveries.services.lifecycle import delivery_assign, delivery_report
 from orders.models import CartItem
 from orders.services.lifecycle import order_confirm
@@ -116,3 +116,16 @@ def delivered(picked_up, deliver):
         return delivery.order
 
     return make
+
+
+@pytest.fixture
+def deliver_cash(driver):
+    """The driver delivers and records the cash collected (a proof is on file)."""
+
+    def run(delivery: Delivery, cash: Decimal) -> Delivery:
+        ProofOfDelivery.objects.create(delivery=delivery, recipient_name="Karim", captured_at=timezone.now())
+        return delivery_report(
+            delivery=delivery, actor=driver.user, status="delivered", operator=False, cash_collected=cash
+        )
+
+    return run

@@ -59,6 +59,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "orders.record_payment",
         "billing.view_*",
         "billing.cancel_invoice",
+        "billing.record_payment",
+        "billing.count_cash",
         "analytics.*",
         "core.view_businesssettings",
         "core.change_businesssettings",

@@ -68,7 +68,7 @@ class Row:
     expect: str
     path: str | None = None  # the route with world names, when the route has parameters
     body: Callable[[Any], dict] | None = None  # c → body (c: the call context of the test)
-    query: str = ""
+    query: str = ""  # may name world objects, like the path
     perms: tuple[str, ...] = ALL
     multipart: bool = False
     # True: a fresh Idempotency-Key per call; a string: that key (WORLD_KEY: the key retailer A
@@ -398,6 +398,30 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/invoices/{pk}/cancel"): Row(     "401   403   403   403   403   403   403   ok",
         path="/api/v1/invoices/{invoice}/cancel", perms=("billing.cancel_invoice",),
         body=lambda c: {"reason": "Wrong customer"}),
+    # --- Billing: payments and cash handovers (Finance) -----------------------------------------
+    ("GET", "/api/v1/payments"): Row(                  "401   403   403   403   403   403   403   ok",
+        perms=("billing.view_payment",)),
+    ("POST", "/api/v1/payments"): Row(                 "401   403   403   403   403   403   403   ok",
+        perms=("billing.record_payment",), idempotent=True,
+        body=lambda c: {"retailer_id": c["retailer_a"], "amount": "50.00", "method": "bank_transfer"}),
+    ("GET", "/api/v1/payments/{pk}"): Row(             "401   403   403   403   403   403   403   ok",
+        path="/api/v1/payments/{payment}", perms=("billing.view_payment",)),
+    ("POST", "/api/v1/payments/{pk}/bounce"): Row(     "401   403   403   403   403   403   403   ok",
+        path="/api/v1/payments/{payment}/bounce", perms=("billing.record_payment",),
+        body=lambda c: {"reason": "Returned unpaid"}),
+    ("POST", "/api/v1/payments/{pk}/cancel"): Row(     "401   403   403   403   403   403   403   ok",
+        path="/api/v1/payments/{payment}/cancel", perms=("billing.record_payment",),
+        body=lambda c: {"reason": "Recorded twice"}),
+    ("GET", "/api/v1/cash-handovers"): Row(            "401   403   403   403   403   403   403   ok",
+        perms=("billing.view_cashhandover",)),
+    ("POST", "/api/v1/cash-handovers"): Row(           "401   403   403   403   403   403   403   ok",
+        perms=("billing.count_cash",),
+        body=lambda c: {"driver_id": c["driver_a"], "date": c["today"], "counted_amount": "0.00", "reason": "other"}),
+    ("GET", "/api/v1/cash-handovers/expected"): Row(   "401   403   403   403   403   403   403   ok",
+        query="driver={driver_a}&date={today}", perms=("billing.view_cashhandover",)),
+    ("POST", "/api/v1/cash-handovers/{pk}/approve"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        path="/api/v1/cash-handovers/{handover}/approve", perms=("billing.count_cash",)),
     ("GET", "/api/v1/retailers/invoices"): Row(        "401   ok    ok    ok    403   403   403   403"),
     ("GET", "/api/v1/retailers/invoices/{pk}"): Row(   "401   ok    404   404   403   403   403   403",
         path="/api/v1/retailers/invoices/{invoice}"),

@@ -27,7 +27,9 @@ from drf_spectacular.generators import EndpointEnumerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from billing.models import Invoice
+from billing.models import Invoice, Payment
+from billing.services.handovers import handover_create
+from billing.services.payments import payment_record
 from deliveries.models import Delivery, Driver
 from deliveries.services.lifecycle import delivery_assign, delivery_report
 from livrili.accounts import services as account_services
@@ -396,7 +398,40 @@ def _deliveries_world(users: dict, owner: User, product, private: dict[str, set[
         "driver_a": drivers["drv_a"],
         "order_delivered": delivered.order_id,
         "invoice": invoice,
+        **_payments_world(users, owner, product, drivers["drv_a"], private),
     }
+
+
+def _payments_world(users: dict, owner: User, product, driver: Driver, private: dict[str, set[str]]) -> dict:
+    """Billing's payments: a confirmed cheque of `owner` (to bounce or cancel), and two cash stops
+    of driver A today: one already counted in a handover (to approve), one still to hand over."""
+    cheque, _replayed = payment_record(
+        retailer=owner.retailer, amount=Decimal("100.00"), method="cheque", actor=users["st_ok"]
+    )
+    stops = []
+    for key in ("cash-1", "cash-2"):
+        stop = Delivery.objects.get(order=order_confirm(order=_order(owner, product, key), actor=users["st_ok"]))
+        delivery_assign(delivery=stop, driver=driver, actor=None)
+        for status in ("picked_up", "delivered"):
+            stop = delivery_report(
+                delivery=stop,
+                actor=users["st_ok"],
+                status=status,
+                operator=True,
+                override_reason="At the counter",
+                cash_collected=stop.cash_to_collect if status == "delivered" else None,
+            )
+        stops.append(Payment.objects.get(delivery=stop))
+        private["A"] |= {str(stop.order_id), str(Invoice.objects.get(order_id=stop.order_id).pk)}
+    handover = handover_create(
+        driver=driver,
+        day=timezone.localdate(),
+        counted_amount=stops[0].amount,
+        actor=users["st_ok"],
+        payment_ids=[stops[0].pk],
+    )
+    private["A"] |= {str(cheque.pk), *(str(p.pk) for p in stops)}
+    return {"payment": cheque, "handover": handover, "today": timezone.localdate().isoformat()}
 
 
 def grant(user: User, perms: tuple[str, ...]) -> None:
@@ -484,8 +519,9 @@ def run_case(world: World, key: tuple[str, str], identity: str) -> list[str]:
     expected = row.outcomes()[identity]
     call = Call(world, identity)
     path = re.sub(r"\{(\w+)\}", lambda m: call[m.group(1)], row.path or key[1])
-    if row.query:
-        path = f"{path}?{row.query}"
+    if row.query:  # world names too: `driver={driver_a}`
+        query = re.sub(r"\{(\w+)\}", lambda m: call[m.group(1)], row.query)
+        path = f"{path}?{query}"
     kwargs = {"format": "multipart" if row.multipart else "json"}
     body = row.body(call) if row.body else None
     if row.idempotent:

@@ -22,6 +22,10 @@ def test_profile_figures_are_exactly_the_month_figures():
     assert dotted(retailer_selectors.PROFILE_FIGURES) == ["orders.selectors.retailer_month_figures"]
 
 
+def test_statement_sections_are_exactly_billings_open_invoices():
+    assert dotted(retailer_selectors.STATEMENT_SECTIONS) == ["billing.selectors.statement_open_invoices"]
+
+
 def test_check_ledgers_discovers_exactly_these_checks_in_app_order():
     # when check_ledgers looks for every installed app's ledger_checks.CHECKS
     # then it finds these, retailers' before orders' (INSTALLED_APPS order)
@@ -29,6 +33,9 @@ def test_check_ledgers_discovers_exactly_these_checks_in_app_order():
         "retailers.selectors.ledger_mismatches",
         "orders.ledger_checks.stock_mismatches",
         "orders.ledger_checks.order_charge_mismatches",
+        "billing.ledger_checks.allocation_mismatches",
+        "billing.ledger_checks.payment_entry_mismatches",
+        "billing.ledger_checks.receivable_mismatches",
     ]
 
 

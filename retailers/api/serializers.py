@@ -363,6 +363,21 @@ class StatementEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class StatementOpenInvoiceSerializer(serializers.Serializer):
+    """An invoice still owed (filled by billing when installed): its age in days since issue and
+    the days past its due date (0 while not due)."""
+
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    due_date = serializers.DateField()
+    total = MoneyField()
+    amount_paid = MoneyField()
+    amount_due = MoneyField()
+    age_days = serializers.IntegerField()
+    days_past_due = serializers.IntegerField()
+
+
 class StatementSerializer(serializers.Serializer):
     date_from = serializers.DateField(allow_null=True)
     date_to = serializers.DateField(allow_null=True)
@@ -373,3 +388,4 @@ class StatementSerializer(serializers.Serializer):
     closing_balance = MoneyField()
     credit_limit = MoneyField()
     available_credit = DerivedMoneyField()
+    open_invoices = StatementOpenInvoiceSerializer(many=True, default=list)

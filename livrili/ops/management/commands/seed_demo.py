@@ -13,6 +13,7 @@ SEED_STEPS = [
     "retailers.seed",
     "orders.seed",
     "deliveries.seed",
+    "billing.seed",
     "notifications.seed",
     "analytics.seed",
 ]
