@@ -20,5 +20,6 @@ COPY --from=build --chown=livrili /app /app
 WORKDIR /app
 USER livrili
 EXPOSE 8000
-HEALTHCHECK CMD python -c "import urllib.request;urllib.request.urlopen('http://127.0.0.1:8000/health')"
+# Asks with the first allowed host name: Django refuses a Host it does not serve (400).
+HEALTHCHECK CMD python -c "import os,urllib.request as u;h=os.environ.get('DJANGO_ALLOWED_HOSTS','localhost').split(',')[0].strip();u.urlopen(u.Request('http://127.0.0.1:8000/health',headers={'Host':h}))"
 CMD ["gunicorn", "livrili.wsgi"]

@@ -152,6 +152,7 @@ def retailer_signup(
     nis: str = "",
     ai_number: str = "",
     actor: User | None = None,
+    preferred_language: str = "ar",
     **staff_fields,
 ) -> tuple[User, Retailer]:
     """Create the owner (role retailer, active, generated username) and a `pending` retailer
@@ -188,6 +189,7 @@ def retailer_signup(
         email=email,
         phone=phone,
         retailer=retailer,
+        preferred_language=preferred_language,
     )
     retailer.owner = owner
     retailer.save(update_fields=["owner", "updated_at"])

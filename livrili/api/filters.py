@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import filters
 
 from livrili.core.errors import DomainError
@@ -12,6 +13,10 @@ class StrictOrderingFilter(filters.OrderingFilter):
             allowed = sorted(name for name, _label in self.get_valid_fields(queryset, view, {"request": request}))
             raise DomainError(
                 "VALIDATION_ERROR",
-                details={self.ordering_param: [f"Unknown ordering field. Allowed: {', '.join(allowed)}."]},
+                details={
+                    self.ordering_param: [
+                        _("Unknown ordering field. Allowed: %(fields)s.") % {"fields": ", ".join(allowed)}
+                    ]
+                },
             )
         return valid

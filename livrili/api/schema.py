@@ -76,7 +76,7 @@ def add_error_envelope_component(result, generator, request, public):
             "details": {
                 "type": "object",
                 "additionalProperties": True,
-                "description": "VALIDATION_ERROR and CONFLICT: {field: [messages]}; other codes: see api.md",
+                "description": "VALIDATION_ERROR and CONFLICT: {field: [messages]}; other codes: facts about the refusal (the API guide lists them)",
             },
         },
     }

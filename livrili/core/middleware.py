@@ -3,6 +3,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from .context import RequestContext, current
 
@@ -59,6 +60,15 @@ class RequestContextMiddleware:
 def query_language(request) -> str | None:
     lang = request.GET.get("lang", "")[:2].lower()
     return lang if lang in _LANGUAGES else None
+
+
+def header_language(request) -> str | None:
+    """The first language of `Accept-Language` we speak; None when it names none of ours
+    (then the user's preference decides, not the default)."""
+    for code, _quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        if code[:2].lower() in _LANGUAGES:
+            return code[:2].lower()
+    return None
 
 
 class QueryLanguageMiddleware:

@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -77,7 +78,11 @@ class SignupView(APIView):
 
     @extend_schema(request=SignupSerializer, responses={201: SignupResponseSerializer}, auth=[])
     def post(self, request):
-        user, retailer = services.retailer_signup(**validated(SignupSerializer, request.data))
+        # the owner hears from us (notifications, invoices) in the language they signed up in
+        language = translation.get_language()[:2]
+        user, retailer = services.retailer_signup(
+            **validated(SignupSerializer, request.data), preferred_language=language
+        )
         body = {"user": MeSerializer(user).data, "retailer": RetailerProfileSerializer(retailer).data}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -288,7 +293,7 @@ def transition_view(action: str):
         {
             "action_name": action,
             "reason_serializer": reason,
-            "__doc__": f"{action.title()} a retailer (see workflows.md §1).",
+            "__doc__": f"{action.title()} a retailer .",
         },
     )
     return extend_schema_view(post=extend_schema(request=reason))(view)

@@ -236,3 +236,17 @@ def test_profile_missing_for_approval_follows_the_approval_rule(client_for, pend
     approver = make_user(role="admin", perms=["retailers.view_retailer", "retailers.approve_retailer"])
     approved = client_for(approver).post(f"/api/v1/retailers/{pending_owner.retailer_id}/approve", {}, format="json")
     assert approved.json()["data"]["status"] == "active"
+
+
+@pytest.mark.parametrize(("extra", "expected"), [({"HTTP_ACCEPT_LANGUAGE": "fr"}, "fr"), ({}, "ar")])
+def test_the_owner_keeps_the_language_they_signed_up_in(api_client, extra, expected):
+    response = api_client.post(SIGNUP, signup_body(), format="json", **extra)
+    assert response.status_code == 201
+    assert User.objects.get().preferred_language == expected
+    assert response.json()["data"]["user"]["preferred_language"] == expected
+
+
+def test_signup_in_french_by_query(api_client):
+    response = api_client.post(f"{SIGNUP}?lang=fr", signup_body(), format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 201
+    assert User.objects.get().preferred_language == "fr"

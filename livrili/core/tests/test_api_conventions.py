@@ -142,3 +142,23 @@ def test_docs_and_schema_are_served(api_client):
     assert api_client.get("/api/schema/").status_code == 200
     assert api_client.get("/api/docs/").status_code == 200
     assert api_client.get("/api/redoc/").status_code == 200
+
+
+@pytest.mark.parametrize("header", ["de", "de-DE, es;q=0.8", "*"])
+def test_a_header_naming_no_language_we_speak_leaves_the_users_preference(client_for, make_user, header):
+    # given a French-speaking user whose browser asks for languages we do not have
+    user = make_user(preferred_language="fr")
+    # then the answer is in French, the next source in the order (?lang > header > preference > ar)
+    response = client_for(user).get("/api/v1/users", HTTP_ACCEPT_LANGUAGE=header)
+    assert response.json()["message"] == "Vous n'avez pas la permission d'effectuer cette action."
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("fr", "Champ de tri inconnu. Possibles : "), ("ar", "حقل ترتيب غير معروف. المسموح: ")],
+)
+def test_an_unknown_ordering_field_is_refused_in_the_request_language(client_for, make_user, language, message):
+    staff = make_user(perms=["accounts.view_user"])
+    response = client_for(staff).get(f"/api/v1/users?ordering=bogus&lang={language}")
+    assert_error(response, 400, "VALIDATION_ERROR")
+    assert response.json()["details"]["ordering"][0].startswith(message)
