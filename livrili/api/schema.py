@@ -76,7 +76,10 @@ def add_error_envelope_component(result, generator, request, public):
             "details": {
                 "type": "object",
                 "additionalProperties": True,
-                "description": "VALIDATION_ERROR and CONFLICT: {field: [messages]}; other codes: facts about the refusal (the API guide lists them)",
+                "description": (
+                    "VALIDATION_ERROR and CONFLICT: {field: [messages]}; other codes: facts about the refusal"
+                    " (docs/api.md lists them)"
+                ),
             },
         },
     }
