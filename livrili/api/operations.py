@@ -85,6 +85,10 @@ TAG_BY_PATH = {
 STAFF_LIST = "Staff with the view permission; paginated (`limit`, `offset`)."
 SELF = "The caller's own retailer, whatever its status."
 OWNER = "The retailer's owner only (other members get 403)."
+TRANSITION = (
+    "From any other status: 422 INVALID_TRANSITION. The change is kept in the retailer's history and its "
+    "owner is notified."
+)
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
     # --- Auth and users ------------------------------------------------------------------
@@ -124,7 +128,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/api/v1/users"): Operation("List user accounts", STAFF_LIST),
     ("POST", "/api/v1/users"): Operation(
-        "Create a user account", "Staff create staff, driver or retailer-member accounts; the change is audited."
+        "Create a user account", "Staff create staff, driver or retailer-member accounts."
     ),
     ("GET", "/api/v1/users/{id}"): Operation("Show a user account"),
     ("PATCH", "/api/v1/users/{id}"): Operation(
@@ -175,8 +179,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/api/v1/products/bulk-tags"): Operation(
         "Tag products in bulk", "Adds, removes or replaces tags on a list of products at once; catalog staff only."
     ),
-    ("GET", "/api/v1/products/by-sku/{sku}"): Operation("Find a product by SKU", "The SKU matches in any case."),
-    ("GET", "/api/v1/products/by-barcode/{code}"): Operation("Find a product by barcode"),
+    ("GET", "/api/v1/products/by-sku/{sku}"): Operation(
+        "Find a product by SKU", "The SKU matches in any case; an unknown one is a 404."
+    ),
+    ("GET", "/api/v1/products/by-barcode/{code}"): Operation(
+        "Find a product by barcode", "For the scanner; an unknown barcode is a 404."
+    ),
     ("GET", "/api/v1/products/suggestions"): Operation(
         "Suggest products, categories and brands", "Typeahead for the search box, from `q`."
     ),
@@ -256,20 +264,22 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("PATCH", "/api/v1/retailers/{id}"): Operation("Update a retailer"),
     ("POST", "/api/v1/retailers/{id}/approve"): Operation(
         "Approve a retailer",
-        "A pending retailer becomes active and may order; a retailer in another status answers 422 INVALID_TRANSITION.",
+        f"A pending retailer becomes active and may order. {TRANSITION} Legal ids still missing answer 400 "
+        "VALIDATION_ERROR naming them.",
     ),
     ("POST", "/api/v1/retailers/{id}/reject"): Operation(
-        "Reject a retailer", "Refuses a pending retailer; the reason is required and kept in its history."
+        "Reject a retailer", f"A pending retailer is refused; the reason is required. {TRANSITION}"
     ),
     ("POST", "/api/v1/retailers/{id}/suspend"): Operation(
-        "Suspend a retailer", "An active retailer can no longer order; the reason is required."
+        "Suspend a retailer", f"An active retailer can no longer order; the reason is required. {TRANSITION}"
     ),
     ("POST", "/api/v1/retailers/{id}/reactivate"): Operation(
-        "Reactivate a retailer", "A suspended retailer is active again."
+        "Reactivate a retailer", f"A suspended retailer is active again. {TRANSITION}"
     ),
     ("POST", "/api/v1/retailers/{id}/close"): Operation(
         "Close a retailer",
-        "Closes the account for good; the reason is required, and a retailer with open orders is refused.",
+        f"Closes the account for good; the reason is required, and a retailer with open orders is refused. "
+        f"{TRANSITION}",
     ),
     ("POST", "/api/v1/retailers/{id}/credit-limit"): Operation(
         "Change a retailer's credit limit",
@@ -393,7 +403,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/api/v1/routes/{id}"): Operation("Show a route", "With its ordered stops."),
     ("PATCH", "/api/v1/routes/{id}/stops"): Operation(
-        "Reorder a route's stops", "Sets the stop order of a planned or in-progress route."
+        "Reorder a route's stops",
+        "Sets the stop order of a planned or in-progress route; legs, ETAs and distance are recomputed.",
     ),
     ("POST", "/api/v1/routes/{id}/start"): Operation(
         "Start a route", "The driver, available and with no other route under way, goes on route."
@@ -418,7 +429,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/api/v1/drivers/me/status"): Operation(
         "Set the driver's availability", "The driver goes available or off duty."
     ),
-    ("POST", "/api/v1/drivers/me/location"): Operation("Report the driver's location"),
+    ("POST", "/api/v1/drivers/me/location"): Operation(
+        "Report the driver's location", "The driver app sends its current coordinates; answers the driver."
+    ),
     ("GET", "/api/v1/drivers/me/route"): Operation(
         "Show the driver's route of the day", "Its planned, in-progress or completed route for `date`, or null."
     ),
@@ -486,7 +499,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/api/v1/broadcasts/{id}/send"): Operation(
         "Send a broadcast", "A draft is sent now, or scheduled when its `scheduled_at` is to come."
     ),
-    ("POST", "/api/v1/broadcasts/{id}/cancel"): Operation("Cancel a scheduled broadcast"),
+    ("POST", "/api/v1/broadcasts/{id}/cancel"): Operation(
+        "Cancel a broadcast", "A draft or scheduled broadcast is cancelled and never sent."
+    ),
     # --- Service ---------------------------------------------------------------------------------
     ("GET", "/health"): Operation("Check liveness", "Answers 200 while the process is up."),
     ("GET", "/health/ready"): Operation(

@@ -41,11 +41,10 @@ class EnvelopeAutoSchema(AutoSchema):
         return operation.summary if operation else super().get_summary()
 
     def get_description(self):
-        """The row's description, else the view's own (docstring or `extend_schema`)."""
+        """The row's description (an `extend_schema(description=...)` still wins); the views'
+        docstrings are notes for developers, not the reference."""
         operation = self._operation()
-        if operation and operation.description:
-            return operation.description
-        return super().get_description()
+        return operation.description if operation else super().get_description()
 
     def get_tags(self):
         """By the view's app (or path prefix), so a new endpoint is grouped without a row."""
