@@ -303,11 +303,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("DELETE", "/api/v1/retailers/cart"): Operation("Empty the cart"),
     ("POST", "/api/v1/retailers/cart/items"): Operation(
         "Add a product to the cart",
-        "Adds the quantity to the product's line. An inactive or unknown product answers 422 "
-        "PRODUCT_UNAVAILABLE; quantities are checked against minimum and multiple.",
+        "Adds the quantity to the product's line (creating it); the resulting line must respect the product's "
+        "minimum, multiple and stock (422 BELOW_MIN_QUANTITY, INVALID_QUANTITY_MULTIPLE, INSUFFICIENT_STOCK). "
+        "An inactive or unknown product answers 422 PRODUCT_UNAVAILABLE; a retailer not active, 422 "
+        "RETAILER_NOT_ACTIVE.",
     ),
     ("PATCH", "/api/v1/retailers/cart/items/{product_id}"): Operation(
-        "Set a cart line's quantity", "Replaces the quantity of the product's line."
+        "Set a cart line's quantity", "Replaces the quantity of the product's line (creating it), with the same checks."
     ),
     ("DELETE", "/api/v1/retailers/cart/items/{product_id}"): Operation(
         "Remove a product from the cart", "A product not in the cart answers 404."
@@ -324,7 +326,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "otherwise) and answers 201. Needs an `Idempotency-Key`: a replay answers the first answer. May answer "
         "409 PRICE_CHANGED (with the cart) when `expected_total` no longer matches, or 422 CART_EMPTY, "
         "RETAILER_NOT_ACTIVE, INSUFFICIENT_STOCK, MIN_ORDER_VALUE_NOT_MET. A credit order over the available "
-        "credit is placed on hold.",
+        "credit is placed on hold or refused (422 CREDIT_LIMIT_EXCEEDED), as the business settings say.",
     ),
     ("GET", "/api/v1/retailers/orders/{id}"): Operation(
         "Show one of the retailer's orders", "Another retailer's order is a 404."
