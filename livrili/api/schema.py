@@ -4,6 +4,8 @@ from drf_spectacular.openapi import AutoSchema
 
 from livrili.core.errors import STATUS_BY_CODE
 
+from .operations import OPERATIONS, tag_for
+
 ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 COMMON_ERRORS = {
     "400": "VALIDATION_ERROR",
@@ -30,6 +32,25 @@ def success_envelope(schema: dict) -> dict:
 
 
 class EnvelopeAutoSchema(AutoSchema):
+    def _operation(self):
+        return OPERATIONS.get((self.method, self.path))
+
+    def get_summary(self):
+        """The row of `livrili.api.operations` (none: the test on every operation fails)."""
+        operation = self._operation()
+        return operation.summary if operation else super().get_summary()
+
+    def get_description(self):
+        """The row's description (an `extend_schema(description=...)` still wins); the views'
+        docstrings are notes for developers, not the reference."""
+        operation = self._operation()
+        return operation.description if operation else super().get_description()
+
+    def get_tags(self):
+        """By the view's app (or path prefix), so a new endpoint is grouped without a row."""
+        tag = tag_for(self.path, type(self.view).__module__)
+        return [tag] if tag else super().get_tags()
+
     def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
         response = super()._get_response_for_code(serializer, status_code, media_types, direction)
         if not str(status_code).startswith("2") or "content" not in response:

@@ -4,13 +4,15 @@
 import sys
 from functools import wraps
 
-from django.conf import settings
 from django.utils import translation
 from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.settings import patched_settings
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView
+
+from livrili.core.middleware import query_language
 
 from .exceptions import is_database_unavailable, service_unavailable
 from .middleware import api_error, is_api, render_envelope
@@ -59,11 +61,17 @@ def server_error(request):
 
 class SchemaView(SpectacularAPIView):
     """The OpenAPI document in English whatever the caller's Accept-Language (clients generate
-    code from it: it must not change with the browser), or in `?lang=` when asked."""
+    code from it: it must not change with the browser), or in `?lang=` when asked.
+
+    `?lang=` is read as the rest of the API reads it (`query_language`: `ar`, `FR`, `fr-FR`…);
+    drf-spectacular's own handling is bypassed: it activated the raw value, and a code with no
+    catalog of its own (`EN`, `de`) fell back to LANGUAGE_CODE, so the document came back Arabic.
+    Content-Language names the document's language, not the request's."""
 
     @extend_schema(**SCHEMA_KWARGS)  # as the view it extends: not an operation of the API
     def get(self, request, *args, **kwargs):
-        if request.GET.get("lang") in dict(settings.LANGUAGES):
-            return super().get(request, *args, **kwargs)
-        with translation.override("en"):
-            return super().get(request, *args, **kwargs)
+        language = query_language(request) or "en"
+        with patched_settings(self.custom_settings), translation.override(language):
+            response = self._get_schema_response(request)  # lazy texts resolved: normalize_result_object
+        response["Content-Language"] = language
+        return response
