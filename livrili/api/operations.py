@@ -472,6 +472,36 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Download one of the retailer's invoice PDFs",
         f"{OWNER} 503 SERVICE_UNAVAILABLE when the PDF cannot be produced right now.",
     ),
+    ("GET", "/api/v1/payments"): Operation("List payments", STAFF_LIST),
+    ("POST", "/api/v1/payments"): Operation(
+        "Record a payment received at the office",
+        "Finance (`billing.record_payment`). Cash, cheque, transfer or card; `Idempotency-Key` required (a replay "
+        "answers the first answer). Posts a `payment` ledger entry and allocates it to the invoices asked for, then "
+        "to the oldest open invoices; what remains is prepaid.",
+    ),
+    ("GET", "/api/v1/payments/{id}"): Operation("Show a payment", "With its allocations to invoices."),
+    ("POST", "/api/v1/payments/{id}/bounce"): Operation(
+        "Bounce a cheque",
+        "Finance. The cheque came back unpaid: a `payment_reversal` ledger entry, its allocations released and "
+        "the invoices reopened. Only confirmed cheques bounce (422 INVALID_TRANSITION otherwise).",
+    ),
+    ("POST", "/api/v1/payments/{id}/cancel"): Operation(
+        "Cancel a payment recorded in error",
+        "Finance, with a reason. Reversed on the ledger, allocations released, invoices reopened.",
+    ),
+    ("GET", "/api/v1/cash-handovers"): Operation("List cash handovers", STAFF_LIST),
+    ("POST", "/api/v1/cash-handovers"): Operation(
+        "Count a driver's cash of a day",
+        "Finance (`billing.count_cash`). Expected is the driver's cash in custody received that day; a counted "
+        "amount that differs needs a reason. A payment is handed over once (409 CONFLICT).",
+    ),
+    ("GET", "/api/v1/cash-handovers/expected"): Operation(
+        "Show the cash a driver should hand over",
+        "`?driver=<id>&date=YYYY-MM-DD`: the driver's payments in custody received that day, and their total.",
+    ),
+    ("POST", "/api/v1/cash-handovers/{id}/approve"): Operation(
+        "Approve a counted handover", "Its payments leave the driver's custody and become confirmed."
+    ),
     # --- Notifications ---------------------------------------------------------------------------
     ("GET", "/api/v1/notifications"): Operation("List the caller's notifications", "Its own inbox only, newest first."),
     ("GET", "/api/v1/notifications/unread-count"): Operation("Count unread notifications"),
