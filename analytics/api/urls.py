@@ -1,1 +1,16 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("analytics/dashboard", views.DashboardView.as_view(), name="analytics-dashboard"),
+    path("analytics/trends", views.TrendsView.as_view(), name="analytics-trends"),
+    path("analytics/geo", views.GeoView.as_view(), name="analytics-geo"),
+    path("analytics/top-retailers", views.TopRetailersView.as_view(), name="analytics-top-retailers"),
+    path("analytics/top-products", views.TopProductsView.as_view(), name="analytics-top-products"),
+    path(
+        "analytics/delivery-performance",
+        views.DeliveryPerformanceView.as_view(),
+        name="analytics-delivery-performance",
+    ),
+]

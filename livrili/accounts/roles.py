@@ -22,6 +22,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "orders.add_order",
         "orders.change_order",
         "core.view_wilaya",
+        "analytics.view_dashboard",
     ],
     "Dispatch": [
         "deliveries.*",
@@ -30,6 +31,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "retailers.view_retailer",
         "retailers.view_deliveryaddress",
         "accounts.view_user",
+        "analytics.view_dashboard",
     ],
     "Finance": [
         "retailers.view_*",

@@ -446,5 +446,24 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                        "401   403   403   403   403   403   403   ok",
         path="/api/v1/notification-templates/{notification_template}/preview",
         perms=("notifications.view_notificationtemplate",), body=lambda c: {"language": "fr"}),
+    # --- Analytics: the operator dashboard (analytics.view_dashboard: Sales, Dispatch, Finance) --
+    ("GET", "/api/v1/analytics/dashboard"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        query="period=7d", perms=("analytics.view_dashboard",)),
+    ("GET", "/api/v1/analytics/trends"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        query="period=7d", perms=("analytics.view_dashboard",)),
+    ("GET", "/api/v1/analytics/geo"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        query="period=7d", perms=("analytics.view_dashboard",)),
+    ("GET", "/api/v1/analytics/top-retailers"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        query="period=7d", perms=("analytics.view_dashboard",)),
+    ("GET", "/api/v1/analytics/top-products"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        query="period=7d", perms=("analytics.view_dashboard",)),
+    ("GET", "/api/v1/analytics/delivery-performance"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        query="period=7d", perms=("analytics.view_dashboard",)),
 }
 # fmt: on

@@ -1,0 +1,168 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from livrili.api.fields import DerivedMoneyField, IntegerField
+
+from ..periods import MAX_RANGE_DAYS, PERIOD_DAYS
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=list(PERIOD_DAYS), required=False)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        date_from, date_to = attrs.get("date_from"), attrs.get("date_to")
+        if bool(date_from) != bool(date_to):
+            missing = "date_to" if date_from else "date_from"
+            raise serializers.ValidationError({missing: [_("Give both dates of the range.")]})
+        if date_from and attrs.get("period"):
+            raise serializers.ValidationError({"period": [_("Give a period or a date range, not both.")]})
+        if date_from and date_from > date_to:
+            raise serializers.ValidationError({"date_to": [_("The end date is before the start date.")]})
+        if date_from and (date_to - date_from).days >= MAX_RANGE_DAYS:
+            raise serializers.ValidationError({"date_to": [_("The range is too long (three years at most).")]})
+        return attrs
+
+
+class TrendsQuerySerializer(PeriodQuerySerializer):
+    interval = serializers.ChoiceField(choices=["day", "week", "month"], required=False)
+
+
+class TopQuerySerializer(PeriodQuerySerializer):
+    limit = IntegerField(min_value=1, max_value=100, required=False, default=10)
+
+
+class PeriodSerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+
+
+class CountFigureSerializer(serializers.Serializer):
+    value = serializers.IntegerField()
+    previous = serializers.IntegerField(allow_null=True)
+    change = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
+
+
+class MoneyFigureSerializer(serializers.Serializer):
+    value = DerivedMoneyField()
+    previous = DerivedMoneyField(allow_null=True)
+    change = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
+
+
+class RateFigureSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    previous = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    change = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
+
+
+class DashboardFiguresSerializer(serializers.Serializer):
+    orders = CountFigureSerializer()
+    revenue_delivered = MoneyFigureSerializer()
+    revenue_in_progress = MoneyFigureSerializer()
+    average_order_value = MoneyFigureSerializer()
+    active_retailers = CountFigureSerializer()
+    new_signups = CountFigureSerializer()
+    pending_approvals = CountFigureSerializer()
+    credit_exposure = MoneyFigureSerializer()
+    overdue_amount = MoneyFigureSerializer()
+    delivery_success_rate = RateFigureSerializer()
+    on_time_rate = RateFigureSerializer()
+
+
+class StatusCountSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    total = DerivedMoneyField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    previous_period = PeriodSerializer()
+    figures = DashboardFiguresSerializer()
+    status_distribution = StatusCountSerializer(many=True)
+
+
+class TrendPointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    orders = serializers.IntegerField()
+    cancelled_or_returned = serializers.IntegerField()
+    revenue_delivered = DerivedMoneyField()
+    revenue_in_progress = DerivedMoneyField()
+    revenue = DerivedMoneyField()
+
+
+class TrendsSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    interval = serializers.CharField()
+    series = TrendPointSerializer(many=True)
+
+
+class WilayaRevenueSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    orders = serializers.IntegerField()
+    revenue = DerivedMoneyField()
+
+
+class CommuneRevenueSerializer(serializers.Serializer):
+    wilaya_code = serializers.CharField()
+    commune = serializers.CharField()
+    orders = serializers.IntegerField()
+    revenue = DerivedMoneyField()
+
+
+class GeoSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    wilayas = WilayaRevenueSerializer(many=True)
+    communes = CommuneRevenueSerializer(many=True)
+
+
+class TopRetailerSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    business_name = serializers.CharField()
+    wilaya_code = serializers.CharField(allow_null=True)
+    orders = serializers.IntegerField()
+    revenue = DerivedMoneyField()
+
+
+class TopRetailersSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    results = TopRetailerSerializer(many=True)
+
+
+class TopProductSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    units = serializers.IntegerField()
+    orders = serializers.IntegerField()
+    revenue = DerivedMoneyField()
+
+
+class TopProductsSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    results = TopProductSerializer(many=True)
+
+
+class DeliveryFiguresSerializer(serializers.Serializer):
+    deliveries = CountFigureSerializer()
+    delivered = CountFigureSerializer()
+    failed = CountFigureSerializer()
+    on_time = CountFigureSerializer()
+    success_rate = RateFigureSerializer()
+    on_time_rate = RateFigureSerializer()
+
+
+class FailureReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class DeliveryPerformanceSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    previous_period = PeriodSerializer()
+    figures = DeliveryFiguresSerializer()
+    failure_reasons = FailureReasonSerializer(many=True)
