@@ -1,7 +1,5 @@
 """Staff analytics: thin views over `analytics.selectors` answering from a short-lived cache."""
 
-from django.core.cache import cache
-from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,22 +7,10 @@ from rest_framework.views import APIView
 from livrili.api.permissions import has_perms
 from livrili.api.requests import validated
 
-from ..periods import period_from, today
+from ..cache import cached
+from ..periods import period_from
 from ..selectors import dashboard as selectors
 from . import serializers as s
-
-CACHE_SECONDS = 60
-
-
-def cached(name: str, query: dict, build):
-    """The answer for `name` with these parameters, today and in this language (60 s)."""
-    parts = [name, today().isoformat(), get_language() or ""] + [f"{k}={query[k]}" for k in sorted(query)]
-    key = "analytics:" + ":".join(parts)
-    data = cache.get(key)
-    if data is None:
-        data = build()
-        cache.set(key, data, CACHE_SECONDS)
-    return data
 
 
 class AnalyticsView(APIView):

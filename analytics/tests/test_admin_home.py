@@ -1,0 +1,44 @@
+"""The admin home is the operator dashboard for staff who may see it."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.utils import timezone
+
+from analytics.periods import Period
+from analytics.selectors.dashboard import dashboard
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_home_shows_the_cards_charts_and_filtered_links(client, make_dataset, make_user):
+    make_dataset(orders=20)
+    client.force_login(make_user(role="admin", perms=["analytics.view_dashboard"], is_staff=True))
+    today = timezone.localdate()
+
+    response = client.get("/admin/?period=7d", HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    figures = dashboard(Period(today - timedelta(days=6), today))["figures"]
+    assert f">{figures['orders']['value']}</span>" in page
+    start, after = (today - timedelta(days=6)).isoformat(), (today + timedelta(days=1)).isoformat()
+    delivered = f"created_at__gte={start}&amp;created_at__lt={after}&amp;status__exact=delivered"
+    assert f"/admin/orders/order/?{delivered}" in page
+    assert "/admin/retailers/retailer/?status__exact=pending" in page
+    assert 'id="od-data"' in page and "analytics/vendor/chart.umd.min.js" in page
+    assert "DZD" in page
+
+
+def test_admin_home_without_the_permission_has_no_dashboard(client, make_user):
+    client.force_login(make_user(role="admin", is_staff=True))
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert 'id="od-data"' not in response.content.decode()
+
+
+def test_chart_js_is_served_from_static_files_with_its_licence():
+    assert finders.find("analytics/vendor/chart.umd.min.js")
+    with open(finders.find("analytics/vendor/chart.js-LICENSE.md")) as licence:
+        assert "MIT" in licence.read()
