@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from livrili.api.fields import DerivedMoneyField, IntegerField
+from livrili.api.fields import CharField, DerivedMoneyField, IntegerField
 
 from ..periods import MAX_RANGE_DAYS, PERIOD_DAYS
 
@@ -166,3 +166,75 @@ class DeliveryPerformanceSerializer(serializers.Serializer):
     previous_period = PeriodSerializer()
     figures = DeliveryFiguresSerializer()
     failure_reasons = FailureReasonSerializer(many=True)
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+
+class ReportQuerySerializer(PeriodQuerySerializer):
+    format = serializers.ChoiceField(choices=["json", "csv", "xlsx", "pdf"], required=False, default="json")
+    # sales
+    interval = serializers.ChoiceField(choices=["day", "week", "month"], required=False, default="month")
+    by = serializers.ChoiceField(choices=["category", "product", "retailer", "wilaya"], required=False)
+    include_cancelled = serializers.BooleanField(required=False, default=False)
+    # stock-predictions
+    days = IntegerField(min_value=7, max_value=365, required=False, default=30)
+    lead_days = IntegerField(min_value=0, max_value=180, required=False, default=7)
+    cover_days = IntegerField(min_value=0, max_value=365, required=False, default=14)
+    # retailer-activity
+    dormant_days = IntegerField(min_value=1, max_value=730, required=False, default=30)
+    # audit
+    action = CharField(max_length=50, required=False, default="")
+
+
+# The parameters each report reads from the query (the others are ignored).
+REPORT_PARAMETERS = {
+    "sales": ("interval", "by", "include_cancelled"),
+    "tax": (),
+    "product-performance": (),
+    "stock-predictions": ("days", "lead_days", "cover_days"),
+    "retailer-activity": ("dormant_days",),
+    "driver-performance": (),
+    "audit": ("action",),
+}
+
+
+class ColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class ReportSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    title = serializers.CharField()
+    period = PeriodSerializer(allow_null=True)
+    parameters = serializers.DictField()
+    columns = ColumnSerializer(many=True)
+    rows = serializers.ListField(
+        child=serializers.DictField(), help_text=_("One object per row, keyed by the columns' keys")
+    )
+
+
+class ReportExportSerializer(serializers.ModelSerializer):
+    created_by = serializers.SerializerMethodField()
+
+    class Meta:
+        from ..models import ReportExport
+
+        model = ReportExport
+        fields = [
+            "id",
+            "report_type",
+            "parameters",
+            "format",
+            "size",
+            "row_count",
+            "source",
+            "created_by",
+            "created_at",
+        ]
+
+    def get_created_by(self, export) -> dict | None:
+        user = export.created_by
+        return None if user is None else {"id": user.pk, "username": user.username, "full_name": user.full_name}

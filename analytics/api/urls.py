@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reports, views
 
 urlpatterns = [
     path("analytics/dashboard", views.DashboardView.as_view(), name="analytics-dashboard"),
@@ -13,4 +13,6 @@ urlpatterns = [
         views.DeliveryPerformanceView.as_view(),
         name="analytics-delivery-performance",
     ),
+    path("reports/<slug:report_type>", reports.ReportView.as_view(), name="report"),
+    path("report-exports", reports.ReportExportListView.as_view(), name="report-export-list"),
 ]

@@ -465,5 +465,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/analytics/delivery-performance"): Row(
                                                        "401   403   403   403   403   403   403   ok",
         query="period=7d", perms=("analytics.view_dashboard",)),
+    # --- Reports (analytics.run_report: Finance) and the record of their files --------------------
+    ("GET", "/api/v1/reports/{report_type}"): Row(     "401   403   403   403   403   403   403   ok",
+        path="/api/v1/reports/{report_type}", query="period=7d&by=wilaya", perms=("analytics.run_report",)),
+    ("GET", "/api/v1/report-exports"): Row(            "401   403   403   403   403   403   403   ok",
+        perms=("analytics.view_reportexport",)),
 }
 # fmt: on

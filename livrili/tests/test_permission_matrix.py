@@ -335,6 +335,7 @@ def build_world() -> World:
             "order_on_hold": on_hold,
             "notification": notification,
             "notification_template": NotificationTemplate.objects.get(event="order_shipped", channel="email"),
+            "report_type": "sales",
             **route_objects,
         },
         own={"pend": own_p},
