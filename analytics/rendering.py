@@ -52,28 +52,34 @@ def to_xlsx(report: Report) -> bytes:
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=report.title[:31])
-    if translation.get_language_bidi():
-        sheet.sheet_view.rightToLeft = True
     bold = Font(bold=True)
-    header = []
-    for column in report.columns:
-        cell = WriteOnlyCell(sheet, value=str(column.label))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    formats_by_key = {column.key: NUMBER_FORMATS.get(column.kind) for column in report.columns}
-    for row in report.rows:
-        cells = []
-        for column in report.columns:
-            value = row.get(column.key)
-            if isinstance(value, bool):
-                value = _("yes") if value else _("no")
-            cell = WriteOnlyCell(sheet, value=value)
-            if formats_by_key[column.key] and value is not None:
-                cell.number_format = formats_by_key[column.key]
-            cells.append(cell)
-        sheet.append(cells)
+
+    def add_sheet(title: str, columns, rows):
+        sheet = workbook.create_sheet(title=title[:31])
+        if translation.get_language_bidi():
+            sheet.sheet_view.rightToLeft = True
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=str(column.label))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        formats_by_key = {column.key: NUMBER_FORMATS.get(column.kind) for column in columns}
+        for row in rows:
+            cells = []
+            for column in columns:
+                value = row.get(column.key)
+                if isinstance(value, bool):
+                    value = _("yes") if value else _("no")
+                cell = WriteOnlyCell(sheet, value=value)
+                if formats_by_key[column.key] and value is not None:
+                    cell.number_format = formats_by_key[column.key]
+                cells.append(cell)
+            sheet.append(cells)
+
+    add_sheet(report.title, report.columns, report.rows)
+    if report.summary_columns:
+        add_sheet(_("Summary"), report.summary_columns, report.summary)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -101,6 +107,10 @@ def pdf_unavailable() -> DomainError:
     return DomainError("SERVICE_UNAVAILABLE", _("PDF files cannot be produced right now. Try again later."))
 
 
+def _cells(columns, rows) -> list[list[tuple[str, bool]]]:
+    return [[(_display(row.get(c.key), c.kind), c.kind in NUMERIC) for c in columns] for row in rows]
+
+
 def to_pdf(report: Report) -> bytes:
     try:
         from weasyprint import HTML
@@ -114,9 +124,9 @@ def to_pdf(report: Report) -> bytes:
             "language": language,
             "rtl": translation.get_language_bidi(),
             "columns": report.columns,
-            "rows": [
-                [(_display(row.get(c.key), c.kind), c.kind in NUMERIC) for c in report.columns] for row in report.rows
-            ],
+            "rows": _cells(report.columns, report.rows),
+            "summary_columns": report.summary_columns,
+            "summary": _cells(report.summary_columns, report.summary),
         },
     )
     return HTML(string=html).write_pdf()

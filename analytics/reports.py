@@ -10,6 +10,7 @@ REPORTS = {
     "tax": (builders.tax, True),
     "product-performance": (builders.product_performance, True),
     "stock-predictions": (builders.stock_predictions, False),
+    "demand-forecast": (builders.demand_forecast, False),
     "retailer-activity": (builders.retailer_activity, True),
     "driver-performance": (builders.driver_performance, True),
     "audit": (builders.audit, True),

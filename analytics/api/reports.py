@@ -5,10 +5,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -53,6 +54,8 @@ def report_json(report) -> dict:
         "parameters": report.parameters,
         "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind} for c in report.columns],
         "rows": [{key: _cell(value) for key, value in row.items()} for row in report.rows],
+        "summary_columns": [{"key": c.key, "label": str(c.label), "kind": c.kind} for c in report.summary_columns],
+        "summary": [{key: _cell(value) for key, value in row.items()} for row in report.summary],
     }
 
 
@@ -85,6 +88,8 @@ class ReportView(APIView):
         parameters = {name: query[name] for name in REPORT_PARAMETERS[report_type] if query.get(name) is not None}
         if report_type == "sales":
             parameters.setdefault("by", "category")
+        if report_type == "demand-forecast" and parameters.get("by", "category") not in ("category", "product"):
+            raise ValidationError({"by": [_("The forecast is by product or by category.")]})
         report = report_build(report_type, period=period, **parameters)
         file_format = query["format"]
         if file_format == "json":

@@ -181,6 +181,11 @@ class ReportQuerySerializer(PeriodQuerySerializer):
     days = IntegerField(min_value=7, max_value=365, required=False, default=30)
     lead_days = IntegerField(min_value=0, max_value=180, required=False, default=7)
     cover_days = IntegerField(min_value=0, max_value=365, required=False, default=14)
+    # demand-forecast (and `by`: product or category)
+    horizon = IntegerField(min_value=7, max_value=56, required=False, default=14)
+    history_days = IntegerField(min_value=56, max_value=365, required=False, default=182)
+    limit = IntegerField(min_value=1, max_value=50, required=False, default=10)
+    backtest_weeks = IntegerField(min_value=1, max_value=8, required=False, default=4)
     # retailer-activity
     dormant_days = IntegerField(min_value=1, max_value=730, required=False, default=30)
     # audit
@@ -193,6 +198,7 @@ REPORT_PARAMETERS = {
     "tax": (),
     "product-performance": (),
     "stock-predictions": ("days", "lead_days", "cover_days"),
+    "demand-forecast": ("by", "horizon", "history_days", "limit", "backtest_weeks"),
     "retailer-activity": ("dormant_days",),
     "driver-performance": (),
     "audit": ("action",),
@@ -214,6 +220,8 @@ class ReportSerializer(serializers.Serializer):
     rows = serializers.ListField(
         child=serializers.DictField(), help_text=_("One object per row, keyed by the columns' keys")
     )
+    summary_columns = ColumnSerializer(many=True)
+    summary = serializers.ListField(child=serializers.DictField())
 
 
 class ReportExportSerializer(serializers.ModelSerializer):

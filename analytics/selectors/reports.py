@@ -45,6 +45,9 @@ class Report:
     parameters: dict
     columns: list[Column]
     rows: list[dict] = field(default_factory=list)
+    # a second table some reports add (the demand forecast's back-test per series)
+    summary_columns: list[Column] = field(default_factory=list)
+    summary: list[dict] = field(default_factory=list)
 
 
 def _q(value, places: str = "0.01") -> Decimal:
@@ -327,6 +330,100 @@ def stock_predictions(*, days: int = 30, lead_days: int = 7, cover_days: int = 1
     ]
     parameters = {"days": days, "lead_days": lead_days, "cover_days": cover_days}
     return Report("stock-predictions", str(_("Stock-out predictions")), period, parameters, columns, result)
+
+
+def _f(value: float | None, places: str = "0.1") -> Decimal | None:
+    return None if value is None else _q(Decimal(str(value)), places)
+
+
+def demand_forecast(
+    *, by: str = "category", horizon: int = 14, history_days: int = 182, limit: int = 10, backtest_weeks: int = 4
+) -> Report:
+    """Daily units (counted orders) of the `limit` best-selling products or categories over the
+    last `history_days` days, forecast `horizon` days ahead with 80 % intervals
+    (`analytics.forecasting`), and each series' back-test against the seasonal-naive forecast.
+    Series too short to learn a weekly profile are left out."""
+    from .. import forecasting
+
+    end = today() - timedelta(days=1)  # whole days only: today is still being ordered
+    period = Period(end - timedelta(days=history_days - 1), end)
+    language = _language()
+    key = "product_id" if by == "product" else "product__category_id"
+    name = f"product__name_{language}" if by == "product" else f"product__category__name_{language}"
+    lines = OrderItem.objects.filter(
+        ~Q(order__status__in=NOT_REVENUE), order__created_at__gte=period.lower, order__created_at__lt=period.upper
+    )
+    top = list(lines.values(key, name).annotate(units=Sum("quantity")).order_by("-units", key)[:limit])
+    zone = timezone.get_current_timezone()
+    daily = (
+        lines.filter(**{f"{key}__in": [row[key] for row in top]})
+        .annotate(day=TruncDate("order__created_at", tzinfo=zone))
+        .values(key, "day")
+        .annotate(units=Sum("quantity"))
+    )
+    series: dict = {row[key]: [0.0] * period.days for row in top}
+    for row in daily:
+        series[row[key]][(row["day"] - period.start).days] = float(row["units"])
+    rows, summary = [], []
+    for item in top:
+        history = series[item[key]]
+        if not forecasting.enough_history(history, backtest_weeks):
+            continue
+        prediction = forecasting.forecast(history, horizon)
+        test = forecasting.backtest(history, weeks=backtest_weeks)
+        label = str(item[name])
+        for step in range(horizon):
+            day = end + timedelta(days=step + 1)
+            rows.append(
+                {
+                    "key": str(item[key]),
+                    "name": label,
+                    "date": day,
+                    "forecast": _f(prediction.mean[step]),
+                    "lower": _f(prediction.lower[step]),
+                    "upper": _f(prediction.upper[step]),
+                }
+            )
+        summary.append(
+            {
+                "key": str(item[key]),
+                "name": label,
+                "units": item["units"],
+                "forecast_total": _f(sum(prediction.mean)),
+                "wape": _f(test.wape, "0.01"),
+                "mape": _f(test.mape, "0.01"),
+                "naive_wape": _f(test.naive_wape, "0.01"),
+                "naive_mape": _f(test.naive_mape, "0.01"),
+            }
+        )
+    columns = [
+        Column("key", _("Code")),
+        Column("name", _("Name")),
+        Column("date", _("Date"), "date"),
+        Column("forecast", _("Forecast (units)"), "decimal"),
+        Column("lower", _("Low (80 %)"), "decimal"),
+        Column("upper", _("High (80 %)"), "decimal"),
+    ]
+    summary_columns = [
+        Column("key", _("Code")),
+        Column("name", _("Name")),
+        Column("units", _("Units sold"), "int"),
+        Column("forecast_total", _("Forecast over the horizon"), "decimal"),
+        Column("wape", _("Back-test WAPE (%)"), "percent"),
+        Column("mape", _("Back-test MAPE (%)"), "percent"),
+        Column("naive_wape", _("Seasonal-naive WAPE (%)"), "percent"),
+        Column("naive_mape", _("Seasonal-naive MAPE (%)"), "percent"),
+    ]
+    parameters = {
+        "by": by,
+        "horizon": horizon,
+        "history_days": history_days,
+        "limit": limit,
+        "backtest_weeks": backtest_weeks,
+    }
+    report = Report("demand-forecast", str(_("Demand forecast")), period, parameters, columns, rows)
+    report.summary_columns, report.summary = summary_columns, summary
+    return report
 
 
 # --- Retailers --------------------------------------------------------------------------------

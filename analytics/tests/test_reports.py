@@ -372,3 +372,21 @@ def test_reports_need_the_report_permission(make_user, client_for):
     client = client_for(make_user(role="admin", perms=["analytics.view_dashboard"]))
     assert_error(client.get("/api/v1/reports/sales?format=csv"), 403, "FORBIDDEN")
     assert ReportExport.objects.count() == 0
+
+
+def test_demand_forecast_report_has_the_daily_forecast_and_the_backtest_sheet(make_dataset, finance):
+    make_dataset(orders=60)
+    query = "by=product&horizon=7&history_days=63&limit=2&backtest_weeks=2"
+
+    data = finance.get(f"/api/v1/reports/demand-forecast?{query}").json()["data"]
+    assert [c["key"] for c in data["summary_columns"]][-4:] == ["wape", "mape", "naive_wape", "naive_mape"]
+    assert len(data["summary"]) == 2 and len(data["rows"]) == 14
+    first_day = timezone.localdate().isoformat()  # the history ends yesterday: today is forecast
+    assert data["rows"][0]["date"] == first_day
+    assert all(Decimal(r["lower"]) <= Decimal(r["forecast"]) <= Decimal(r["upper"]) for r in data["rows"])
+
+    response = finance.get(f"/api/v1/reports/demand-forecast?{query}&format=xlsx")
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert len(workbook.worksheets) == 2
+    assert workbook.worksheets[1].max_row == 3  # header + the two series' back-tests
+    assert_error(finance.get("/api/v1/reports/demand-forecast?by=wilaya"), 400, "VALIDATION_ERROR")
