@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from livrili.core.admin import ReadOnlyAdmin, domain_error_text
 from livrili.core.errors import DomainError
 
-from .models import ExportFormat, ExportSource, ReportExport, ReportType
+from .alerts import alert_message
+from .models import Alert, ExportFormat, ExportSource, ReportExport, ReportType
 from .periods import PERIOD_DAYS, period_from
 from .rendering import CONTENT_TYPES
 from .reports import REPORTS, report_build
-from .services import export_filename, report_export
+from .services import alert_read, alert_resolve, export_filename, report_export
 
 admin.site.index_template = "admin/analytics/index.html"
 
@@ -120,3 +121,49 @@ class ReportExportAdmin(ReadOnlyAdmin):
                 "opts": self.model._meta,
             },
         )
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "severity", "type", "object_repr", "message", "read_at", "resolved_at")
+    list_filter = (
+        "type",
+        "severity",
+        ("resolved_at", admin.EmptyFieldListFilter),
+        ("read_at", admin.EmptyFieldListFilter),
+    )
+    search_fields = ("object_repr", "key")
+    date_hierarchy = "created_at"
+    actions = ["mark_read", "resolve"]
+    readonly_fields = (
+        "type",
+        "severity",
+        "message",
+        "object_type",
+        "object_repr",
+        "data",
+        "created_at",
+        "read_at",
+        "resolved_at",
+    )
+    exclude = ("key", "object_id", "read_by", "resolved_by")
+
+    @admin.display(description=_("message"))
+    def message(self, alert):
+        return alert_message(alert)
+
+    def has_change_permission(self, request, obj=None):
+        # the actions need it; the form itself stays read-only (readonly_fields)
+        return request.user.has_perm("analytics.change_alert")
+
+    @admin.action(description=_("Mark the selected alerts read"), permissions=["view"])
+    def mark_read(self, request, queryset):
+        for alert in queryset:
+            alert_read(alert=alert, actor=request.user)
+        self.message_user(request, _("%(count)d alerts marked read.") % {"count": len(queryset)})
+
+    @admin.action(description=_("Resolve the selected alerts"), permissions=["change"])
+    def resolve(self, request, queryset):
+        for alert in queryset:
+            alert_resolve(alert=alert, actor=request.user)
+        self.message_user(request, _("%(count)d alerts resolved.") % {"count": len(queryset)})

@@ -27,6 +27,8 @@ django.setup()
 from django.db.models import F  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
+from analytics.models import Alert  # noqa: E402
+from analytics.services import alerts_raise  # noqa: E402
 from deliveries.models import Delivery, Driver  # noqa: E402
 from deliveries.services.lifecycle import delivery_assign, delivery_report  # noqa: E402
 from livrili.accounts.models import User  # noqa: E402
@@ -107,6 +109,7 @@ def main(out: Path) -> None:
     if not CartItem.objects.filter(retailer=retailer).exists():
         for product in products:
             cart_add(retailer=retailer, actor=owner, product_id=product.pk, quantity=valid_quantity(product, 0))
+    alerts_raise()  # the seeded data's alerts (low stock, stock-out risk…), so alert ids exist
     driver_row = driver_with_a_delivery(driver, retailer=retailer, owner=owner, admin=admin)
     visible = product_selectors.visible_products(retail=True)
     shared = {
@@ -144,6 +147,7 @@ def main(out: Path) -> None:
                     "users": ids(User.objects.exclude(pk=admin.pk)),
                     "deliveries": ids(Delivery.objects.all()),
                     "drivers": ids(Driver.objects.all()),
+                    "alerts": ids(Alert.objects.all()),
                 },
             },
         },

@@ -63,6 +63,7 @@ PATH_IDS = [
     (r"^/api/v1/deliveries/\{id\}", "id", "deliveries"),
     (r"^/api/v1/drivers/\{id\}", "id", "drivers"),
     (r"^/api/v1/drivers/me/deliveries/\{id\}", "id", "own_deliveries"),
+    (r"^/api/v1/alerts/\{id\}", "id", "alerts"),
 ]
 
 

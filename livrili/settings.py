@@ -159,6 +159,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records": {"task": "livrili.core.tasks.purge_idempotency_records", "schedule": 86400.0},
     # Sends what the broker never got (outage) and the retries that are due (notifications/services.py).
     "sweep-notifications": {"task": "notifications.tasks.sweep_notifications", "schedule": 60.0},
+    # Low stock, stock-out risk, credit over limit, failed deliveries, licences (analytics/alerts.py).
+    "raise-alerts": {"task": "analytics.tasks.raise_alerts", "schedule": 900.0},
 }
 # How long an idempotent write's first answer is kept for replays (livrili/core/idempotency.py).
 IDEMPOTENCY_RETENTION = timedelta(days=int(os.environ.get("IDEMPOTENCY_RETENTION_DAYS", "30")))

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from livrili.api.fields import CharField, DerivedMoneyField, IntegerField
@@ -246,3 +247,32 @@ class ReportExportSerializer(serializers.ModelSerializer):
     def get_created_by(self, export) -> dict | None:
         user = export.created_by
         return None if user is None else {"id": user.pk, "username": user.username, "full_name": user.full_name}
+
+
+# --- Alerts -----------------------------------------------------------------------------------
+
+
+class AlertObjectSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    message = serializers.SerializerMethodField()
+    object = serializers.SerializerMethodField()
+
+    class Meta:
+        from ..models import Alert
+
+        model = Alert
+        fields = ["id", "type", "severity", "message", "object", "data", "created_at", "read_at", "resolved_at"]
+
+    def get_message(self, alert) -> str:
+        from ..alerts import alert_message
+
+        return alert_message(alert)
+
+    @extend_schema_field(AlertObjectSerializer)
+    def get_object(self, alert) -> dict:
+        return {"type": alert.object_type, "id": alert.object_id, "name": alert.object_repr}

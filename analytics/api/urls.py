@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import reports, views
+from . import alerts, reports, views
 
 urlpatterns = [
     path("analytics/dashboard", views.DashboardView.as_view(), name="analytics-dashboard"),
@@ -14,5 +14,8 @@ urlpatterns = [
         name="analytics-delivery-performance",
     ),
     path("reports/<slug:report_type>", reports.ReportView.as_view(), name="report"),
+    path("alerts", alerts.AlertListView.as_view(), name="alert-list"),
+    path("alerts/<uuid:pk>/read", alerts.AlertReadView.as_view(), name="alert-read"),
+    path("alerts/<uuid:pk>/resolve", alerts.AlertResolveView.as_view(), name="alert-resolve"),
     path("report-exports", reports.ReportExportListView.as_view(), name="report-export-list"),
 ]

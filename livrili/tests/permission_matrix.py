@@ -470,5 +470,12 @@ MATRIX: dict[tuple[str, str], Row] = {
         path="/api/v1/reports/{report_type}", query="period=7d&by=wilaya", perms=("analytics.run_report",)),
     ("GET", "/api/v1/report-exports"): Row(            "401   403   403   403   403   403   403   ok",
         perms=("analytics.view_reportexport",)),
+    # --- Alerts (analytics.view_alert / change_alert: Finance) -----------------------------------
+    ("GET", "/api/v1/alerts"): Row(                    "401   403   403   403   403   403   403   ok",
+        query="resolved=false", perms=("analytics.view_alert",)),
+    ("POST", "/api/v1/alerts/{pk}/read"): Row(         "401   403   403   403   403   403   403   ok",
+        path="/api/v1/alerts/{alert}/read", perms=("analytics.view_alert",)),
+    ("POST", "/api/v1/alerts/{pk}/resolve"): Row(      "401   403   403   403   403   403   403   ok",
+        path="/api/v1/alerts/{alert}/resolve", perms=("analytics.change_alert",)),
 }
 # fmt: on

@@ -27,6 +27,7 @@ from drf_spectacular.generators import EndpointEnumerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from analytics.models import Alert
 from billing.models import Invoice
 from deliveries.models import Delivery, Driver
 from deliveries.services.lifecycle import delivery_assign, delivery_report
@@ -336,6 +337,15 @@ def build_world() -> World:
             "notification": notification,
             "notification_template": NotificationTemplate.objects.get(event="order_shipped", channel="email"),
             "report_type": "sales",
+            "alert": Alert.objects.create(
+                type="low_stock",
+                severity="warning",
+                key=f"low_stock:{product.pk}",
+                object_type="products.product",
+                object_id=str(product.pk),
+                object_repr=product.sku,
+                data={"sku": product.sku, "stock": 0, "threshold": 10},
+            ),
             **route_objects,
         },
         own={"pend": own_p},
