@@ -19,11 +19,11 @@ from livrili.core.admin import ReadOnlyAdmin, domain_error_text
 from livrili.core.errors import DomainError
 
 from .alerts import alert_message
-from .models import Alert, ExportFormat, ExportSource, ReportExport, ReportType
+from .models import Alert, ExportFormat, ExportSource, ReportExport, ReportSchedule, ReportType
 from .periods import PERIOD_DAYS, period_from
 from .rendering import CONTENT_TYPES
 from .reports import REPORTS, report_build
-from .services import alert_read, alert_resolve, export_filename, report_export
+from .services import alert_read, alert_resolve, export_filename, report_export, report_schedule_delete
 
 admin.site.index_template = "admin/analytics/index.html"
 
@@ -167,3 +167,37 @@ class AlertAdmin(ReadOnlyAdmin):
         for alert in queryset:
             alert_resolve(alert=alert, actor=request.user)
         self.message_user(request, _("%(count)d alerts resolved.") % {"count": len(queryset)})
+
+
+@admin.register(ReportSchedule)
+class ReportScheduleAdmin(ReadOnlyAdmin):
+    """Schedules are created through the API (`report-schedules`), which writes the beat task
+    with them; here they are listed with their last run, and deleted with their task."""
+
+    list_display = ("report_type", "frequency", "format", "language", "last_run_at", "last_status", "created_by")
+    list_filter = ("report_type", "frequency", "last_status")
+    list_select_related = ("created_by",)
+    readonly_fields = (
+        "report_type",
+        "parameters",
+        "format",
+        "frequency",
+        "recipients",
+        "language",
+        "last_run_at",
+        "last_status",
+        "last_error",
+        "created_by",
+        "created_at",
+    )
+    exclude = ("periodic_task", "last_export")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("analytics.delete_reportschedule")
+
+    def delete_model(self, request, obj):
+        report_schedule_delete(schedule=obj)
+
+    def delete_queryset(self, request, queryset):
+        for schedule in queryset:
+            report_schedule_delete(schedule=schedule)

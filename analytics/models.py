@@ -31,6 +31,7 @@ class ExportFormat(models.TextChoices):
 class ExportSource(models.TextChoices):
     API = "api", _("API")
     ADMIN = "admin", _("Back office")
+    SCHEDULE = "schedule", _("Schedule")
 
 
 def _export_path(instance, filename: str) -> str:
@@ -46,7 +47,7 @@ class ReportExport(BaseModel):
     file = models.FileField(_("file"), storage=private_storage, upload_to=_export_path, max_length=255)
     size = models.PositiveIntegerField(_("size (bytes)"))
     row_count = models.PositiveIntegerField(_("rows"))
-    source = models.CharField(_("source"), max_length=5, choices=ExportSource.choices)
+    source = models.CharField(_("source"), max_length=8, choices=ExportSource.choices)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -72,6 +73,67 @@ class ReportExport(BaseModel):
 
     def __str__(self):
         return f"{self.get_report_type_display()} ({self.format})"
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class RunStatus(models.TextChoices):
+    NEVER = "never", _("Never run")
+    OK = "ok", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class ReportSchedule(BaseModel):
+    """A report e-mailed to `recipients` every day, week (Sunday) or month (the 1st) at 06:00
+    local time, over the period just ended, in `language`. Its django-celery-beat task is
+    created and deleted with it (`analytics.services`)."""
+
+    report_type = models.CharField(_("report"), max_length=30, choices=ReportType.choices)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    frequency = models.CharField(_("frequency"), max_length=7, choices=Frequency.choices)
+    recipients = models.JSONField(_("recipients"), default=list)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("periodic task"),
+    )
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_status = models.CharField(_("last status"), max_length=6, choices=RunStatus.choices, default=RunStatus.NEVER)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_export = models.ForeignKey(
+        ReportExport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("last file")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report schedule")
+        verbose_name_plural = _("report schedules")
+        constraints = [
+            models.CheckConstraint(condition=Q(report_type__in=ReportType.values), name="report_schedule_type_valid"),
+            models.CheckConstraint(condition=Q(format__in=ExportFormat.values), name="report_schedule_format_valid"),
+            models.CheckConstraint(condition=Q(frequency__in=Frequency.values), name="report_schedule_frequency_valid"),
+            models.CheckConstraint(condition=Q(last_status__in=RunStatus.values), name="report_schedule_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_report_type_display()} ({self.get_frequency_display()})"
 
 
 class AlertType(models.TextChoices):

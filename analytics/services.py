@@ -1,15 +1,22 @@
 """Analytics writes: the record of every report file produced, and the alerts."""
 
+import json
+from datetime import timedelta
+
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from livrili.accounts.models import User
 from notifications.services import notify
 
 from .alerts import AUDIENCE, CHECKS, alert_message
-from .models import Alert, AlertType, ReportExport
-from .rendering import render
+from .models import Alert, AlertType, ExportSource, Frequency, ReportExport, ReportSchedule, RunStatus
+from .periods import Period, today
+from .rendering import CONTENT_TYPES, render
+from .reports import report_build
 from .selectors.reports import Report
 
 
@@ -120,3 +127,105 @@ def alert_resolve(*, alert: Alert, actor) -> Alert:
     )
     alert.refresh_from_db()
     return alert
+
+
+# --- Scheduled reports ------------------------------------------------------------------------
+
+SCHEDULE_TASK = "analytics.tasks.run_report_schedule"
+# 06:00 local: daily; weekly on Sunday (the first working day); monthly on the 1st.
+CRONTABS = {
+    Frequency.DAILY: {"day_of_week": "*", "day_of_month": "*"},
+    Frequency.WEEKLY: {"day_of_week": "0", "day_of_month": "*"},
+    Frequency.MONTHLY: {"day_of_week": "*", "day_of_month": "1"},
+}
+
+
+@transaction.atomic
+def report_schedule_create(
+    *, actor, report_type: str, frequency: str, file_format: str, recipients: list[str], language: str, parameters=None
+) -> ReportSchedule:
+    """A schedule and its beat task (crontab at 06:00 Africa/Algiers), written together."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    schedule = ReportSchedule.objects.create(
+        report_type=report_type,
+        frequency=frequency,
+        format=file_format,
+        recipients=recipients,
+        language=language,
+        parameters=parameters or {},
+        created_by=actor,
+    )
+    crontab, _created = CrontabSchedule.objects.get_or_create(
+        minute="0", hour="6", month_of_year="*", timezone="Africa/Algiers", **CRONTABS[frequency]
+    )
+    schedule.periodic_task = PeriodicTask.objects.create(
+        name=f"report-schedule-{schedule.pk}", task=SCHEDULE_TASK, crontab=crontab, args=json.dumps([str(schedule.pk)])
+    )
+    schedule.save(update_fields=["periodic_task", "updated_at"])
+    return schedule
+
+
+@transaction.atomic
+def report_schedule_delete(*, schedule: ReportSchedule) -> None:
+    """The schedule and its beat task go together; the files it produced stay recorded."""
+    task = schedule.periodic_task
+    schedule.delete()
+    if task is not None:
+        task.delete()
+
+
+def schedule_period(frequency: str, day) -> Period:
+    """The period a run on `day` reports on: the day before, the 7 days before, or the
+    calendar month before."""
+    yesterday = day - timedelta(days=1)
+    if frequency == Frequency.DAILY:
+        return Period(yesterday, yesterday)
+    if frequency == Frequency.WEEKLY:
+        return Period(day - timedelta(days=7), yesterday)
+    return Period(yesterday.replace(day=1), yesterday)
+
+
+def report_schedule_run(*, schedule_id) -> str:
+    """Produce the schedule's file for the period just ended, record it, e-mail it to the
+    recipients in the schedule's language, and record the run's time and outcome."""
+    schedule = ReportSchedule.objects.filter(pk=schedule_id).first()
+    if schedule is None:
+        return "missing"
+    period = schedule_period(schedule.frequency, today())
+    try:
+        with translation.override(schedule.language):
+            report = report_build(schedule.report_type, period=period, **schedule.parameters)
+            export, content = report_export(
+                report=report, file_format=schedule.format, actor=schedule.created_by, source=ExportSource.SCHEDULE
+            )
+            subject = _("%(report)s, %(start)s – %(end)s") % {
+                "report": report.title,
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+            }
+            message = EmailMessage(
+                subject=str(subject),
+                body=str(_("The report is attached (%(rows)s rows).") % {"rows": len(report.rows)}),
+                to=schedule.recipients,
+            )
+            message.attach(
+                export_filename(report, schedule.format, export.created_at), content, CONTENT_TYPES[schedule.format]
+            )
+            message.send()
+    except Exception as exc:  # noqa: BLE001 - any failure is the run's recorded outcome
+        ReportSchedule.objects.filter(pk=schedule.pk).update(
+            last_run_at=timezone.now(),
+            last_status=RunStatus.FAILED,
+            last_error=str(exc)[:1000],
+            updated_at=timezone.now(),
+        )
+        return RunStatus.FAILED
+    ReportSchedule.objects.filter(pk=schedule.pk).update(
+        last_run_at=timezone.now(),
+        last_status=RunStatus.OK,
+        last_error="",
+        last_export=export,
+        updated_at=timezone.now(),
+    )
+    return RunStatus.OK

@@ -27,7 +27,7 @@ django.setup()
 from django.db.models import F  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
-from analytics.models import Alert  # noqa: E402
+from analytics.models import Alert, ReportSchedule  # noqa: E402
 from analytics.services import alerts_raise  # noqa: E402
 from deliveries.models import Delivery, Driver  # noqa: E402
 from deliveries.services.lifecycle import delivery_assign, delivery_report  # noqa: E402
@@ -148,6 +148,7 @@ def main(out: Path) -> None:
                     "deliveries": ids(Delivery.objects.all()),
                     "drivers": ids(Driver.objects.all()),
                     "alerts": ids(Alert.objects.all()),
+                    "report_schedules": ids(ReportSchedule.objects.all()),
                 },
             },
         },

@@ -64,6 +64,7 @@ PATH_IDS = [
     (r"^/api/v1/drivers/\{id\}", "id", "drivers"),
     (r"^/api/v1/drivers/me/deliveries/\{id\}", "id", "own_deliveries"),
     (r"^/api/v1/alerts/\{id\}", "id", "alerts"),
+    (r"^/api/v1/report-schedules/\{id\}$", "id", "report_schedules"),
 ]
 
 

@@ -244,6 +244,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
+        "ReportTypeEnum": "analytics.models.ReportType",
+        "ReportFileFormatEnum": "analytics.models.ExportFormat",
+        "ReportFormatEnum": ["json", "csv", "xlsx", "pdf"],
         "DeliveryStatusEnum": "deliveries.models.DeliveryStatus",
         "DeliveryReportStatusEnum": ["picked_up", "in_transit", "delivered", "failed"],
         "DriverStatusEnum": "deliveries.models.DriverStatus",

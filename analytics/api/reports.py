@@ -8,7 +8,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
+from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,12 +18,19 @@ from livrili.api.requests import validated
 from livrili.api.schema import EnvelopeAutoSchema
 from retailers.api.views import FormatIsAQueryParameter
 
-from ..models import ExportSource, ReportExport
+from ..models import ExportSource, ReportExport, ReportSchedule
 from ..periods import period_from
 from ..rendering import CONTENT_TYPES
 from ..reports import REPORTS, report_build
-from ..services import export_filename, report_export
-from .serializers import REPORT_PARAMETERS, ReportExportSerializer, ReportQuerySerializer, ReportSerializer
+from ..services import export_filename, report_export, report_schedule_create, report_schedule_delete
+from .serializers import (
+    REPORT_PARAMETERS,
+    ReportExportSerializer,
+    ReportQuerySerializer,
+    ReportScheduleCreateSerializer,
+    ReportScheduleSerializer,
+    ReportSerializer,
+)
 
 
 class ReportSchema(EnvelopeAutoSchema):
@@ -111,3 +118,35 @@ class ReportExportListView(generics.ListAPIView):
     filterset_fields = ["report_type", "format", "source"]
     ordering_fields = ["created_at", "size"]
     queryset = ReportExport.objects.select_related("created_by")
+
+
+class ReportScheduleListView(generics.ListCreateAPIView):
+    """Scheduled reports: POST creates the schedule and its beat task (201)."""
+
+    permission_classes = [StaffModelPermissions]
+    serializer_class = ReportScheduleSerializer
+    ordering_fields = ["created_at"]
+    queryset = ReportSchedule.objects.all()
+
+    @extend_schema(request=ReportScheduleCreateSerializer, responses={201: ReportScheduleSerializer})
+    def post(self, request):
+        data = validated(ReportScheduleCreateSerializer, request.data)
+        schedule = report_schedule_create(
+            actor=request.user,
+            report_type=data["report_type"],
+            frequency=data["frequency"],
+            file_format=data["format"],
+            recipients=data["recipients"],
+            language=data.get("language") or request.user.preferred_language,
+            parameters=data["parameters"],
+        )
+        return Response(ReportScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
+
+
+class ReportScheduleDetailView(generics.DestroyAPIView):
+    permission_classes = [StaffModelPermissions]
+    serializer_class = ReportScheduleSerializer
+    queryset = ReportSchedule.objects.all()
+
+    def perform_destroy(self, instance):
+        report_schedule_delete(schedule=instance)

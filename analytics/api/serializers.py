@@ -2,8 +2,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from livrili.api.fields import CharField, DerivedMoneyField, IntegerField
+from livrili.api.fields import CharField, DerivedMoneyField, EmailField, IntegerField
 
+from ..models import ExportFormat, Frequency, ReportType
 from ..periods import MAX_RANGE_DAYS, PERIOD_DAYS
 
 
@@ -276,3 +277,54 @@ class AlertSerializer(serializers.ModelSerializer):
     @extend_schema_field(AlertObjectSerializer)
     def get_object(self, alert) -> dict:
         return {"type": alert.object_type, "id": alert.object_id, "name": alert.object_repr}
+
+
+# --- Report schedules -------------------------------------------------------------------------
+
+
+class ReportScheduleSerializer(serializers.ModelSerializer):
+    class Meta:
+        from ..models import ReportSchedule
+
+        model = ReportSchedule
+        fields = [
+            "id",
+            "report_type",
+            "parameters",
+            "format",
+            "frequency",
+            "recipients",
+            "language",
+            "last_run_at",
+            "last_status",
+            "last_error",
+            "last_export_id",
+            "created_at",
+        ]
+
+
+class ReportScheduleCreateSerializer(serializers.Serializer):
+    report_type = serializers.ChoiceField(choices=ReportType.choices)
+    frequency = serializers.ChoiceField(choices=Frequency.choices)
+    format = serializers.ChoiceField(choices=ExportFormat.choices)
+    recipients = serializers.ListField(child=EmailField(), min_length=1, max_length=20)
+    language = serializers.ChoiceField(choices=["ar", "fr", "en"], required=False)
+    parameters = serializers.DictField(required=False, default=dict)
+
+    def validate(self, attrs):
+        allowed = REPORT_PARAMETERS[attrs["report_type"]]
+        unknown = sorted(set(attrs["parameters"]) - set(allowed))
+        if unknown:
+            raise serializers.ValidationError(
+                {"parameters": [_("Not a parameter of this report: %(names)s.") % {"names": ", ".join(unknown)}]}
+            )
+        checked = ReportQuerySerializer(data=attrs["parameters"])
+        if not checked.is_valid():
+            raise serializers.ValidationError({"parameters": checked.errors})
+        attrs["parameters"] = {name: checked.validated_data[name] for name in attrs["parameters"]}
+        if attrs["report_type"] == "demand-forecast" and attrs["parameters"].get("by", "category") not in (
+            "category",
+            "product",
+        ):
+            raise serializers.ValidationError({"parameters": [_("The forecast is by product or by category.")]})
+        return attrs

@@ -17,5 +17,7 @@ urlpatterns = [
     path("alerts", alerts.AlertListView.as_view(), name="alert-list"),
     path("alerts/<uuid:pk>/read", alerts.AlertReadView.as_view(), name="alert-read"),
     path("alerts/<uuid:pk>/resolve", alerts.AlertResolveView.as_view(), name="alert-resolve"),
+    path("report-schedules", reports.ReportScheduleListView.as_view(), name="report-schedule-list"),
+    path("report-schedules/<uuid:pk>", reports.ReportScheduleDetailView.as_view(), name="report-schedule-detail"),
     path("report-exports", reports.ReportExportListView.as_view(), name="report-export-list"),
 ]

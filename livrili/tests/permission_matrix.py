@@ -477,5 +477,14 @@ MATRIX: dict[tuple[str, str], Row] = {
         path="/api/v1/alerts/{alert}/read", perms=("analytics.view_alert",)),
     ("POST", "/api/v1/alerts/{pk}/resolve"): Row(      "401   403   403   403   403   403   403   ok",
         path="/api/v1/alerts/{alert}/resolve", perms=("analytics.change_alert",)),
+    # --- Report schedules (analytics model permissions: Finance) ------------------------------
+    ("GET", "/api/v1/report-schedules"): Row(          "401   403   403   403   403   403   403   ok",
+        perms=("analytics.view_reportschedule",)),
+    ("POST", "/api/v1/report-schedules"): Row(         "401   403   403   403   403   403   403   ok",
+        perms=("analytics.add_reportschedule",),
+        body=lambda c: {"report_type": "tax", "frequency": "monthly", "format": "csv",
+                        "recipients": ["finance@example.dz"]}),
+    ("DELETE", "/api/v1/report-schedules/{pk}"): Row(  "401   403   403   403   403   403   403   ok",
+        path="/api/v1/report-schedules/{report_schedule}", perms=("analytics.delete_reportschedule",)),
 }
 # fmt: on

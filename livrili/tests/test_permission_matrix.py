@@ -28,6 +28,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from analytics.models import Alert
+from analytics.services import report_schedule_create
 from billing.models import Invoice
 from deliveries.models import Delivery, Driver
 from deliveries.services.lifecycle import delivery_assign, delivery_report
@@ -337,6 +338,14 @@ def build_world() -> World:
             "notification": notification,
             "notification_template": NotificationTemplate.objects.get(event="order_shipped", channel="email"),
             "report_type": "sales",
+            "report_schedule": report_schedule_create(
+                actor=None,
+                report_type="sales",
+                frequency="daily",
+                file_format="csv",
+                recipients=["direction@example.dz"],
+                language="fr",
+            ),
             "alert": Alert.objects.create(
                 type="low_stock",
                 severity="warning",
