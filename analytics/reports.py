@@ -2,6 +2,7 @@
 period. The API and the back office run reports through `report_build` only."""
 
 from .periods import Period
+from .routers import replica_reads
 from .selectors import reports as builders
 
 # type → (builder, reads a period)
@@ -18,5 +19,7 @@ REPORTS = {
 
 
 def report_build(report_type: str, *, period: Period, **parameters) -> builders.Report:
+    """The report computed from the replica's data when a replica is configured."""
     builder, periodic = REPORTS[report_type]
-    return builder(period=period, **parameters) if periodic else builder(**parameters)
+    with replica_reads():
+        return builder(period=period, **parameters) if periodic else builder(**parameters)

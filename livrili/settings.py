@@ -116,6 +116,9 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=60, conn_health_checks=True
     )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Reports read from the replica when there is one (analytics/routers.py).
+DATABASE_ROUTERS = ["analytics.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
