@@ -96,7 +96,7 @@ def _display(value, kind: str) -> str:
         places = 2 if kind in ("percent",) else None
         return formats.number_format(value, places, use_l10n=True, force_grouping=kind != "int")
     if isinstance(value, date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return value.isoformat()  # the Arabic short format carries RLM marks that scramble in a table
     return str(value)
 
 

@@ -4,7 +4,8 @@ from rest_framework import serializers
 
 from livrili.api.fields import CharField, DerivedMoneyField, EmailField, IntegerField
 
-from ..models import ExportFormat, Frequency, ReportType
+from ..alerts import alert_message
+from ..models import Alert, ExportFormat, Frequency, ReportExport, ReportSchedule, ReportType
 from ..periods import MAX_RANGE_DAYS, PERIOD_DAYS
 
 
@@ -186,7 +187,8 @@ class ReportQuerySerializer(PeriodQuerySerializer):
     # demand-forecast (and `by`: product or category)
     horizon = IntegerField(min_value=7, max_value=56, required=False, default=14)
     history_days = IntegerField(min_value=56, max_value=365, required=False, default=182)
-    limit = IntegerField(min_value=1, max_value=50, required=False, default=10)
+    # bounded so that one request stays within seconds (each series is fitted 1 + weeks times)
+    limit = IntegerField(min_value=1, max_value=20, required=False, default=10)
     backtest_weeks = IntegerField(min_value=1, max_value=8, required=False, default=4)
     # retailer-activity
     dormant_days = IntegerField(min_value=1, max_value=730, required=False, default=30)
@@ -230,8 +232,6 @@ class ReportExportSerializer(serializers.ModelSerializer):
     created_by = serializers.SerializerMethodField()
 
     class Meta:
-        from ..models import ReportExport
-
         model = ReportExport
         fields = [
             "id",
@@ -264,14 +264,10 @@ class AlertSerializer(serializers.ModelSerializer):
     object = serializers.SerializerMethodField()
 
     class Meta:
-        from ..models import Alert
-
         model = Alert
         fields = ["id", "type", "severity", "message", "object", "data", "created_at", "read_at", "resolved_at"]
 
     def get_message(self, alert) -> str:
-        from ..alerts import alert_message
-
         return alert_message(alert)
 
     @extend_schema_field(AlertObjectSerializer)
@@ -284,8 +280,6 @@ class AlertSerializer(serializers.ModelSerializer):
 
 class ReportScheduleSerializer(serializers.ModelSerializer):
     class Meta:
-        from ..models import ReportSchedule
-
         model = ReportSchedule
         fields = [
             "id",
