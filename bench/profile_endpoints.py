@@ -103,7 +103,30 @@ def main() -> None:
     results["order_history"] = measure(lambda: client.get("/api/v1/retailers/orders", **retailer), iterations)
     results["admin_order_list"] = measure(lambda: client.get("/api/v1/orders", **staff), iterations)
     client.delete("/api/v1/retailers/cart", **retailer)
+    results.update(analytics(client, staff, iterations))
     json.dump(results, sys.stdout, indent=1)
+
+
+def analytics(client, staff: dict, iterations: int) -> dict:
+    """The dashboard cold (a new date range each call: never cached) and cached, and the
+    12-month sales report as XLSX (quality.md: ≤ 1 s cold, ≤ 50 ms cached, ≤ 10 s)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    ends = iter(timezone.localdate() - timedelta(days=n) for n in range(10_000))
+
+    def cold():
+        end = next(ends)
+        start = end - timedelta(days=29)
+        return client.get(f"/api/v1/analytics/dashboard?date_from={start}&date_to={end}", **staff)
+
+    sales = "/api/v1/reports/sales?period=12m&by=category&interval=month&format=xlsx"
+    return {
+        "dashboard_cold": measure(cold, iterations, warm=False),
+        "dashboard_cached": measure(lambda: client.get("/api/v1/analytics/dashboard?period=30d", **staff), iterations),
+        "sales_xlsx_12m": measure(lambda: client.get(sales, **staff), max(iterations // 10, 2), warm=False),
+    }
 
 
 if __name__ == "__main__":

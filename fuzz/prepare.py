@@ -27,6 +27,8 @@ django.setup()
 from django.db.models import F  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
+from analytics.models import Alert, ReportSchedule  # noqa: E402
+from analytics.services import alerts_raise  # noqa: E402
 from billing.models import CashHandover, Invoice, Payment  # noqa: E402
 from deliveries.models import Delivery, Driver  # noqa: E402
 from deliveries.services.lifecycle import delivery_assign, delivery_report  # noqa: E402
@@ -110,6 +112,7 @@ def main(out: Path) -> None:
     if not CartItem.objects.filter(retailer=retailer).exists():
         for product in products:
             cart_add(retailer=retailer, actor=owner, product_id=product.pk, quantity=valid_quantity(product, 0))
+    alerts_raise()  # the seeded data's alerts (low stock, stock-out risk…), so alert ids exist
     driver_row = driver_with_a_delivery(driver, retailer=retailer, owner=owner, admin=admin)
     if not Broadcast.objects.filter(status="draft").exists():  # a draft the fuzz may estimate, send, cancel
         broadcast_create(actor=admin, title_fr="Fuzz", body_fr="Fuzz", channels=["in_app"], segment={"wilayas": ["16"]})
@@ -156,6 +159,8 @@ def main(out: Path) -> None:
                     "invoices": ids(Invoice.objects.all()),
                     "payments": ids(Payment.objects.all()),
                     "cash_handovers": ids(CashHandover.objects.all()),
+                    "alerts": ids(Alert.objects.all()),
+                    "report_schedules": ids(ReportSchedule.objects.all()),
                 },
             },
         },

@@ -70,6 +70,8 @@ PATH_IDS = [
     (r"^/api/v1/retailers/invoices/\{id\}", "id", "own_invoices"),
     (r"^/api/v1/payments/\{id\}", "id", "payments"),
     (r"^/api/v1/cash-handovers/\{id\}", "id", "cash_handovers"),
+    (r"^/api/v1/alerts/\{id\}", "id", "alerts"),
+    (r"^/api/v1/report-schedules/\{id\}$", "id", "report_schedules"),
 ]
 
 

@@ -122,6 +122,9 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=60, conn_health_checks=True
     )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Reports read from the replica when there is one (analytics/routers.py).
+DATABASE_ROUTERS = ["analytics.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
@@ -170,6 +173,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-notifications": {"task": "notifications.tasks.purge_notifications", "schedule": 86400.0},
     # Retailers hear of each overdue invoice once (billing/services/invoices.py).
     "notify-overdue-invoices": {"task": "billing.tasks.notify_overdue_invoices", "schedule": 86400.0},
+    # Low stock, stock-out risk, credit over limit, failed deliveries, licences (analytics/alerts.py).
+    "raise-alerts": {"task": "analytics.tasks.raise_alerts", "schedule": 900.0},
 }
 # How long an idempotent write's first answer is kept for replays (livrili/core/idempotency.py).
 IDEMPOTENCY_RETENTION = timedelta(days=int(os.environ.get("IDEMPOTENCY_RETENTION_DAYS", "30")))
@@ -265,6 +270,9 @@ SPECTACULAR_SETTINGS = {
     # One tag per area, from the view's app (livrili.api.operations); their order is the docs' order.
     "TAGS": OPENAPI_TAGS,
     "ENUM_NAME_OVERRIDES": {
+        "ReportTypeEnum": "analytics.models.ReportType",
+        "ReportFileFormatEnum": "analytics.models.ExportFormat",
+        "ReportFormatEnum": ["json", "csv", "xlsx", "pdf"],
         "DeliveryStatusEnum": "deliveries.models.DeliveryStatus",
         "DeliveryReportStatusEnum": ["picked_up", "in_transit", "delivered", "failed"],
         "DriverStatusEnum": "deliveries.models.DriverStatus",

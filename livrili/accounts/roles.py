@@ -41,6 +41,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "notifications.view_broadcast",
         "notifications.add_broadcast",
         "notifications.send_broadcast",
+        "analytics.view_dashboard",
     ],
     "Dispatch": [
         "deliveries.*",
@@ -49,6 +50,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "retailers.view_retailer",
         "retailers.view_deliveryaddress",
         "accounts.view_user",
+        "analytics.view_dashboard",
     ],
     "Finance": [
         "retailers.view_*",

@@ -485,5 +485,45 @@ MATRIX: dict[tuple[str, str], Row] = {
         path="/api/v1/broadcasts/{broadcast}/send", perms=("notifications.send_broadcast",)),
     ("POST", "/api/v1/broadcasts/{pk}/cancel"): Row(   "401   403   403   403   403   403   403   ok",
         path="/api/v1/broadcasts/{broadcast}/cancel", perms=("notifications.send_broadcast",)),
+    # --- Analytics: the operator dashboard (analytics.view_dashboard: Sales, Dispatch, Finance) --
+    ("GET", "/api/v1/analytics/dashboard"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        query="period=7d", perms=("analytics.view_dashboard",)),
+    ("GET", "/api/v1/analytics/trends"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        query="period=7d", perms=("analytics.view_dashboard",)),
+    ("GET", "/api/v1/analytics/geo"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        query="period=7d", perms=("analytics.view_dashboard",)),
+    ("GET", "/api/v1/analytics/top-retailers"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        query="period=7d", perms=("analytics.view_dashboard",)),
+    ("GET", "/api/v1/analytics/top-products"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        query="period=7d", perms=("analytics.view_dashboard",)),
+    ("GET", "/api/v1/analytics/delivery-performance"): Row(
+                                                       "401   403   403   403   403   403   403   ok",
+        query="period=7d", perms=("analytics.view_dashboard",)),
+    # --- Reports (analytics.run_report: Finance) and the record of their files --------------------
+    ("GET", "/api/v1/reports/{report_type}"): Row(     "401   403   403   403   403   403   403   ok",
+        path="/api/v1/reports/{report_type}", query="period=7d&by=wilaya", perms=("analytics.run_report",)),
+    ("GET", "/api/v1/report-exports"): Row(            "401   403   403   403   403   403   403   ok",
+        perms=("analytics.view_reportexport",)),
+    # --- Alerts (analytics.view_alert / change_alert: Finance) -----------------------------------
+    ("GET", "/api/v1/alerts"): Row(                    "401   403   403   403   403   403   403   ok",
+        query="resolved=false", perms=("analytics.view_alert",)),
+    ("POST", "/api/v1/alerts/{pk}/read"): Row(         "401   403   403   403   403   403   403   ok",
+        path="/api/v1/alerts/{alert}/read", perms=("analytics.view_alert",)),
+    ("POST", "/api/v1/alerts/{pk}/resolve"): Row(      "401   403   403   403   403   403   403   ok",
+        path="/api/v1/alerts/{alert}/resolve", perms=("analytics.change_alert",)),
+    # --- Report schedules (analytics model permissions: Finance) ------------------------------
+    ("GET", "/api/v1/report-schedules"): Row(          "401   403   403   403   403   403   403   ok",
+        perms=("analytics.view_reportschedule",)),
+    ("POST", "/api/v1/report-schedules"): Row(         "401   403   403   403   403   403   403   ok",
+        perms=("analytics.add_reportschedule",),
+        body=lambda c: {"report_type": "tax", "frequency": "monthly", "format": "csv",
+                        "recipients": ["finance@example.dz"]}),
+    ("DELETE", "/api/v1/report-schedules/{pk}"): Row(  "401   403   403   403   403   403   403   ok",
+        path="/api/v1/report-schedules/{report_schedule}", perms=("analytics.delete_reportschedule",)),
 }
 # fmt: on

@@ -27,6 +27,8 @@ from drf_spectacular.generators import EndpointEnumerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from analytics.models import Alert
+from analytics.services import report_schedule_create
 from billing.models import Invoice, Payment
 from billing.services.handovers import handover_create
 from billing.services.payments import payment_record
@@ -338,6 +340,24 @@ def build_world() -> World:
             "notification": notification,
             "notification_template": NotificationTemplate.objects.get(event="order_shipped", channel="email"),
             "broadcast": Broadcast.objects.create(body_fr="Promo", channels=["in_app"], segment={"wilayas": ["16"]}),
+            "report_type": "sales",
+            "report_schedule": report_schedule_create(
+                actor=None,
+                report_type="sales",
+                frequency="daily",
+                file_format="csv",
+                recipients=["direction@example.dz"],
+                language="fr",
+            ),
+            "alert": Alert.objects.create(
+                type="low_stock",
+                severity="warning",
+                key=f"low_stock:{product.pk}",
+                object_type="products.product",
+                object_id=str(product.pk),
+                object_repr=product.sku,
+                data={"sku": product.sku, "stock": 0, "threshold": 10},
+            ),
             **route_objects,
         },
         own={"pend": own_p},

@@ -1,0 +1,231 @@
+"""Analytics writes: the record of every report file produced, and the alerts."""
+
+import json
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from livrili.accounts.models import User
+from notifications.services import notify
+
+from .alerts import AUDIENCE, CHECKS, alert_message
+from .models import Alert, AlertType, ExportSource, Frequency, ReportExport, ReportSchedule, RunStatus
+from .periods import Period, today
+from .rendering import CONTENT_TYPES, render
+from .reports import report_build
+from .selectors.reports import Report
+
+
+def _jsonable(value):
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    return str(value)
+
+
+@transaction.atomic
+def report_export(*, report: Report, file_format: str, actor, source: str) -> tuple[ReportExport, bytes]:
+    """Render `report` as `file_format` and keep the file with what it was run with (who, when,
+    parameters, language, rows); returns the record and the file's bytes."""
+    content = render(report, file_format)
+    parameters = {key: _jsonable(value) for key, value in report.parameters.items()}
+    if report.period is not None:
+        parameters |= {"date_from": report.period.start.isoformat(), "date_to": report.period.end.isoformat()}
+    parameters["language"] = translation.get_language() or ""
+    export = ReportExport(
+        report_type=report.type,
+        parameters=parameters,
+        format=file_format,
+        size=len(content),
+        row_count=len(report.rows),
+        source=source,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    export.created_at = timezone.now()
+    export.file.save(export_filename(report, file_format, export.created_at), ContentFile(content), save=False)
+    export.save()
+    return export, content
+
+
+def export_filename(report: Report, file_format: str, moment) -> str:
+    span = f"_{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}" if report.period else ""
+    return f"{report.type}{span}_{timezone.localtime(moment):%Y%m%d%H%M%S}.{file_format}"
+
+
+# --- Alerts -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alerts_raise(*, types=None) -> dict:
+    """Run the checks (`analytics.alerts.CHECKS`, all or `types`): open an alert for each
+    condition that has no open one (the open key is unique in the database, so two runs at once
+    cannot duplicate), resolve the open alerts whose condition no longer holds, and tell the
+    staff who handle each type (`notify`, after commit). Returns {type: [opened, resolved]}."""
+    now = timezone.now()
+    summary = {}
+    for alert_type in types or CHECKS:
+        conditions = {condition.key: condition for condition in CHECKS[alert_type]()}
+        open_alerts = Alert.objects.filter(type=alert_type, resolved_at__isnull=True)
+        resolved = open_alerts.exclude(key__in=list(conditions)).update(resolved_at=now, updated_at=now)
+        known = set(open_alerts.filter(key__in=list(conditions)).values_list("key", flat=True))
+        fresh = [
+            Alert(
+                type=c.type,
+                severity=c.severity,
+                key=c.key,
+                object_type=c.object_type,
+                object_id=c.object_id,
+                object_repr=c.object_repr,
+                data=c.data,
+            )
+            for key, c in conditions.items()
+            if key not in known
+        ]
+        Alert.objects.bulk_create(fresh, ignore_conflicts=True)
+        opened = list(Alert.objects.filter(type=alert_type, resolved_at__isnull=True, created_at__gte=now))
+        summary[alert_type] = [len(opened), resolved]
+        if opened:
+            staff = list(User.objects.with_perm(AUDIENCE[alert_type]).filter(is_active=True))
+            for alert in opened:
+                _alert_notify(alert, staff)
+    return summary
+
+
+def _alert_notify(alert: Alert, staff: list) -> None:
+    # Low stock has its system template; the other types go through one generic staff template,
+    # "analytics_alert" (title, message), owned by notifications (docs/decisions.md, Analytics).
+    data = {"alert_id": str(alert.pk), "object_type": alert.object_type, "object_id": alert.object_id}
+    if alert.type == AlertType.LOW_STOCK:
+        context = {"sku": alert.data["sku"], "product_name": alert.object_repr, "stock_quantity": alert.data["stock"]}
+        notify("low_stock", staff, context, data=data)
+    else:
+        notify(
+            "analytics_alert", staff, {"title": alert.get_type_display(), "message": alert_message(alert)}, data=data
+        )
+
+
+def alert_read(*, alert: Alert, actor) -> Alert:
+    """Mark an alert read (once: a second read keeps the first reader and time)."""
+    Alert.objects.filter(pk=alert.pk, read_at__isnull=True).update(
+        read_at=timezone.now(), read_by=actor, updated_at=timezone.now()
+    )
+    alert.refresh_from_db()
+    return alert
+
+
+@transaction.atomic
+def alert_resolve(*, alert: Alert, actor) -> Alert:
+    """Resolve an alert (and read it). Resolving a resolved alert changes nothing; if its
+    condition still holds, the next check opens a new one."""
+    now = timezone.now()
+    Alert.objects.filter(pk=alert.pk, read_at__isnull=True).update(read_at=now, read_by=actor)
+    Alert.objects.filter(pk=alert.pk, resolved_at__isnull=True).update(
+        resolved_at=now, resolved_by=actor, updated_at=now
+    )
+    alert.refresh_from_db()
+    return alert
+
+
+# --- Scheduled reports ------------------------------------------------------------------------
+
+SCHEDULE_TASK = "analytics.tasks.run_report_schedule"
+# 06:00 local: daily; weekly on Sunday (the first working day); monthly on the 1st.
+CRONTABS = {
+    Frequency.DAILY: {"day_of_week": "*", "day_of_month": "*"},
+    Frequency.WEEKLY: {"day_of_week": "0", "day_of_month": "*"},
+    Frequency.MONTHLY: {"day_of_week": "*", "day_of_month": "1"},
+}
+
+
+@transaction.atomic
+def report_schedule_create(
+    *, actor, report_type: str, frequency: str, file_format: str, recipients: list[str], language: str, parameters=None
+) -> ReportSchedule:
+    """A schedule and its beat task (crontab at 06:00 Africa/Algiers), written together."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    schedule = ReportSchedule.objects.create(
+        report_type=report_type,
+        frequency=frequency,
+        format=file_format,
+        recipients=recipients,
+        language=language,
+        parameters=parameters or {},
+        created_by=actor,
+    )
+    crontab, _created = CrontabSchedule.objects.get_or_create(
+        minute="0", hour="6", month_of_year="*", timezone="Africa/Algiers", **CRONTABS[frequency]
+    )
+    schedule.periodic_task = PeriodicTask.objects.create(
+        name=f"report-schedule-{schedule.pk}", task=SCHEDULE_TASK, crontab=crontab, args=json.dumps([str(schedule.pk)])
+    )
+    schedule.save(update_fields=["periodic_task", "updated_at"])
+    return schedule
+
+
+@transaction.atomic
+def report_schedule_delete(*, schedule: ReportSchedule) -> None:
+    """The schedule and its beat task go together; the files it produced stay recorded."""
+    task = schedule.periodic_task
+    schedule.delete()
+    if task is not None:
+        task.delete()
+
+
+def schedule_period(frequency: str, day) -> Period:
+    """The period a run on `day` reports on: the day before, the 7 days before, or the
+    calendar month before."""
+    yesterday = day - timedelta(days=1)
+    if frequency == Frequency.DAILY:
+        return Period(yesterday, yesterday)
+    if frequency == Frequency.WEEKLY:
+        return Period(day - timedelta(days=7), yesterday)
+    return Period(yesterday.replace(day=1), yesterday)
+
+
+def report_schedule_run(*, schedule_id) -> str:
+    """Produce the schedule's file for the period just ended, record it, e-mail it to the
+    recipients in the schedule's language, and record the run's time and outcome."""
+    schedule = ReportSchedule.objects.filter(pk=schedule_id).first()
+    if schedule is None:
+        return "missing"
+    period = schedule_period(schedule.frequency, today())
+    try:
+        with translation.override(schedule.language):
+            report = report_build(schedule.report_type, period=period, **schedule.parameters)
+            export, content = report_export(
+                report=report, file_format=schedule.format, actor=schedule.created_by, source=ExportSource.SCHEDULE
+            )
+            subject = _("%(report)s, %(start)s – %(end)s") % {
+                "report": report.title,
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+            }
+            message = EmailMessage(
+                subject=str(subject),
+                body=str(_("The report is attached (%(rows)s rows).") % {"rows": len(report.rows)}),
+                to=schedule.recipients,
+            )
+            message.attach(
+                export_filename(report, schedule.format, export.created_at), content, CONTENT_TYPES[schedule.format]
+            )
+            message.send()
+    except Exception as exc:  # noqa: BLE001 - any failure is the run's recorded outcome
+        ReportSchedule.objects.filter(pk=schedule.pk).update(
+            last_run_at=timezone.now(),
+            last_status=RunStatus.FAILED,
+            last_error=str(exc)[:1000],
+            updated_at=timezone.now(),
+        )
+        return RunStatus.FAILED
+    ReportSchedule.objects.filter(pk=schedule.pk).update(
+        last_run_at=timezone.now(),
+        last_status=RunStatus.OK,
+        last_error="",
+        last_export=export,
+        updated_at=timezone.now(),
+    )
+    return RunStatus.OK

@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(ignore_result=True)
+def raise_alerts() -> dict:
+    """Every 15 minutes (CELERY_BEAT_SCHEDULE): run the alert checks on live data."""
+    return {str(key): value for key, value in services.alerts_raise().items()}
+
+
+@shared_task(ignore_result=True)
+def run_report_schedule(schedule_id: str) -> str:
+    """A report schedule's beat task (crontab, see `services.report_schedule_create`)."""
+    return services.report_schedule_run(schedule_id=schedule_id)
