@@ -502,6 +502,46 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/api/v1/cash-handovers/{id}/approve"): Operation(
         "Approve a counted handover", "Its payments leave the driver's custody and become confirmed."
     ),
+    # --- Analytics -------------------------------------------------------------------------------
+    ("GET", "/api/v1/analytics/dashboard"): Operation(
+        "Show the dashboard figures",
+        "Staff with `analytics.view_dashboard`. Orders, revenue (delivered and in progress; cancelled and returned "
+        "never count), average order value, active retailers, signups, pending approvals, credit exposure and "
+        "overdue amount for `?period=7d|30d|90d|12m` or `date_from`/`date_to` (Africa/Algiers days), each with the "
+        "previous period and the change in %. Cached for a minute.",
+    ),
+    ("GET", "/api/v1/analytics/trends"): Operation(
+        "Show orders and revenue over time", "Daily, weekly or monthly series (`interval`) over the period."
+    ),
+    ("GET", "/api/v1/analytics/geo"): Operation("Show revenue by wilaya and commune", "Over the period."),
+    ("GET", "/api/v1/analytics/top-retailers"): Operation("List the top retailers", "By revenue over the period."),
+    ("GET", "/api/v1/analytics/top-products"): Operation(
+        "List the top products", "By units and revenue over the period."
+    ),
+    ("GET", "/api/v1/analytics/delivery-performance"): Operation(
+        "Show delivery success and on-time rates", "Over the period, with the status distribution."
+    ),
+    ("GET", "/api/v1/reports/{report_type}"): Operation(
+        "Run a report",
+        "Staff with `analytics.run_report`. Types: sales, tax, product-performance, stock-predictions, "
+        "demand-forecast, retailer-activity, driver-performance, audit. `?format=json|csv|xlsx|pdf` (files are "
+        "the body itself, not enveloped); every file is recorded in `report-exports`.",
+    ),
+    ("GET", "/api/v1/report-exports"): Operation("List the report files produced", STAFF_LIST),
+    ("GET", "/api/v1/report-schedules"): Operation("List scheduled reports", STAFF_LIST),
+    ("POST", "/api/v1/report-schedules"): Operation(
+        "Schedule a report",
+        "Daily, weekly (Sunday) or monthly (the 1st), at 06:00 Algiers time, e-mailed to the recipients in the "
+        "schedule's language; each run records its time, status and file.",
+    ),
+    ("DELETE", "/api/v1/report-schedules/{id}"): Operation("Delete a scheduled report", "Its periodic task goes too."),
+    ("GET", "/api/v1/alerts"): Operation(
+        "List alerts",
+        "Raised every 15 minutes from live data (low stock, stock-out risk, credit over limit, failed deliveries, "
+        "expiring licences); one open alert per condition, resolved by itself when the condition clears.",
+    ),
+    ("POST", "/api/v1/alerts/{id}/read"): Operation("Mark an alert read"),
+    ("POST", "/api/v1/alerts/{id}/resolve"): Operation("Resolve an alert"),
     # --- Notifications ---------------------------------------------------------------------------
     ("GET", "/api/v1/notifications"): Operation("List the caller's notifications", "Its own inbox only, newest first."),
     ("GET", "/api/v1/notifications/unread-count"): Operation("Count unread notifications"),
