@@ -13,13 +13,15 @@ entries turned into Payments allocated as the services allocate, all written in 
   the invoices' caches written in bulk and the entries linked (the one update the ledger's
   append-only trigger allows, `retailers.services.ledger_entries_link_payments`).
 
-The callers run them in their transaction, on history no service has touched: `issued` holds
-the invoices just written, `payments` the ones to write; both start unpaid."""
+The callers run them in their transaction: `issued` holds the invoices just written and, for a
+history written on top of earlier documents (a second import of a grown source), the
+retailers' open ones (`history_open`), whose unallocated payments then join `payments`."""
 
 import uuid
 from collections import defaultdict
 from datetime import timedelta
 
+from django.db.models import F
 from django.utils import timezone
 
 from livrili.core.models import BusinessSettings, Sequence
@@ -30,7 +32,16 @@ from orders.models import OrderItem, PaymentMethod
 from retailers.models import Retailer
 from retailers.services import ledger_entries_link_payments
 
-from .models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation, PaymentStatus
+from .models import (
+    LIVE_PAYMENT_STATUSES,
+    OPEN_INVOICE_STATUSES,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+    PaymentAllocation,
+    PaymentStatus,
+)
 from .services.invoices import INVOICE_PREFIX, _fee_tax_rate, buyer_snapshot, seller_snapshot
 from .words import amount_in_words_ar, amount_in_words_fr
 
@@ -182,6 +193,26 @@ def history_payment(
     }  # fmt: skip
 
 
+def history_open(retailer_ids) -> tuple[dict, list[dict]]:
+    """What the retailers already hold open, to allocate with a history written after it: their
+    open invoices ({order_id: invoice dict}) and their live payments with money unallocated
+    (payment dicts, not written again: only their `allocated_amount` moves)."""
+    invoices = {
+        order_id: {"id": pk, "retailer": retailer_id, "at": at, "total": total, "paid": paid, "was": paid}
+        for pk, order_id, retailer_id, at, total, paid in Invoice.objects.filter(
+            retailer_id__in=retailer_ids, status__in=OPEN_INVOICE_STATUSES
+        ).values_list("pk", "order_id", "retailer_id", "issued_at", "total", "amount_paid")
+    }
+    payments = [
+        {"id": pk, "entry": None, "retailer": retailer_id, "amount": amount, "at": at, "allocated": allocated,
+         "was": allocated, "own": None, "row": None}
+        for pk, retailer_id, amount, at, allocated in Payment.objects.filter(
+            retailer_id__in=retailer_ids, status__in=LIVE_PAYMENT_STATUSES, allocated_amount__lt=F("amount")
+        ).values_list("pk", "retailer_id", "amount", "received_at", "allocated_amount")
+    ]  # fmt: skip
+    return invoices, payments
+
+
 def history_allocate(payments: list[dict], issued: dict) -> list[tuple]:
     """The services' order: a payment's own invoice first (a stop's cash, an order's payment),
     then, per retailer, every payment's remainder (oldest received first) to the oldest open
@@ -221,15 +252,22 @@ def history_allocate(payments: list[dict], issued: dict) -> list[tuple]:
 def history_payments_write(payments: list[dict], issued: dict) -> tuple[int, int]:
     """Allocate `payments` (`history_payment` dicts) to the `issued` invoices, write the
     payments, their allocations and the invoices' `amount_paid`/status, and link each payment's
-    entry. Returns (payments written, allocations written)."""
+    entry; payments of `history_open` only have their `allocated_amount` moved. Returns
+    (payments written, allocations written)."""
     if not payments:
         return 0, 0
     allocations = history_allocate(payments, issued)
     writer = RowWriter(Payment, PAYMENT_COLUMNS)
     for payment in payments:
-        payment["row"][10] = payment["allocated"]
-        writer.add(tuple(payment["row"]))
+        if payment["row"] is not None:
+            payment["row"][10] = payment["allocated"]
+            writer.add(tuple(payment["row"]))
     writer.flush()
+    Payment.objects.bulk_update(
+        [Payment(pk=p["id"], allocated_amount=p["allocated"]) for p in payments
+         if p["row"] is None and p["allocated"] != p["was"]],
+        ["allocated_amount"],
+    )  # fmt: skip
     allocated = RowWriter(PaymentAllocation, ALLOCATION_COLUMNS)
     for row in allocations:
         allocated.add(row)
@@ -241,8 +279,8 @@ def history_payments_write(payments: list[dict], issued: dict) -> tuple[int, int
             status=InvoiceStatus.PAID if i["paid"] == i["total"] else InvoiceStatus.PARTIALLY_PAID,
         )
         for i in issued.values()
-        if i["paid"] > ZERO
+        if i["paid"] != i.get("was", ZERO)
     ]
     Invoice.objects.bulk_update(updates, ["amount_paid", "status"], batch_size=2000)
-    ledger_entries_link_payments({payment["entry"]: payment["id"] for payment in payments})
+    ledger_entries_link_payments({p["entry"]: p["id"] for p in payments if p["entry"] is not None})
     return writer.written, allocated.written

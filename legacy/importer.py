@@ -21,7 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Max
 from tqdm import tqdm
 
-from billing.history import history_invoices, history_payment, history_payments_write
+from billing.history import history_invoices, history_open, history_payment, history_payments_write
 from billing.models import PaymentMethodKind, PaymentStatus
 from deliveries.models import Delivery, DeliveryEvent, Driver, ProofOfDelivery, Route, RouteStop
 from deliveries.services.lifecycle import delivery_open
@@ -1407,7 +1407,9 @@ class LegacyImport:
         at its delivery, numbered gap-free per year in delivery order, without notification;
         a confirmed Payment per money-received v1 row and per delivery whose cash had no v1 row,
         each linked to the `payment` entry `import_ledgers` posted for it; allocations as the
-        services make them, the rest prepaid. What is already invoiced or linked is skipped."""
+        services make them, the rest prepaid. What is already invoiced or linked is skipped; on
+        a grown source, what the v1 retailers already hold open is allocated with the new."""
+        open_invoices, open_payments = history_open(list(self.by_id["retailers"]))
         step = self.report.step("invoices")
         delivered = [o["id"] for o in self.src["orders"] if m.ORDER_STATUS.get(o["status"]) == "delivered"]
         step.source = len(delivered)
@@ -1420,9 +1422,9 @@ class LegacyImport:
         step.imported = len(issued)
         if issued:
             step.notes.append(f"{len(issued)} invoice(s) issued at delivery, {lines} lines, no notification")
-        self._write_payments(issued)
+        self._write_payments(issued, open_invoices, open_payments)
 
-    def _write_payments(self, issued: dict):
+    def _write_payments(self, issued: dict, open_invoices: dict, open_payments: list[dict]):
         step = self.report.step("billing.payments")
         received = [p for p in self.src["payments"] if not m.is_adjustment(p) and m.money(p["amount"]) > 0]
         candidates = {}
@@ -1445,6 +1447,7 @@ class LegacyImport:
             ).values_list("order_id", "id", "number", "driver__user_id")
         }
         numbers = dict(Order.objects.filter(pk__in=self.by_id["orders"]).values_list("id", "number"))
+        documents = {**open_invoices, **issued}
         payments, linked = [], set()
         for entry_id, retailer_id, amount, at, payment_id in entries:
             if payment_id is not None:
@@ -1459,7 +1462,7 @@ class LegacyImport:
                     payment_id=m.derived_id("payment", kind, row["id"]), entry_id=entry_id, retailer_id=retailer_id,
                     amount=-amount, method=PaymentMethodKind.CASH, status=PaymentStatus.CONFIRMED, received_at=at,
                     reference=row["delivery_number"][:100], collected_by=self._user(stop and stop[2]),
-                    delivery_id=stop and stop[0], own_invoice=issued.get(order_id),
+                    delivery_id=stop and stop[0], own_invoice=documents.get(order_id),
                     note="v1 deliveries.cash_collected (no v1 payments row)",
                 )  # fmt: skip
             else:
@@ -1476,15 +1479,17 @@ class LegacyImport:
                     method=m.payment_method(row), status=PaymentStatus.CONFIRMED,
                     received_at=row["collected_at"] or row["created_at"], reference=reference[:100],
                     collected_by=self._user(stop[2]) if stop else keyed_by, recorded_by=keyed_by,
-                    delivery_id=stop and stop[0], own_invoice=issued.get(order_id), note=row["notes"] or "",
+                    delivery_id=stop and stop[0], own_invoice=documents.get(order_id), note=row["notes"] or "",
                 )  # fmt: skip
             if stop is not None:
                 linked.add(stop[0])
             payments.append(payment)
-        written, allocations = history_payments_write(payments, issued)
+        if not (payments or issued):
+            return
+        written, allocations = history_payments_write(payments + open_payments, documents)
         step.imported = written
         if written:
-            prepaid = sum((p["amount"] - p["allocated"] for p in payments), m.ZERO)
+            prepaid = sum((p["amount"] - p["allocated"] for p in payments + open_payments), m.ZERO)
             step.notes.append(
                 f"{written} confirmed payment(s), {len(linked)} at a stop (linked to its delivery), "
                 f"{allocations} allocation(s), {prepaid} prepaid (unallocated)"
