@@ -1443,7 +1443,7 @@ class LegacyImport:
         stops = {
             order_id: (delivery_id, number, driver)
             for order_id, delivery_id, number, driver in Delivery.objects.filter(
-                order_id__in=self.by_id["orders"], status="delivered"
+                order_id__in=self.by_id["orders"], status="delivered", payment__isnull=True
             ).values_list("order_id", "id", "number", "driver__user_id")
         }
         numbers = dict(Order.objects.filter(pk__in=self.by_id["orders"]).values_list("id", "number"))
@@ -1454,15 +1454,19 @@ class LegacyImport:
                 continue
             kind, row = candidates[entry_id]
             order_id = row["order_id"]
-            stop = stops.get(order_id) if kind in ("cash_payment", "cash_collected") else None
+            cash = kind == "cash_collected" or (kind == "cash_payment" and m.payment_method(row) == "cash")
+            stop = stops.get(order_id) if cash else None
             if stop is not None and stop[0] in linked:
                 stop = None  # a second cash row of one stop: the delivery is the first one's
+            own = documents.get(order_id)
+            if own is not None and own["retailer"] != retailer_id:
+                own = None  # a v1 row naming another retailer's order pays only its own retailer
             if kind == "cash_collected":
                 payment = history_payment(
                     payment_id=m.derived_id("payment", kind, row["id"]), entry_id=entry_id, retailer_id=retailer_id,
                     amount=-amount, method=PaymentMethodKind.CASH, status=PaymentStatus.CONFIRMED, received_at=at,
                     reference=row["delivery_number"][:100], collected_by=self._user(stop and stop[2]),
-                    delivery_id=stop and stop[0], own_invoice=documents.get(order_id),
+                    delivery_id=stop and stop[0], own_invoice=own,
                     note="v1 deliveries.cash_collected (no v1 payments row)",
                 )  # fmt: skip
             else:
@@ -1479,7 +1483,7 @@ class LegacyImport:
                     method=m.payment_method(row), status=PaymentStatus.CONFIRMED,
                     received_at=row["collected_at"] or row["created_at"], reference=reference[:100],
                     collected_by=self._user(stop[2]) if stop else keyed_by, recorded_by=keyed_by,
-                    delivery_id=stop and stop[0], own_invoice=documents.get(order_id), note=row["notes"] or "",
+                    delivery_id=stop and stop[0], own_invoice=own, note=row["notes"] or "",
                 )  # fmt: skip
             if stop is not None:
                 linked.add(stop[0])
