@@ -306,6 +306,14 @@ def test_every_quirk_is_reported_by_name(v1_dsn, tmp_path):
     assert quirks["confirmed_without_delivery"] == anomalies["confirmed_or_later_orders_without_delivery"]
     assert report["unexplained"] == []
     assert all(f["source"] == f["imported"] for f in report["figures"].values())
+    # the billing of the history, source vs imported
+    tables = report["tables"]
+    assert (tables["invoices"]["source"], tables["invoices"]["imported"]) == (320, 320)
+    assert (tables["billing.payments"]["source"], tables["billing.payments"]["imported"]) == (275, 275)
+    figures = report["figures"]
+    assert figures["invoices.count"] == {"source": "320", "imported": "320"}
+    assert figures["payments.money_received.count"] == {"source": "259", "imported": "259"}
+    assert figures["payments.cash_collected_without_row.count"] == {"source": "16", "imported": "16"}
     # the quirks' handling, in the database
     off = Order.objects.get(number="ORD-208802-CHXK")
     assert (money(off.total), money(off.stamp_duty)) == ("51416.39", "0.01")
