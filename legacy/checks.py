@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from billing.models import Invoice, Payment
 from deliveries.models import Delivery, Driver, Route, RouteStop
 from livrili.accounts.models import User
-from orders.models import CartItem, Order, OrderEvent, OrderItem
+from orders.models import CartItem, Order, OrderItem
 from products.models import Category, Product, Tag, TagAlias
 from retailers.models import LedgerEntry, Retailer
 
@@ -167,35 +168,37 @@ def compare(src: dict) -> dict[str, dict]:
         sum(len(r["delivery_ids"] or []) for r in src["delivery_routes"]),
         RouteStop.objects.filter(route_id__in=ids["delivery_routes"]).count(),
     )
-    # payments: every money-received row is an order `payment` event or a ledger `payment` entry
+    # payments: every money-received row is a Payment (its v1 id), allocated to the invoices of
+    # the delivered orders; the cash of a delivered stop without a row is a Payment too
     received = [p for p in src["payments"] if not m.is_adjustment(p)]
-    events = dict(
-        OrderEvent.objects.filter(pk__in=[p["id"] for p in received], type="payment").values_list("id", "data")
-    )
-    ledger_keys = dict(
-        ImportedRow.objects.filter(source_table="ledger", source_id__startswith="payment:").values_list(
-            "source_id", "target_id"
-        )
-    )
-    entries = dict(LedgerEntry.objects.filter(pk__in=list(ledger_keys.values())).values_list("id", "amount"))
-    landed = Decimal(0)
-    landed_count = 0
-    for p in received:
-        if p["id"] in events:
-            landed += Decimal(events[p["id"]]["amount"])
-            landed_count += 1
-        elif f"payment:{p['id']}" in ledger_keys:
-            landed += -entries.get(_as_uuid(ledger_keys[f"payment:{p['id']}"]), Decimal(0))
-            landed_count += 1
-    put("payments.money_received.count", len(received), landed_count)
-    put("payments.money_received", _src_sum(received, "amount"), m.money(landed))
+    payments = Payment.objects.filter(pk__in=[p["id"] for p in received])
+    put("payments.money_received.count", len(received), payments.count())
+    put("payments.money_received", _src_sum(received, "amount"), _sum(payments, "amount"))
+    methods = Counter(m.payment_method(p) for p in received)
+    imported_methods = Counter(payments.values_list("method", flat=True))
+    for method in sorted(set(methods) | set(imported_methods)):
+        put(f"payments.method.{method}.count", methods[method], imported_methods[method])
+    kept_by_order = m.kept_deliveries(src["deliveries"])
+    with_row = {p["order_id"] for p in received if p["order_id"]}
+    stop_cash = [
+        kept_by_order[o["id"]]
+        for o in src["orders"]
+        if o["status"] == "delivered" and o["payment_method"] == "cash" and o["id"] not in with_row
+        and o["id"] in kept_by_order and m.money(kept_by_order[o["id"]]["cash_collected"])
+    ]  # fmt: skip
+    collected = Payment.objects.filter(pk__in=[m.derived_id("payment", "cash_collected", d["id"]) for d in stop_cash])
+    put("payments.cash_collected_without_row.count", len(stop_cash), collected.count())
+    put("payments.cash_collected_without_row", _src_sum(stop_cash, "cash_collected"), _sum(collected, "amount"))
+    delivered = [o for o in src["orders"] if o["status"] == "delivered"]
+    invoices = Invoice.objects.filter(order_id__in=[o["id"] for o in delivered])
+    put("invoices.count", len(delivered), invoices.count())
+    put("invoices.total", _src_sum(delivered, "total_amount"), _sum(invoices, "total"))
     by_kind = defaultdict(lambda: [0, Decimal(0)])
     orders_of, payments_of = defaultdict(list), defaultdict(list)
     for order in src["orders"]:
         orders_of[order["retailer_id"]].append(order)
     for payment in src["payments"]:
         payments_of[payment["retailer_id"]].append(payment)
-    kept_by_order = m.kept_deliveries(src["deliveries"])
     for retailer in src["retailers"]:
         plan = m.ledger_plan(retailer, orders_of[retailer["id"]], payments_of[retailer["id"]], kept_by_order)
         for line in plan.lines:
@@ -216,12 +219,6 @@ def compare(src: dict) -> dict[str, dict]:
     )
     put("audit_logs.count", len(ids["audit_logs"]), logs["events"] + logs["kept"])
     return figures
-
-
-def _as_uuid(value):
-    import uuid
-
-    return uuid.UUID(str(value))
 
 
 def differences(figures: dict) -> list[str]:

@@ -21,17 +21,19 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Max
 from tqdm import tqdm
 
+from billing.history import history_invoices, history_open, history_payment, history_payments_write
+from billing.models import PaymentMethodKind, PaymentStatus
 from deliveries.models import Delivery, DeliveryEvent, Driver, ProofOfDelivery, Route, RouteStop
 from deliveries.services.lifecycle import delivery_open
 from livrili.accounts.models import User
 from livrili.core.models import Wilaya
 from livrili.core.seeding import RowWriter
-from orders.models import CartItem, Order, OrderEvent, OrderItem
+from orders.models import CartItem, Order, OrderEvent, OrderItem, OrderStatus
 from products.models import Category, Product, StockReason, Tag, TagAlias
 from products.search import product_search_text
 from products.services.cache import catalog_changed
 from products.services.stock import stock_set
-from retailers.models import LedgerEntry, Retailer
+from retailers.models import LedgerEntry, LedgerEntryKind, Retailer
 from retailers.services import MONEY_LIMIT
 
 from . import mapping as m
@@ -170,6 +172,7 @@ class LegacyImport:
         self.import_audit_logs()
         self.import_payments()
         self.import_ledgers()
+        self.import_billing()
         self.open_missing_deliveries()
         self.records.flush()
         return self.report
@@ -1303,10 +1306,9 @@ class LegacyImport:
         self.payment_events.flush()
 
     def record_payment(self, row: dict, *, order_known: bool):
-        """Money received in v1. The Payment model is not on this branch (docs/decisions.md,
-        Legacy import): the payment is an order `payment` event when it names an order, and,
-        when it moved v1's balance, a `payment` ledger entry (posted by `import_ledgers`); the
-        source row stays in ImportedRow. This function is what changes when Payments exist."""
+        """Money received in v1: a Payment (written by `import_billing` once its ledger entry
+        exists: the `payment:` entry of a balance-moving row, the `cash_payment:` entry of a
+        delivered cash order's row), and an order `payment` event when it names an order."""
         data = {
             "source": "v1 payments",
             "amount": str(m.money(row["amount"])),
@@ -1334,9 +1336,12 @@ class LegacyImport:
                     row["collected_at"] or row["created_at"],
                 )
             )
-            target, target_id = "orders.OrderEvent", row["id"]
-        elif m.moves_balance(row):
-            target, target_id = "retailers.LedgerEntry", f"payment:{row['id']}"
+        if m.money(row["amount"]) > 0:
+            target, target_id = "billing.Payment", row["id"]
+        elif m.money(row["amount"]) < 0:
+            self.problem(f"payments {row['id']}: negative amount without an ADJ- reference (no rule)")
+        else:
+            self.report.step("payments").notes.append(f"{row['id']}: amount 0, kept in ImportedRow only")
         self._record("payments", row["id"], target, target_id, row)
 
     def import_ledgers(self):
@@ -1395,6 +1400,104 @@ class LegacyImport:
             self._record("ledger", line.key, "retailers.LedgerEntry", entry_id, {"at": line.at, "amount": line.amount})
         writer.flush()
         Retailer.objects.filter(pk=retailer_id).update(balance=balance, updated_at=self.now)
+
+    def import_billing(self):
+        """The v1 history's invoices and Payments (docs/decisions.md, Legacy import), through
+        `billing.history` as the demo seed makes them: an invoice per delivered v1 order, issued
+        at its delivery, numbered gap-free per year in delivery order, without notification;
+        a confirmed Payment per money-received v1 row and per delivery whose cash had no v1 row,
+        each linked to the `payment` entry `import_ledgers` posted for it; allocations as the
+        services make them, the rest prepaid. What is already invoiced or linked is skipped; on
+        a grown source, what the v1 retailers already hold open is allocated with the new."""
+        open_invoices, open_payments = history_open(list(self.by_id["retailers"]))
+        step = self.report.step("invoices")
+        delivered = [o["id"] for o in self.src["orders"] if m.ORDER_STATUS.get(o["status"]) == "delivered"]
+        step.source = len(delivered)
+        orders = Order.objects.filter(pk__in=delivered, status=OrderStatus.DELIVERED)
+        step.present = orders.filter(invoice__isnull=False).count()
+        pending = orders.filter(invoice__isnull=True)
+        for number in pending.filter(delivered_at=None).values_list("number", flat=True):
+            self.problem(f"orders {number}: delivered without a delivery time, cannot be invoiced")
+        issued, lines = history_invoices(pending.exclude(delivered_at=None))
+        step.imported = len(issued)
+        if issued:
+            step.notes.append(f"{len(issued)} invoice(s) issued at delivery, {lines} lines, no notification")
+        self._write_payments(issued, open_invoices, open_payments)
+
+    def _write_payments(self, issued: dict, open_invoices: dict, open_payments: list[dict]):
+        step = self.report.step("billing.payments")
+        received = [p for p in self.src["payments"] if not m.is_adjustment(p) and m.money(p["amount"]) > 0]
+        candidates = {}
+        for row in received:
+            for prefix in ("payment", "cash_payment"):
+                candidates[m.derived_id("ledger", f"{prefix}:{row['id']}")] = (prefix, row)
+        for delivery in self.deliveries_by_order.values():
+            candidates[m.derived_id("ledger", f"cash_collected:{delivery['id']}")] = ("cash_collected", delivery)
+        entries = list(
+            LedgerEntry.objects.filter(pk__in=list(candidates), kind=LedgerEntryKind.PAYMENT)
+            .order_by("retailer_id", "position")
+            .values_list("id", "retailer_id", "amount", "created_at", "payment_id")
+        )
+        step.source = len(received) + sum(1 for e in entries if candidates[e[0]][0] == "cash_collected")
+        step.present = sum(1 for e in entries if e[4] is not None)
+        stops = {
+            order_id: (delivery_id, number, driver)
+            for order_id, delivery_id, number, driver in Delivery.objects.filter(
+                order_id__in=self.by_id["orders"], status="delivered", payment__isnull=True
+            ).values_list("order_id", "id", "number", "driver__user_id")
+        }
+        numbers = dict(Order.objects.filter(pk__in=self.by_id["orders"]).values_list("id", "number"))
+        documents = {**open_invoices, **issued}
+        payments, linked = [], set()
+        for entry_id, retailer_id, amount, at, payment_id in entries:
+            if payment_id is not None:
+                continue
+            kind, row = candidates[entry_id]
+            order_id = row["order_id"]
+            cash = kind == "cash_collected" or (kind == "cash_payment" and m.payment_method(row) == "cash")
+            stop = stops.get(order_id) if cash else None
+            if stop is not None and stop[0] in linked:
+                stop = None  # a second cash row of one stop: the delivery is the first one's
+            own = documents.get(order_id)
+            if own is not None and own["retailer"] != retailer_id:
+                own = None  # a v1 row naming another retailer's order pays only its own retailer
+            if kind == "cash_collected":
+                payment = history_payment(
+                    payment_id=m.derived_id("payment", kind, row["id"]), entry_id=entry_id, retailer_id=retailer_id,
+                    amount=-amount, method=PaymentMethodKind.CASH, status=PaymentStatus.CONFIRMED, received_at=at,
+                    reference=row["delivery_number"][:100], collected_by=self._user(stop and stop[2]),
+                    delivery_id=stop and stop[0], own_invoice=own,
+                    note="v1 deliveries.cash_collected (no v1 payments row)",
+                )  # fmt: skip
+            else:
+                if row["status"] != "completed":
+                    self.problem(f"payments {row['id']}: status {row['status']!r} has no import rule")
+                    continue
+                if -amount != m.money(row["amount"]):
+                    self.problem(f"payments {row['id']}: ledger entry {-amount} ≠ amount {row['amount']}")
+                    continue
+                keyed_by = self._user(row["collected_by_user_id"])
+                reference = row["reference_number"] or (stop and stop[1]) or numbers.get(order_id) or ""
+                payment = history_payment(
+                    payment_id=row["id"], entry_id=entry_id, retailer_id=retailer_id, amount=-amount,
+                    method=m.payment_method(row), status=PaymentStatus.CONFIRMED,
+                    received_at=row["collected_at"] or row["created_at"], reference=reference[:100],
+                    collected_by=self._user(stop[2]) if stop else keyed_by, recorded_by=keyed_by,
+                    delivery_id=stop and stop[0], own_invoice=own, note=row["notes"] or "",
+                )  # fmt: skip
+            if stop is not None:
+                linked.add(stop[0])
+            payments.append(payment)
+        if not (payments or issued):
+            return
+        written, allocations = history_payments_write(payments + open_payments, documents)
+        step.imported = written
+        if written:
+            prepaid = sum((p["amount"] - p["allocated"] for p in payments + open_payments), m.ZERO)
+            step.notes.append(
+                f"{written} confirmed payment(s), {len(linked)} at a stop (linked to its delivery), "
+                f"{allocations} allocation(s), {prepaid} prepaid (unallocated)"
+            )
 
     def open_missing_deliveries(self):
         """A v1 order confirmed (or later) without a delivery gets the one this project opens on

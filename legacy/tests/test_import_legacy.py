@@ -5,6 +5,7 @@ import io
 import json
 import os
 from collections import Counter
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,10 +16,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from billing import ledger_checks
+from billing.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from deliveries.models import Delivery, Driver, Route, RouteStop
+from legacy.importer import LegacyImport
 from legacy.mapping import CASH_KEYS
 from legacy.models import ImportedRow
+from legacy.source import read_source
 from livrili.accounts.models import User
+from livrili.core.models import Sequence
 from orders.models import CartItem, Order, OrderEvent, OrderItem
 from products.models import Category, Product, StockMovement, Tag, TagAlias
 from retailers.models import LedgerEntry, Retailer
@@ -155,6 +161,23 @@ def test_import_reproduces_every_figure_of_expected_json(v1_dsn):
         money(sum(Decimal(e.data["amount"]) for e in events) - sum(e.amount for e in no_order))
         == payments["money_received"]["sum"]
     )
+    # … and each is a confirmed Payment (its v1 id), the adjustments none
+    imported = Payment.objects.filter(pk__in=[r.source_id for r in received])
+    assert imported.count() == payments["money_received"]["count"]
+    assert money(sum(p.amount for p in imported)) == payments["money_received"]["sum"]
+    assert set(imported.values_list("status", flat=True)) == {"confirmed"}
+    for key, figures in payments["by_type_and_method"].items():
+        payment_type, method = key.split("/")
+        ids = [
+            r.source_id
+            for r in received
+            if (r.data["payment_type"], r.data["payment_method"]) == (payment_type, method)
+        ]
+        chosen = Payment.objects.filter(pk__in=ids)
+        assert {"count": chosen.count(), "sum": money(sum(p.amount for p in chosen))} == (
+            figures if key != "credit_payment/credit" else {"count": 0, "sum": "0.00"}  # the two ADJ- rows
+        )
+    assert not Payment.objects.filter(pk__in=[a["id"] for a in payments["adjustments"]]).exists()
     for adjustment in payments["adjustments"]:
         key = ImportedRow.objects.get(source_table="ledger", source_id=f"adjustment:{adjustment['id']}")
         entry = LedgerEntry.objects.get(pk=key.target_id)
@@ -283,6 +306,14 @@ def test_every_quirk_is_reported_by_name(v1_dsn, tmp_path):
     assert quirks["confirmed_without_delivery"] == anomalies["confirmed_or_later_orders_without_delivery"]
     assert report["unexplained"] == []
     assert all(f["source"] == f["imported"] for f in report["figures"].values())
+    # the billing of the history, source vs imported
+    tables = report["tables"]
+    assert (tables["invoices"]["source"], tables["invoices"]["imported"]) == (320, 320)
+    assert (tables["billing.payments"]["source"], tables["billing.payments"]["imported"]) == (275, 275)
+    figures = report["figures"]
+    assert figures["invoices.count"] == {"source": "320", "imported": "320"}
+    assert figures["payments.money_received.count"] == {"source": "259", "imported": "259"}
+    assert figures["payments.cash_collected_without_row.count"] == {"source": "16", "imported": "16"}
     # the quirks' handling, in the database
     off = Order.objects.get(number="ORD-208802-CHXK")
     assert (money(off.total), money(off.stamp_duty)) == ("51416.39", "0.01")
@@ -337,3 +368,106 @@ def test_a_v1_user_logs_in_with_the_v1_password_and_the_hash_is_upgraded(v1_dsn,
         "/api/v1/auth/login", {"identifier": "caisse.nadia", "password": "Legacy-caisse.nadia-2025"}, format="json"
     )
     assert nadia.status_code == 401  # quirk profile_without_auth: no hash, cannot log in
+
+
+def test_the_delivered_history_is_invoiced_at_delivery_without_gap_or_notification(v1_dsn):
+    run_import(v1_dsn)
+
+    delivered = EXPECTED["orders"]["by_status"]["delivered"]
+    invoices = list(Invoice.objects.select_related("order").order_by("issued_at", "number"))
+    assert len(invoices) == delivered["count"] == Order.objects.filter(status="delivered").count()
+    assert money(sum(i.total for i in invoices)) == delivered["total_amount"]
+    assert [i.number for i in invoices] == [f"FAC-2025-{n:06d}" for n in range(1, delivered["count"] + 1)]
+    assert all(i.issued_at == i.order.delivered_at and i.total == i.order.total for i in invoices)
+    assert Sequence.objects.get(prefix="FAC", year=2025).last_value == delivered["count"]
+    for invoice in invoices:
+        assert money(sum(line.line_total for line in invoice.lines.all())) == money(invoice.total)
+    off = Invoice.objects.get(order__number="ORD-208802-CHXK")  # quirk order_total_off_by_cent: its stamp line
+    assert [(line.kind, money(line.line_total)) for line in off.lines.filter(kind="stamp_duty")] == [
+        ("stamp_duty", "0.01")
+    ]
+    assert InvoiceLine.objects.filter(kind="stamp_duty").count() == 1
+    assert apps.get_model("notifications", "Notification").objects.count() == 0
+
+
+def test_every_payment_entry_is_a_payment_allocated_like_the_services(v1_dsn):
+    run_import(v1_dsn)
+
+    entries = LedgerEntry.objects.filter(kind="payment")
+    assert not entries.filter(payment=None).exists()
+    assert Payment.objects.count() == entries.count() == EXPECTED["payments"]["money_received"]["count"] + 16
+    assert all(entry.amount == -entry.payment.amount for entry in entries.select_related("payment"))
+    # the cash of a delivered stop: its delivery's, collected by its driver, keyed by the v1 admin
+    rows = {r.source_id: r.data for r in ImportedRow.objects.filter(source_table="payments")}
+    stops = Payment.objects.filter(delivery__isnull=False).select_related("delivery__driver", "delivery__order")
+    cash_orders = Order.objects.filter(status="delivered", payment_method="cash")
+    assert stops.count() == cash_orders.count() == 190
+    for payment in stops:
+        assert payment.method == "cash"
+        assert payment.collected_by_id == payment.delivery.driver.user_id
+        row = rows.get(str(payment.pk))
+        if row is None:  # one of the 16 stops v1 kept no payments row for
+            assert (payment.reference, payment.recorded_by_id) == (payment.delivery.number, None)
+            assert payment.amount == payment.delivery.cash_collected
+        else:
+            assert str(payment.delivery.order_id) == row["order_id"]
+            assert str(payment.recorded_by_id) == row["collected_by_user_id"]
+            assert payment.received_at == datetime.fromisoformat(row["collected_at"])
+        # its own invoice first: the stop's cash paid its order's invoice whole (v1 collected the total)
+        own = payment.delivery.order.invoice
+        assert own.status == "paid"
+        assert list(own.allocations.values_list("payment_id", "amount")) == [(payment.pk, own.total)]
+    assert Payment.objects.filter(pk__in=[k for k, r in rows.items() if r["order_id"] is None]).count() == 66
+    # then the oldest open invoices, the rest prepaid: no retailer keeps both money and a debt open,
+    # and the invoices no payment names are paid oldest first
+    named = {r["order_id"] for r in rows.values() if r["order_id"]} | {str(pk) for pk in cash_orders.values_list(
+        "pk", flat=True)}  # fmt: skip
+    rank = ["paid", "partially_paid", "issued"]
+    for retailer in Retailer.objects.all():
+        prepaid = sum(p.amount - p.allocated_amount for p in retailer.payments.all())
+        open_invoices = retailer.invoices.filter(status__in=("issued", "partially_paid"))
+        assert not (prepaid and open_invoices.exists()), retailer.business_name
+        fifo = [i.status for i in retailer.invoices.order_by("issued_at", "number") if str(i.order_id) not in named]
+        assert fifo == sorted(fifo, key=rank.index) and fifo.count("partially_paid") <= 1, retailer.business_name
+    statuses = Counter(Invoice.objects.values_list("status", flat=True))
+    assert dict(statuses) == {"paid": 299, "partially_paid": 11, "issued": 10}
+    allocated = sum(a.amount for a in PaymentAllocation.objects.all())
+    assert money(allocated) == money(sum(i.amount_paid for i in Invoice.objects.all())) == "9774673.64"
+    assert money(sum(p.amount for p in Payment.objects.all()) - allocated) == "44204.16"
+    assert [problem for check in ledger_checks.CHECKS for problem in check()] == []
+
+
+def test_a_grown_source_allocates_the_new_payments_to_what_is_open(v1_dsn):
+    source = read_source(v1_dsn)
+    retailer = "a2777ac7-0c77-40a0-b323-21366c7fc851"
+    later = [
+        p for p in source["payments"]
+        if str(p["retailer_id"]) == retailer and p["payment_type"] == "credit_payment" and p["amount"] > 0
+    ][-2:]  # fmt: skip
+    held = sum(p["amount"] for p in later)
+    first = {  # the source before those two payments: v1's balance then owed them too
+        **source,
+        "payments": [p for p in source["payments"] if p not in later],
+        "retailers": [
+            {**r, "current_balance": r["current_balance"] - held} if str(r["id"]) == retailer else r
+            for r in source["retailers"]
+        ],
+    }
+    LegacyImport(first, progress=False).run()
+    open_before = Invoice.objects.filter(retailer_id=retailer, status__in=("issued", "partially_paid"))
+    due_before = sum(i.amount_due for i in open_before)
+    assert due_before > 0
+
+    report = LegacyImport(source, progress=False).run()
+
+    assert report.problems == []
+    assert (report.steps["billing.payments"].imported, report.steps["invoices"].imported) == (2, 0)
+    received = sum(money_d(p["amount"]) for p in later)
+    new_allocations = PaymentAllocation.objects.filter(payment_id__in=[p["id"] for p in later])
+    assert sum(a.amount for a in new_allocations) == min(received, due_before)
+    assert {a.invoice.retailer_id for a in new_allocations} == {Retailer.objects.get(pk=retailer).pk}
+    assert [problem for check in ledger_checks.CHECKS for problem in check()] == []
+
+
+def money_d(value) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
