@@ -137,7 +137,7 @@ def main(out: Path) -> None:
                     "cart_products": ids(CartItem.objects.filter(retailer=retailer), "product_id"),
                     "documents": ids(RetailerDocument.objects.filter(retailer=retailer)),
                     "members": ids(User.objects.filter(retailer=retailer)),
-                    "own_notifications": ids(Notification.objects.filter(recipient=owner, channel="in_app")[:50]),
+                    "own_notifications": ids(Notification.objects.filter(recipient=owner, channel="in_app")),
                     "own_invoices": ids(Invoice.objects.filter(retailer=retailer)),
                 },
             },
