@@ -125,6 +125,12 @@ def test_every_main_page_is_in_the_language_chosen_and_error_free(
         "product-add": "/admin/products/product/add/",
         "deliveries": "/admin/deliveries/delivery/",
         "invoices": "/admin/billing/invoice/",
+        "payments": "/admin/billing/payment/",
+        "record-payment": "/admin/billing/payment/add/",
+        "cash-handovers": "/admin/billing/cashhandover/",
+        "alerts": "/admin/analytics/alert/",
+        "report-exports": "/admin/analytics/reportexport/",
+        "ledger": "/admin/retailers/ledgerentry/",
         "business-settings": "/admin/core/businesssettings/",
         "users": "/admin/accounts/user/",
     }
