@@ -27,6 +27,7 @@ from deliveries.models import Delivery, DeliveryEvent, Driver, ProofOfDelivery, 
 from deliveries.services.lifecycle import delivery_open
 from livrili.accounts.models import User
 from livrili.core.models import Wilaya
+from livrili.core.money import MONEY_LIMIT
 from livrili.core.seeding import RowWriter
 from orders.models import CartItem, Order, OrderEvent, OrderItem, OrderStatus
 from products.models import Category, Product, StockReason, Tag, TagAlias
@@ -34,7 +35,6 @@ from products.search import product_search_text
 from products.services.cache import catalog_changed
 from products.services.stock import stock_set
 from retailers.models import LedgerEntry, LedgerEntryKind, Retailer
-from retailers.services import MONEY_LIMIT
 
 from . import mapping as m
 from .checks import find_quirks

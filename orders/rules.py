@@ -7,9 +7,11 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from livrili.core.errors import DomainError
+from livrili.core.errors import DomainError, validation_error
 from livrili.core.models import BusinessSettings, CreditPolicy
+from livrili.core.money import MONEY_LIMIT
 from products.models import Product
 from products.selectors import hidden_category_ids
 from products.services.stock import insufficient_stock
@@ -42,6 +44,17 @@ def quantity_error(product: Product, quantity: int) -> DomainError | None:
     if quantity % product.order_multiple:
         return DomainError("INVALID_QUANTITY_MULTIPLE", details=details)
     return None
+
+
+def check_totals_fit(total: Decimal) -> None:
+    """Every amount of an order is stored in a 14-digit column, and the total is the largest of
+    them: beyond it, a clear refusal before anything is written."""
+    if total >= MONEY_LIMIT:
+        raise validation_error(
+            "lines",
+            _("This order's total is beyond what one order can hold (%(limit)s DZD): split it.")
+            % {"limit": MONEY_LIMIT},
+        )
 
 
 def check_line(product: Product, quantity: int, hidden_categories: frozenset | None = None) -> None:

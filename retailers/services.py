@@ -23,7 +23,7 @@ from livrili.accounts.services import user_create, user_update
 from livrili.core import uploads
 from livrili.core.audit import audit_record, authenticated_actor, diff, snapshot
 from livrili.core.errors import DomainError, conflict, validation_error
-from livrili.core.money import ZERO, to_money
+from livrili.core.money import MONEY_LIMIT, ZERO, to_money
 from notifications.services import notify
 
 from .models import (
@@ -363,9 +363,6 @@ def retailer_credit_limit_change(*, retailer: Retailer, credit_limit: Decimal, r
 
 
 # Money columns hold 14 digits with 2 decimals: every stored amount and balance stays below this.
-MONEY_LIMIT = Decimal(10) ** 12
-
-
 def _within_money_column(field: str, value: Decimal) -> Decimal:
     if abs(value) >= MONEY_LIMIT:
         raise validation_error(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from livrili.core.audit import audit_record, authenticated_actor
 from livrili.core.errors import DomainError, validation_error
-from livrili.core.money import ZERO, to_money
+from livrili.core.money import MONEY_LIMIT, ZERO, to_money
 from notifications.services import notify
 from orders.services.locks import lock_retailer
 from retailers.models import LedgerEntryKind, Retailer
@@ -46,7 +46,6 @@ TRANSITIONS: dict[str, set[str]] = {
     S.CANCELLED: set(),
 }
 # Money columns hold 14 digits with 2 decimals.
-MONEY_LIMIT = Decimal(10) ** 12
 
 
 @dataclass(frozen=True)

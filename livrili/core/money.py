@@ -4,6 +4,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# Every amount column is 14 digits with 2 decimals: what it holds stays below this in absolute value.
+MONEY_LIMIT = Decimal(10) ** 12
 
 
 def to_money(value) -> Decimal:

@@ -12,12 +12,13 @@ from itertools import pairwise
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .money import CENT, MONEY_LIMIT
+
 ISO_WEEKDAYS = range(1, 8)
 TIME_SLOT_MAX_LENGTH = 20  # Order.time_slot
 SLOT_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 SLOT_HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)")
-CENT = Decimal("0.01")
-MONEY_LIMIT = Decimal(10) ** 12  # money_field: 14 digits, 2 decimals
+
 STAMP_DUTY_KEYS = {"exempt_up_to", "minimum", "brackets"}
 BRACKET_KEYS = {"up_to", "per_100"}
 

@@ -15,7 +15,7 @@ from retailers.services import retailer_require_active
 from ..events import order_edited_event, order_event_save
 from ..models import CartItem, Order, OrderStatus, PaymentMethod
 from ..pricing import order_totals
-from ..rules import EDITABLE, CreditDecision, credit_decision
+from ..rules import EDITABLE, CreditDecision, check_totals_fit, credit_decision
 from . import locks
 from .cart import _adjusting_write, _products_by_id
 from .lifecycle import _charge, _hold, _reverse_charge, _stock_back, invalid_transition
@@ -57,6 +57,7 @@ def order_edit(*, order: Order, actor, lines: list[LineRequest], notes: str | No
     totals_before = snapshot(order, TOTALS_AUDIT)
     priced = _priced_lines(lines, PricingContext(retailer=retailer))
     totals = order_totals([line.price for line in priced], payment_method=order.payment_method, settings=settings)
+    check_totals_fit(totals.total)
     _check_minimum(totals, settings)
     _stock_back(order, StockReason.ORDER_CANCEL, actor)
     order.items.all().delete()

@@ -26,7 +26,14 @@ from retailers.services import retailer_require_active
 from ..events import order_event_save, order_placed_event
 from ..models import CartItem, Channel, Order, OrderItem, OrderStatus, PaymentMethod
 from ..pricing import order_totals
-from ..rules import CreditDecision, credit_decision, earliest_delivery_date, product_available, quantity_error
+from ..rules import (
+    CreditDecision,
+    check_totals_fit,
+    credit_decision,
+    earliest_delivery_date,
+    product_available,
+    quantity_error,
+)
 from . import locks
 from .cart import _products_by_id
 from .lifecycle import _charge, _hold
@@ -262,6 +269,7 @@ def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, cha
         raise DomainError("CART_EMPTY")
     priced = _priced_lines(lines, PricingContext(retailer=retailer))
     totals = order_totals([line.price for line in priced], payment_method=payment_method, settings=settings)
+    check_totals_fit(totals.total)
     _check_minimum(totals, settings)
     day, slot = _delivery_slot(settings, options["requested_delivery_date"], options["time_slot"])
     address = _address_snapshot(retailer, options["address_id"])

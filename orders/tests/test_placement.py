@@ -435,3 +435,21 @@ def test_staff_manual_order_replay_answers_the_first_body(client_for, sales, sho
     assert replay.json() == first.json()
     assert_error(other, 409, "IDEMPOTENCY_CONFLICT")
     assert Order.objects.count() == 1
+
+
+def test_an_order_whose_totals_would_not_fit_their_columns_is_refused_and_writes_nothing(
+    client_for, shop, make_product
+):
+    # given a line worth more than an amount column holds (14 digits: below 10^12 DZD)
+    gold = make_product(stock=1_000_000, base_price=D("999999999.99"), tax_rate=D("19.00"))
+    shop.retailer.credit_limit = D("999999999999.99")
+    shop.retailer.save(update_fields=["credit_limit"])
+    fill_cart(shop.retailer, (gold, 5000))
+    # when it is placed
+    response = place(client_for(shop), payment_method="cash")
+    # then it is a clear 400 and nothing is written
+    assert_error(response, 400, "VALIDATION_ERROR")
+    assert (Order.objects.count(), OrderItem.objects.count(), LedgerEntry.objects.count()) == (0, 0, 0)
+    assert StockMovement.objects.filter(product=gold).count() == 1  # the opening stock only
+    gold.refresh_from_db()
+    assert gold.stock_quantity == 1_000_000
