@@ -10,16 +10,16 @@ from collections import OrderedDict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncTime, TruncWeek
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from billing.models import Invoice, InvoiceStatus
+from billing.models import OPEN_INVOICE_STATUSES, Invoice
 from deliveries.models import Delivery, DeliveryStatus
 from deliveries.selectors import on_time
 from livrili.core.models import Wilaya
-from orders.models import Order, OrderItem, OrderStatus, PaymentMethod
+from orders.models import Order, OrderItem, OrderStatus
 from orders.rules import OPEN_STATUSES
 from retailers.models import LedgerEntry, Retailer, RetailerStatus
 
@@ -97,12 +97,17 @@ def _exposure(current: Period, previous: Period) -> dict:
 
 
 def _overdue(current: Period, previous: Period) -> dict:
-    """Overdue: credit invoices not cancelled, issued by the end of the period and due before its
-    last day. Payments are not matched to invoices yet (billing's payments), so the whole
-    invoice total counts."""
-    return Invoice.objects.filter(status=InvoiceStatus.ISSUED, payment_method=PaymentMethod.CREDIT).aggregate(
-        cur=money_sum("total", Q(issued_at__lt=current.upper, due_date__lt=current.end)),
-        prev=money_sum("total", Q(issued_at__lt=previous.upper, due_date__lt=previous.end)),
+    """Overdue: what is still due (total − amount paid) on open invoices (issued or partially
+    paid) issued by the end of the period and due before its last day. Payments are read as they
+    stand now: an invoice paid since is not overdue in the previous period either."""
+    due = ExpressionWrapper(F("total") - F("amount_paid"), output_field=MONEY)
+    return (
+        Invoice.objects.filter(status__in=OPEN_INVOICE_STATUSES)
+        .annotate(due=due)
+        .aggregate(
+            cur=money_sum("due", Q(issued_at__lt=current.upper, due_date__lt=current.end)),
+            prev=money_sum("due", Q(issued_at__lt=previous.upper, due_date__lt=previous.end)),
+        )
     )
 
 
