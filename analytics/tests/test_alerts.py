@@ -223,3 +223,55 @@ def test_handover_discrepancy_alert_per_handover_that_does_not_balance(make_data
     assert {a.key: a.data["discrepancy"] for a in alerts} == expected
     assert {a.severity for a in alerts if a.data["discrepancy"].startswith("-")} <= {"critical"}
     assert alerts_raise(types=["handover_discrepancy"]) == {"handover_discrepancy": [0, 0]}
+
+
+def test_alert_notifications_reach_each_staff_inbox_in_its_language(
+    make_user, client_for, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from billing.models import CashHandover
+
+    cashier_fr = make_user(role="admin", perms=["billing.count_cash"], preferred_language="fr", username="caissier")
+    cashier_ar = make_user(role="admin", perms=["billing.count_cash"], preferred_language="ar", username="amin")
+    bystander = make_user(role="admin", username="bystander")
+    driver = baker.make(
+        Driver,
+        user=make_user(role="driver", full_name="Karim B"),
+        vehicle_type="van",
+        vehicle_plate="P-9",
+        capacity_kg=500,
+    )
+    baker.make(
+        CashHandover,
+        driver=driver,
+        received_by=cashier_fr,
+        business_date=date(2026, 12, 1),
+        expected_amount=Decimal("1500.00"),
+        counted_amount=Decimal("1450.00"),
+        discrepancy=Decimal("-50.00"),
+        reason="other",
+        status="discrepancy",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alerts_raise(types=["handover_discrepancy"]) == {"handover_discrepancy": [1, 0]}
+
+    [alert] = open_alerts("handover_discrepancy")
+    inbox_fr = client_for(cashier_fr).get("/api/v1/notifications").json()["data"]
+    assert [(n["event"], n["title"], n["body"]) for n in inbox_fr] == [
+        (
+            "analytics_alert",
+            "Alerte : Écart de remise d'espèces",
+            "Remise d'espèces Karim B 2026-12-01 : 1\xa0450,00 DA comptés pour 1\xa0500,00 DA attendus (-50,00 DA).",
+        )
+    ]
+    assert inbox_fr[0]["data"]["alert_id"] == str(alert.pk)
+    inbox_ar = client_for(cashier_ar).get("/api/v1/notifications").json()["data"]
+    assert [(n["title"], n["body"]) for n in inbox_ar] == [
+        (
+            "تنبيه: فرق في تسليم النقد",
+            "تسليم النقد Karim B 2026-12-01: تم عدّ 1\xa0450,00 د.ج مقابل 1\xa0500,00 د.ج متوقعة (-50,00 د.ج).",
+        )
+    ]
+    assert client_for(bystander).get("/api/v1/notifications").json()["data"] == []
