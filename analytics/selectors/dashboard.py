@@ -10,7 +10,7 @@ from collections import OrderedDict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncTime, TruncWeek
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -44,18 +44,37 @@ def _in(period: Period, field: str = "created_at") -> Q:
 
 
 def _order_figures(current: Period, previous: Period) -> dict:
-    figures = {}
-    aggregates = {}
+    """The order figures of both periods in one query: the orders grouped by retailer (a hash
+    aggregate over a few thousand groups), then summed; active retailers are the groups with a
+    counted order, which spares the two COUNT(DISTINCT) sorts that spilled to disk on a year."""
+    per_retailer = {}
     for name, period in (("cur", current), ("prev", previous)):
         inside = _in(period)
-        aggregates |= {
-            f"orders_{name}": Count("pk", filter=inside),
-            f"counted_{name}": Count("pk", filter=inside & COUNTED),
-            f"delivered_{name}": money_sum("total", inside & Q(status=OrderStatus.DELIVERED)),
-            f"progress_{name}": money_sum("total", inside & Q(status__in=OPEN_STATUSES)),
-            f"active_{name}": Count("retailer_id", distinct=True, filter=inside & COUNTED),
+        per_retailer |= {
+            f"r_orders_{name}": Count("pk", filter=inside),
+            f"r_counted_{name}": Count("pk", filter=inside & COUNTED),
+            f"r_delivered_{name}": money_sum("total", inside & Q(status=OrderStatus.DELIVERED)),
+            f"r_progress_{name}": money_sum("total", inside & Q(status__in=OPEN_STATUSES)),
+            # 1 when the retailer has a counted order in the period
+            f"r_active_{name}": Coalesce(Max(Value(1), filter=inside & COUNTED), 0),
         }
-    row = Order.objects.filter(created_at__gte=previous.lower, created_at__lt=current.upper).aggregate(**aggregates)
+    totals = {}
+    for name in ("cur", "prev"):
+        totals |= {
+            f"orders_{name}": Coalesce(Sum(f"r_orders_{name}"), 0),
+            f"counted_{name}": Coalesce(Sum(f"r_counted_{name}"), 0),
+            f"delivered_{name}": money_sum(f"r_delivered_{name}"),
+            f"progress_{name}": money_sum(f"r_progress_{name}"),
+            f"active_{name}": Coalesce(Sum(f"r_active_{name}"), 0),
+        }
+    row = (
+        Order.objects.filter(created_at__gte=previous.lower, created_at__lt=current.upper)
+        .values("retailer_id")
+        .annotate(**per_retailer)
+        .order_by()
+        .aggregate(**totals)
+    )
+    figures = {}
     for name in ("cur", "prev"):
         revenue = row[f"delivered_{name}"] + row[f"progress_{name}"]
         counted = row[f"counted_{name}"]
