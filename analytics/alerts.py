@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.models import OPEN_INVOICE_STATUSES, CashHandover, Invoice
 from deliveries.models import Delivery, DeliveryStatus, Driver, DriverStatus
 from livrili.core.admin import money_display
 from livrili.core.models import BusinessSettings
@@ -25,6 +26,7 @@ STOCKOUT_VELOCITY_DAYS = 14  # sales window of the stock-out risk
 STOCKOUT_WITHIN_DAYS = 7  # risk when the stock lasts fewer days than this
 FAILED_WITHIN_DAYS = 7  # failed deliveries of the last week
 LICENSE_WITHIN_DAYS = 30  # licences expiring within a month (or expired)
+OVERDUE_CRITICAL_DAYS = 30  # an invoice this many days past due is critical
 
 
 @dataclass(frozen=True)
@@ -156,12 +158,80 @@ def license_expiring() -> list[Condition]:
     ]
 
 
+def invoice_overdue() -> list[Condition]:
+    """Open invoices past their due date with an amount still due (total − amount paid > 0);
+    the key carries the due date, so a new due date is a new condition."""
+    day = today()
+    rows = (
+        Invoice.objects.filter(status__in=OPEN_INVOICE_STATUSES, due_date__lt=day, amount_paid__lt=F("total"))
+        .values("pk", "number", "due_date", "total", "amount_paid", "retailer__business_name")
+        .order_by("due_date", "number")
+    )
+    return [
+        Condition(
+            key=f"invoice_overdue:{row['pk']}:{row['due_date'].isoformat()}",
+            type=AlertType.INVOICE_OVERDUE,
+            severity=Severity.CRITICAL if (day - row["due_date"]).days > OVERDUE_CRITICAL_DAYS else Severity.WARNING,
+            object_type="billing.invoice",
+            object_id=str(row["pk"]),
+            object_repr=row["number"],
+            data={
+                "retailer": row["retailer__business_name"],
+                "due_date": row["due_date"].isoformat(),
+                "amount_due": str(row["total"] - row["amount_paid"]),
+            },
+        )
+        for row in rows
+    ]
+
+
+def handover_discrepancy() -> list[Condition]:
+    """Cash handovers whose counted amount differs from the expected one (approved or not: an
+    approved handover keeps its discrepancy); resolved by the staff once explained."""
+    rows = (
+        CashHandover.objects.exclude(discrepancy=0)
+        .values(
+            "pk",
+            "business_date",
+            "expected_amount",
+            "counted_amount",
+            "discrepancy",
+            "reason",
+            "driver__user__full_name",
+            "driver__user__username",
+        )
+        .order_by("business_date", "pk")
+    )
+    return [
+        Condition(
+            key=f"handover_discrepancy:{row['pk']}",
+            type=AlertType.HANDOVER_DISCREPANCY,
+            severity=Severity.CRITICAL if row["discrepancy"] < 0 else Severity.WARNING,
+            object_type="billing.cashhandover",
+            object_id=str(row["pk"]),
+            object_repr=f"{row['driver__user__full_name'] or row['driver__user__username']} {row['business_date']}"[
+                :200
+            ],
+            data={
+                "date": row["business_date"].isoformat(),
+                "expected": str(row["expected_amount"]),
+                "counted": str(row["counted_amount"]),
+                "discrepancy": str(row["discrepancy"]),
+                "reason": row["reason"],
+            },
+        )
+        for row in rows
+    ]
+
+
 CHECKS = {
     AlertType.LOW_STOCK: low_stock,
     AlertType.STOCKOUT_RISK: stockout_risk,
     AlertType.CREDIT_OVER_LIMIT: credit_over_limit,
     AlertType.DELIVERY_FAILED: delivery_failed,
     AlertType.LICENSE_EXPIRING: license_expiring,
+    AlertType.INVOICE_OVERDUE: invoice_overdue,
+    AlertType.HANDOVER_DISCREPANCY: handover_discrepancy,
 }
 
 # Who hears about each type: staff holding this permission (superusers included).
@@ -171,6 +241,8 @@ AUDIENCE = {
     AlertType.CREDIT_OVER_LIMIT: "retailers.change_credit_limit",
     AlertType.DELIVERY_FAILED: "deliveries.change_delivery",
     AlertType.LICENSE_EXPIRING: "deliveries.change_driver",
+    AlertType.INVOICE_OVERDUE: "billing.record_payment",
+    AlertType.HANDOVER_DISCREPANCY: "billing.count_cash",
 }
 
 
@@ -202,5 +274,19 @@ def alert_message(alert) -> str:
             "delivery": name,
             "order": data["order_number"],
             "attempts": data["attempts"],
+        }
+    if alert.type == AlertType.INVOICE_OVERDUE:
+        return _("Invoice %(invoice)s of %(retailer)s was due on %(date)s: %(amount)s still due.") % {
+            "invoice": name,
+            "retailer": data["retailer"],
+            "date": data["due_date"],
+            "amount": money_display(Decimal(data["amount_due"])),
+        }
+    if alert.type == AlertType.HANDOVER_DISCREPANCY:
+        return _("Cash handover of %(handover)s: %(counted)s counted for %(expected)s expected (%(discrepancy)s).") % {
+            "handover": name,
+            "counted": money_display(Decimal(data["counted"])),
+            "expected": money_display(Decimal(data["expected"])),
+            "discrepancy": money_display(Decimal(data["discrepancy"])),
         }
     return _("The driving licence of %(driver)s expires on %(date)s.") % {"driver": name, "date": data["expiry"]}

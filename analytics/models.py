@@ -13,6 +13,8 @@ from livrili.core.storage import private_storage
 
 class ReportType(models.TextChoices):
     SALES = "sales", _("Sales")
+    CREDIT_AGING = "credit-aging", _("Credit aging")
+    CASH_COLLECTION = "cash-collection", _("Cash collection")
     TAX = "tax", _("TVA")
     PRODUCT_PERFORMANCE = "product-performance", _("Product performance")
     STOCK_PREDICTIONS = "stock-predictions", _("Stock-out predictions")
@@ -142,6 +144,8 @@ class AlertType(models.TextChoices):
     CREDIT_OVER_LIMIT = "credit_over_limit", _("Credit over limit")
     DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
     LICENSE_EXPIRING = "license_expiring", _("Driver licence expiring")
+    INVOICE_OVERDUE = "invoice_overdue", _("Invoice overdue")
+    HANDOVER_DISCREPANCY = "handover_discrepancy", _("Cash handover discrepancy")
 
 
 class Severity(models.TextChoices):

@@ -8,6 +8,8 @@ from .selectors import reports as builders
 # type → (builder, reads a period)
 REPORTS = {
     "sales": (builders.sales, True),
+    "credit-aging": (builders.credit_aging, False),
+    "cash-collection": (builders.cash_collection, True),
     "tax": (builders.tax, True),
     "product-performance": (builders.product_performance, True),
     "stock-predictions": (builders.stock_predictions, False),

@@ -3,6 +3,7 @@
 import json
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -95,16 +96,21 @@ def alerts_raise(*, types=None) -> dict:
 
 
 def _alert_notify(alert: Alert, staff: list) -> None:
-    # Low stock has its system template; the other types go through one generic staff template,
-    # "analytics_alert" (title, message), owned by notifications (docs/decisions.md, Analytics).
+    # Low stock has its system template; the other types go through the generic staff template
+    # "analytics_alert" (title, message), owned by notifications, whose title and message are
+    # composed here in each recipient's language (one notify per language).
     data = {"alert_id": str(alert.pk), "object_type": alert.object_type, "object_id": alert.object_id}
     if alert.type == AlertType.LOW_STOCK:
         context = {"sku": alert.data["sku"], "product_name": alert.object_repr, "stock_quantity": alert.data["stock"]}
         notify("low_stock", staff, context, data=data)
-    else:
-        notify(
-            "analytics_alert", staff, {"title": alert.get_type_display(), "message": alert_message(alert)}, data=data
-        )
+        return
+    by_language: dict[str, list] = {}
+    for user in staff:
+        by_language.setdefault(user.preferred_language or settings.LANGUAGE_CODE, []).append(user)
+    for language, users in sorted(by_language.items()):
+        with translation.override(language):
+            context = {"title": str(alert.get_type_display()), "message": alert_message(alert)}
+        notify("analytics_alert", users, context, data=data)
 
 
 def alert_read(*, alert: Alert, actor) -> Alert:

@@ -246,6 +246,18 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, list[str], tuple[str, ...], dict[str, tup
             "en": ("Low stock: {sku}", "Only {stock_quantity} left of {product_name} ({sku})."),
         },
     ),
+    # Staff alerts raised by analytics (credit over limit, invoice overdue, handover discrepancy…):
+    # the caller composes title and message in each recipient's language.
+    "analytics_alert": (
+        "system",
+        ["title", "message"],
+        (IN_APP, EMAIL, PUSH),
+        {
+            "ar": ("تنبيه: {title}", "{message}"),
+            "fr": ("Alerte : {title}", "{message}"),
+            "en": ("Alert: {title}", "{message}"),
+        },
+    ),
     "credit_hold": (
         "orders",
         ["order_number", "retailer_name", "total"],

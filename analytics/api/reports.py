@@ -68,8 +68,8 @@ def report_json(report) -> dict:
 
 class ReportView(APIView):
     """One report over a period (`period` or `date_from`/`date_to`), as JSON or as a file (CSV,
-    XLSX, PDF); every file is recorded (`report-exports`). Credit aging and cash collection need
-    payments and handovers (billing) and are not available yet: 404."""
+    XLSX, PDF); every file is recorded (`report-exports`). Credit aging is measured today and
+    reads no period."""
 
     permission_classes = [has_perms("analytics.run_report")]
     content_negotiation_class = FormatIsAQueryParameter

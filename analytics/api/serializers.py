@@ -199,6 +199,8 @@ class ReportQuerySerializer(PeriodQuerySerializer):
 # The parameters each report reads from the query (the others are ignored).
 REPORT_PARAMETERS = {
     "sales": ("interval", "by", "include_cancelled"),
+    "credit-aging": (),
+    "cash-collection": (),
     "tax": (),
     "product-performance": (),
     "stock-predictions": ("days", "lead_days", "cover_days"),

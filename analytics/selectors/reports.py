@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import CreditNote, InvoiceLine, LineKind
-from deliveries.models import Delivery, DeliveryStatus
+from billing.models import CashHandover, CreditNote, HandoverStatus, InvoiceLine, LineKind, Payment, PaymentStatus
+from billing.selectors import ar_aging
+from deliveries.models import Delivery, DeliveryStatus, Driver
 from deliveries.selectors import on_time
 from livrili.core.models import AuditLog, Wilaya
-from orders.models import Order, OrderItem
+from orders.models import Order, OrderItem, PaymentMethod
 from products.models import Product
 from retailers.models import Retailer
 
@@ -544,6 +545,130 @@ def driver_performance(*, period: Period) -> Report:
         Column("cash_collected", _("Cash collected"), "money"),
     ]
     return Report("driver-performance", str(_("Driver performance")), period, {}, columns, result)
+
+
+# --- Receivables and cash ---------------------------------------------------------------------
+
+AGING_LABELS = {
+    "not_due": _("Not due"),
+    "0_30": _("0–30 days"),
+    "31_60": _("31–60 days"),
+    "61_90": _("61–90 days"),
+    "90_plus": _("Over 90 days"),
+}
+
+
+def credit_aging() -> Report:
+    """What retailers owe today (open invoices' total − amount paid) by days past the due date,
+    per retailer, then a last row with the totals (`billing.selectors.ar_aging`, in SQL)."""
+    aging = ar_aging(today=today())
+    names = aging["buckets"]
+    rows = [
+        {
+            "id": str(row["retailer_id"]),
+            "business_name": row["business_name"],
+            **{name: row[name] for name in names},
+            "total": row["total"],
+        }
+        for row in aging["retailers"]
+    ]
+    rows.append({"id": "", "business_name": str(_("Total")), **aging["total"]})
+    columns = [
+        Column("business_name", _("Retailer")),
+        *(Column(name, AGING_LABELS.get(name, name), "money") for name in names),
+        Column("total", _("Total due"), "money"),
+    ]
+    return Report("credit-aging", str(_("Credit aging")), Period(today(), today()), {}, columns, rows)
+
+
+def cash_collection(*, period: Period) -> Report:
+    """Per driver per day (business time zone) over the period: expected = cash to collect of the
+    cash orders' deliveries it delivered that day; collected = the cash payments it received that
+    day that stand (in its custody or confirmed); handed over = counted amounts of its approved
+    handovers of that day; `collection_gap` = collected − expected; `handover_discrepancy` = Σ of
+    those handovers' discrepancies (counted − their expected). Three grouped queries."""
+    zone = timezone.get_current_timezone()
+    figures: dict = {}
+
+    def add(driver_id, day, key, amount):
+        row = figures.setdefault(
+            (driver_id, day), {"expected": ZERO, "collected": ZERO, "handed_over": ZERO, "handover_discrepancy": ZERO}
+        )
+        row[key] += amount or ZERO
+
+    delivered = (
+        Delivery.objects.filter(
+            driver__isnull=False,
+            status=DeliveryStatus.DELIVERED,
+            order__payment_method=PaymentMethod.CASH,
+            delivered_at__gte=period.lower,
+            delivered_at__lt=period.upper,
+        )
+        .annotate(day=TruncDate("delivered_at", tzinfo=zone))
+        .values("driver_id", "day")
+        .annotate(amount=money_sum("cash_to_collect"))
+    )
+    for row in delivered:
+        add(row["driver_id"], row["day"], "expected", row["amount"])
+    users = dict(Driver.objects.values_list("user_id", "pk"))
+    collected = (
+        Payment.objects.filter(
+            collected_by__isnull=False,
+            status__in=(PaymentStatus.IN_CUSTODY, PaymentStatus.CONFIRMED),
+            received_at__gte=period.lower,
+            received_at__lt=period.upper,
+        )
+        .annotate(day=TruncDate("received_at", tzinfo=zone))
+        .values("collected_by_id", "day")
+        .annotate(amount=money_sum("amount"))
+    )
+    for row in collected:
+        if row["collected_by_id"] in users:
+            add(users[row["collected_by_id"]], row["day"], "collected", row["amount"])
+    handed = (
+        CashHandover.objects.filter(
+            status=HandoverStatus.APPROVED, business_date__gte=period.start, business_date__lte=period.end
+        )
+        .values("driver_id", "business_date")
+        .annotate(amount=money_sum("counted_amount"), discrepancy=money_sum("discrepancy"))
+    )
+    for row in handed:
+        add(row["driver_id"], row["business_date"], "handed_over", row["amount"])
+        add(row["driver_id"], row["business_date"], "handover_discrepancy", row["discrepancy"])
+    names = {
+        row["pk"]: (row["user__full_name"] or row["user__username"], row["vehicle_plate"])
+        for row in Driver.objects.filter(pk__in={driver for driver, _day in figures}).values(
+            "pk", "user__full_name", "user__username", "vehicle_plate"
+        )
+    }
+    rows = []
+    for (driver_id, day), item in sorted(
+        figures.items(), key=lambda pair: (pair[0][1], names[pair[0][0]][0], str(pair[0][0]))
+    ):
+        rows.append(
+            {
+                "id": str(driver_id),
+                "date": _local_date(day),
+                "driver": names[driver_id][0],
+                "vehicle_plate": names[driver_id][1],
+                "expected": _q(item["expected"]),
+                "collected": _q(item["collected"]),
+                "handed_over": _q(item["handed_over"]),
+                "collection_gap": _q(item["collected"] - item["expected"]),
+                "handover_discrepancy": _q(item["handover_discrepancy"]),
+            }
+        )
+    columns = [
+        Column("date", _("Date"), "date"),
+        Column("driver", _("Driver")),
+        Column("vehicle_plate", _("Vehicle plate")),
+        Column("expected", _("Expected"), "money"),
+        Column("collected", _("Collected"), "money"),
+        Column("handed_over", _("Handed over"), "money"),
+        Column("collection_gap", _("Collected − expected"), "money"),
+        Column("handover_discrepancy", _("Handover discrepancy"), "money"),
+    ]
+    return Report("cash-collection", str(_("Cash collection")), period, {}, columns, rows)
 
 
 # --- Audit ------------------------------------------------------------------------------------

@@ -174,3 +174,104 @@ def test_admin_resolves_selected_alerts_through_the_service(alert, client, make_
     assert response.status_code == 200
     alert.refresh_from_db()
     assert alert.resolved_by == user and alert.resolved_at is not None
+
+
+# --- Receivables and cash -----------------------------------------------------------------------
+
+
+def test_invoice_overdue_alert_per_open_invoice_with_an_amount_due(make_dataset):
+    from billing.models import Invoice
+
+    from .test_receivables import pay_some_invoices
+
+    make_dataset(orders=60, seed=11)
+    pay_some_invoices()
+    today = timezone.localdate()
+    expected = {
+        f"invoice_overdue:{i.pk}:{i.due_date.isoformat()}": (i.number, str(i.total - i.amount_paid))
+        for i in Invoice.objects.all()
+        if i.status in ("issued", "partially_paid") and i.due_date < today and i.total - i.amount_paid > 0
+    }
+    assert expected  # the dataset has overdue invoices
+
+    assert alerts_raise(types=["invoice_overdue"]) == {"invoice_overdue": [len(expected), 0]}
+    alerts = open_alerts("invoice_overdue")
+    assert {a.key: (a.object_repr, a.data["amount_due"]) for a in alerts} == expected
+    assert alerts_raise(types=["invoice_overdue"]) == {"invoice_overdue": [0, 0]}  # deduplicated
+
+    # paid in full: the condition clears and the alert is resolved
+    settled = alerts[0]
+    invoice = Invoice.objects.get(pk=settled.object_id)
+    Invoice.objects.filter(pk=invoice.pk).update(status="paid", amount_paid=invoice.total)
+    assert alerts_raise(types=["invoice_overdue"]) == {"invoice_overdue": [0, 1]}
+    settled.refresh_from_db()
+    assert settled.resolved_at is not None and len(open_alerts("invoice_overdue")) == len(expected) - 1
+
+
+def test_handover_discrepancy_alert_per_handover_that_does_not_balance(make_dataset, make_user):
+    from billing.models import CashHandover
+
+    from .test_receivables import make_cash_day
+
+    data = make_dataset(orders=5)
+    make_cash_day(make_user, data)
+    expected = {f"handover_discrepancy:{h.pk}": str(h.discrepancy) for h in CashHandover.objects.exclude(discrepancy=0)}
+    assert expected and CashHandover.objects.filter(discrepancy=0).exists()
+
+    assert alerts_raise(types=["handover_discrepancy"]) == {"handover_discrepancy": [len(expected), 0]}
+    alerts = open_alerts("handover_discrepancy")
+    assert {a.key: a.data["discrepancy"] for a in alerts} == expected
+    assert {a.severity for a in alerts if a.data["discrepancy"].startswith("-")} <= {"critical"}
+    assert alerts_raise(types=["handover_discrepancy"]) == {"handover_discrepancy": [0, 0]}
+
+
+def test_alert_notifications_reach_each_staff_inbox_in_its_language(
+    make_user, client_for, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from billing.models import CashHandover
+
+    cashier_fr = make_user(role="admin", perms=["billing.count_cash"], preferred_language="fr", username="caissier")
+    cashier_ar = make_user(role="admin", perms=["billing.count_cash"], preferred_language="ar", username="amin")
+    bystander = make_user(role="admin", username="bystander")
+    driver = baker.make(
+        Driver,
+        user=make_user(role="driver", full_name="Karim B"),
+        vehicle_type="van",
+        vehicle_plate="P-9",
+        capacity_kg=500,
+    )
+    baker.make(
+        CashHandover,
+        driver=driver,
+        received_by=cashier_fr,
+        business_date=date(2026, 12, 1),
+        expected_amount=Decimal("1500.00"),
+        counted_amount=Decimal("1450.00"),
+        discrepancy=Decimal("-50.00"),
+        reason="other",
+        status="discrepancy",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alerts_raise(types=["handover_discrepancy"]) == {"handover_discrepancy": [1, 0]}
+
+    [alert] = open_alerts("handover_discrepancy")
+    inbox_fr = client_for(cashier_fr).get("/api/v1/notifications").json()["data"]
+    assert [(n["event"], n["title"], n["body"]) for n in inbox_fr] == [
+        (
+            "analytics_alert",
+            "Alerte : Écart de remise d'espèces",
+            "Remise d'espèces Karim B 2026-12-01 : 1\xa0450,00 DA comptés pour 1\xa0500,00 DA attendus (-50,00 DA).",
+        )
+    ]
+    assert inbox_fr[0]["data"]["alert_id"] == str(alert.pk)
+    inbox_ar = client_for(cashier_ar).get("/api/v1/notifications").json()["data"]
+    assert [(n["title"], n["body"]) for n in inbox_ar] == [
+        (
+            "تنبيه: فرق في تسليم النقد",
+            "تسليم النقد Karim B 2026-12-01: تم عدّ 1\xa0450,00 د.ج مقابل 1\xa0500,00 د.ج متوقعة (-50,00 د.ج).",
+        )
+    ]
+    assert client_for(bystander).get("/api/v1/notifications").json()["data"] == []

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from model_bakery import baker
 
 from analytics.periods import Period, change
 from analytics.selectors import dashboard as selectors
@@ -16,6 +17,8 @@ from billing.models import Invoice
 from deliveries.models import Delivery
 from orders.models import Order, OrderItem
 from retailers.models import LedgerEntry, Retailer
+
+from .test_receivables import pay_some_invoices
 
 pytestmark = pytest.mark.django_db
 
@@ -63,12 +66,9 @@ def expected_overdue(period: Period) -> Decimal:
     return q(
         sum(
             (
-                i.total
+                i.total - i.amount_paid
                 for i in Invoice.objects.all()
-                if i.status == "issued"
-                and i.payment_method == "credit"
-                and i.issued_at < period.upper
-                and i.due_date < period.end
+                if i.status in ("issued", "partially_paid") and i.issued_at < period.upper and i.due_date < period.end
             ),
             Decimal("0"),
         )
@@ -106,8 +106,10 @@ def expected_deliveries(period: Period) -> dict:
 
 
 def test_dashboard_figures_match_the_raw_rows(make_dataset):
-    # given 60 orders of every status over 70 days, with deliveries, invoices and ledgers
+    # given 60 orders of every status over 70 days, with deliveries, invoices (some partly or
+    # fully paid) and ledgers
     make_dataset(orders=60)
+    pay_some_invoices()
     today = timezone.localdate()
     period = Period(today - timedelta(days=29), today)
     previous = period.previous()
@@ -282,3 +284,53 @@ def test_dashboard_api_answers_money_as_strings_and_refuses_bad_ranges(make_data
         assert response.status_code == 400, query
         assert response.json()["error_code"] == "VALIDATION_ERROR"
         assert field in response.json()["details"], query
+
+
+def test_overdue_amount_subtracts_what_was_paid(make_dataset):
+    data = make_dataset(orders=0)
+    today = timezone.localdate()
+    period = Period(today - timedelta(days=29), today)
+    cases = [  # (status, total, amount paid, days past due)
+        ("issued", "100.00", "0.00", 5),
+        ("partially_paid", "250.00", "100.25", 10),
+        ("paid", "80.00", "80.00", 10),
+        ("cancelled", "70.00", "0.00", 10),
+        ("partially_paid", "40.00", "10.00", -3),  # not due yet
+    ]
+    for number, (status, total, paid, days) in enumerate(cases):
+        order = baker.make_recipe(
+            "orders.order",
+            retailer=data.retailers[0],
+            payment_method="credit",
+            subtotal=Decimal(total),
+            delivery_fee=Decimal("0.00"),
+            tax_total=Decimal("0.00"),
+            stamp_duty=Decimal("0.00"),
+            total=Decimal(total),
+        )
+        baker.make(
+            Invoice,
+            number=f"FAC-O-{number}",
+            order=order,
+            retailer=data.retailers[0],
+            issued_at=timezone.now() - timedelta(days=40),
+            due_date=today - timedelta(days=days),
+            status=status,
+            amount_paid=Decimal(paid),
+            payment_method="credit",
+            language="fr",
+            seller={},
+            buyer={},
+            subtotal=Decimal(total),
+            discount_total=Decimal("0.00"),
+            delivery_fee=Decimal("0.00"),
+            tax_total=Decimal("0.00"),
+            stamp_duty=Decimal("0.00"),
+            total=Decimal(total),
+        )
+
+    overdue = selectors.dashboard(period)["figures"]["overdue_amount"]
+
+    # 100.00 + (250.00 − 100.25); the paid, cancelled and not yet due invoices owe nothing overdue
+    assert overdue["value"] == Decimal("249.75")
+    assert overdue["value"] == expected_overdue(period)

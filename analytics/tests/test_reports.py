@@ -274,6 +274,8 @@ def test_report_queries_do_not_grow_with_the_data(make_dataset):
         ("retailer-activity", {"period": last(90)}),
         ("driver-performance", {"period": last(90)}),
         ("audit", {"period": last(90)}),
+        ("credit-aging", {"period": None}),
+        ("cash-collection", {"period": last(90)}),
     ]
     make_dataset(orders=5, seed=1)
     small = [count(t, **p) for t, p in cases]
@@ -355,8 +357,9 @@ def test_report_pdf_in_arabic(make_dataset, finance):
 @pytest.mark.parametrize(
     "path, status, code",
     [
-        ("/api/v1/reports/credit-aging", 404, "NOT_FOUND"),
-        ("/api/v1/reports/cash-collection?format=csv", 404, "NOT_FOUND"),
+        ("/api/v1/reports/receivables", 404, "NOT_FOUND"),
+        ("/api/v1/reports/cash-collection?format=docx", 400, "VALIDATION_ERROR"),
+        ("/api/v1/reports/credit-aging?format=csv&period=1y", 400, "VALIDATION_ERROR"),
         ("/api/v1/reports/sales?format=docx", 400, "VALIDATION_ERROR"),
         ("/api/v1/reports/sales?by=city&format=csv", 400, "VALIDATION_ERROR"),
         ("/api/v1/reports/stock-predictions?days=3&format=csv", 400, "VALIDATION_ERROR"),

@@ -63,7 +63,7 @@ def test_a_schedule_is_created_with_its_weekly_beat_task(finance):
     [
         ({"recipients": ["not-an-email"]}, "recipients"),
         ({"recipients": []}, "recipients"),
-        ({"report_type": "credit-aging"}, "report_type"),
+        ({"report_type": "receivables"}, "report_type"),
         ({"parameters": {"days": 30}}, "parameters"),
         ({"parameters": {"by": "city"}}, "parameters"),
         ({"format": "json"}, "format"),

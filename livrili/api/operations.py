@@ -523,9 +523,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/api/v1/reports/{report_type}"): Operation(
         "Run a report",
-        "Staff with `analytics.run_report`. Types: sales, tax, product-performance, stock-predictions, "
-        "demand-forecast, retailer-activity, driver-performance, audit. `?format=json|csv|xlsx|pdf` (files are "
-        "the body itself, not enveloped); every file is recorded in `report-exports`.",
+        "Staff with `analytics.run_report`. Types: sales, credit-aging (amounts due today by days past the due "
+        "date, per retailer and in total; no period), cash-collection (per driver per day: expected, collected, "
+        "handed over, discrepancy), tax, product-performance, stock-predictions, demand-forecast, "
+        "retailer-activity, driver-performance, audit. `?format=json|csv|xlsx|pdf` (files are the body itself, not "
+        "enveloped); every file is recorded in `report-exports`.",
     ),
     ("GET", "/api/v1/report-exports"): Operation("List the report files produced", STAFF_LIST),
     ("GET", "/api/v1/report-schedules"): Operation("List scheduled reports", STAFF_LIST),

@@ -28,6 +28,7 @@ def test_every_event_of_workflows_8_has_seeded_system_templates():
         "order_placed", "order_held", "order_confirmed", "order_shipped", "order_delivered", "order_cancelled",
         "delivery_assigned", "delivery_failed", "payment_received", "invoice_issued", "invoice_overdue",
         "credit_limit_changed", "credit_nearly_exhausted", "low_stock", "credit_hold", "password_reset", "broadcast",
+        "analytics_alert",
     }  # fmt: skip
     for template in NotificationTemplate.objects.all():
         assert all(getattr(template, f"body_{lang}") for lang in ("ar", "fr", "en")), template
