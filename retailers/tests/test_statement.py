@@ -108,7 +108,9 @@ def test_without_a_pdf_renderer_the_pdf_statement_is_a_503_and_a_bad_format_a_40
     assert client.get("/api/v1/retailers/statement?format=json").status_code == 200
 
 
-def test_the_statement_reads_in_a_fixed_number_of_queries(client_for, owner, five_adjustments, django_assert_max_num_queries):
+def test_the_statement_reads_in_a_fixed_number_of_queries(
+    client_for, owner, five_adjustments, django_assert_max_num_queries
+):
     client = client_for(owner)
     with django_assert_max_num_queries(12):
         assert client.get(f"/api/v1/retailers/statement?{PERIOD}&limit=2").status_code == 200
