@@ -112,5 +112,5 @@ def test_the_statement_reads_in_a_fixed_number_of_queries(
     client_for, owner, five_adjustments, django_assert_max_num_queries
 ):
     client = client_for(owner)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         assert client.get(f"/api/v1/retailers/statement?{PERIOD}&limit=2").status_code == 200
