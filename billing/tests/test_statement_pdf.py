@@ -44,6 +44,7 @@ def test_the_arabic_statement_is_right_to_left_with_its_figures(shop, owed):
         f"2{NBSP}000,00 د.ج",  # running and closing balance, amount due
         f"998{NBSP}000,00 د.ج",  # available credit: 1 000 000 - 2 000
         "الفواتير غير المسددة",
+        '<th class="num">مدين</th><th class="num">دائن</th>',
         owed.number,
         '<span class="amount">4</span>',  # days past due
     ):
