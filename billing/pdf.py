@@ -7,7 +7,7 @@ endpoints answer 503 SERVICE_UNAVAILABLE and the rest of billing works."""
 from decimal import Decimal
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from livrili.core.admin import money_display
@@ -60,3 +60,37 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     """The invoice as PDF bytes (SERVICE_UNAVAILABLE when WeasyPrint cannot be loaded)."""
     html_class = _weasyprint_html()
     return html_class(string=invoice_html(invoice)).write_pdf()
+
+
+def statement_html(statement: dict, language: str) -> str:
+    """The retailer statement of `retailers.selectors.retailer_statement` (all its entries) in
+    `language`: opening balance, entries with their running balance, open invoices with their age,
+    closing balance and available credit."""
+    with translation.override(language):
+        return render_to_string(
+            "billing/statement.html",
+            {
+                **statement,
+                "language": language,
+                "rtl": language == "ar",
+                "rows": [
+                    {
+                        "created_at": entry.created_at,
+                        "kind": entry.get_kind_display(),
+                        "reason": entry.reason,
+                        "debit": entry.amount if entry.amount > 0 else None,
+                        "credit": -entry.amount if entry.amount < 0 else None,
+                        "balance": entry.balance_after,
+                    }
+                    for entry in statement["entries"]
+                ],
+                "today": timezone.localdate(),
+            },
+        )
+
+
+def statement_pdf(statement: dict, language: str) -> bytes:
+    """retailers.selectors.STATEMENT_PDF: the statement as PDF bytes (SERVICE_UNAVAILABLE when
+    WeasyPrint cannot be loaded)."""
+    html_class = _weasyprint_html()
+    return html_class(string=statement_html(statement, language)).write_pdf()

@@ -4,8 +4,10 @@ from collections.abc import Callable
 from datetime import date
 
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from livrili.accounts.models import User
+from livrili.core.errors import DomainError
 from livrili.core.money import ZERO, to_money
 
 from .models import DeliveryAddress, LedgerEntry, Retailer, RetailerDocument, RetailerEvent
@@ -61,10 +63,27 @@ def event_list(retailer: Retailer) -> QuerySet[RetailerEvent]:
     return RetailerEvent.objects.filter(retailer=retailer).select_related("actor").order_by("-created_at")
 
 
-def retailer_statement(*, retailer: Retailer, date_from: date | None = None, date_to: date | None = None) -> dict:
+# The statement as a PDF (billing fills it from BillingConfig.ready() with its WeasyPrint engine):
+# called with the statement of `retailer_statement` and the language, returns the PDF bytes.
+# Left None where no app renders PDFs, and the view answers 503 SERVICE_UNAVAILABLE.
+STATEMENT_PDF: Callable[..., bytes] | None = None
+
+
+def retailer_statement(
+    *,
+    retailer: Retailer,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> dict:
     """Opening balance before `date_from`, the period's entries in ledger order with their
     running balance (`balance_after`), and the closing balance at the end of `date_to`
-    (dates in the business time zone, both inclusive)."""
+    (dates in the business time zone, both inclusive).
+
+    `limit`/`offset` page the entries only: the header figures (opening and closing balance,
+    totals, credit, the sections) always cover the whole period, and `entry_count` is the
+    number of entries in the period."""
     entries = LedgerEntry.objects.filter(retailer=retailer).order_by("position")
     if date_from:
         before = entries.filter(created_at__date__lt=date_from).order_by("-position").first()
@@ -74,8 +93,10 @@ def retailer_statement(*, retailer: Retailer, date_from: date | None = None, dat
         opening = ZERO
     if date_to:
         entries = entries.filter(created_at__date__lte=date_to)
-    entries = list(entries)
-    closing = entries[-1].balance_after if entries else opening
+    # Amounts summed in Python: exact Decimals on every database (SQLite sums them as floats).
+    figures = list(entries.values_list("amount", "balance_after"))
+    closing = figures[-1][1] if figures else opening
+    page = list(entries if limit is None else entries[offset : offset + limit])
     sections: dict = {}
     for section in STATEMENT_SECTIONS:
         sections.update(section(retailer=retailer, date_to=date_to))
@@ -85,13 +106,21 @@ def retailer_statement(*, retailer: Retailer, date_from: date | None = None, dat
         "date_from": date_from,
         "date_to": date_to,
         "opening_balance": opening,
-        "entries": entries,
-        "total_debit": sum((e.amount for e in entries if e.amount > 0), ZERO),
-        "total_credit": sum((-e.amount for e in entries if e.amount < 0), ZERO),
+        "entries": page,
+        "entry_count": len(figures),
+        "total_debit": sum((amount for amount, _after in figures if amount > 0), ZERO),
+        "total_credit": sum((-amount for amount, _after in figures if amount < 0), ZERO),
         "closing_balance": closing,
         "credit_limit": retailer.credit_limit,
         "available_credit": retailer.available_credit,
     }
+
+
+def statement_pdf(statement: dict, language: str) -> bytes:
+    """The statement as PDF bytes through the registered renderer (SERVICE_UNAVAILABLE without one)."""
+    if STATEMENT_PDF is None:
+        raise DomainError("SERVICE_UNAVAILABLE", _("PDF statements cannot be produced right now. Try again later."))
+    return STATEMENT_PDF(statement, language)
 
 
 def ledger_mismatches() -> list[str]:

@@ -251,7 +251,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("PATCH", "/api/v1/retailers/members/{id}"): Operation("Update a member", OWNER),
     ("GET", "/api/v1/retailers/statement"): Operation(
         "Show the retailer's account statement",
-        f"{OWNER} The ledger between `date_from` and `date_to`, as JSON or PDF (`format`).",
+        f"{OWNER} The ledger between `date_from` and `date_to` (inclusive): opening balance, entries with "
+        "their running balance, closing balance, totals, available credit and the open invoices with their "
+        "age. `format=json` (default) pages the entries with `limit`/`offset` inside `entries_pagination` "
+        "while the header figures cover the whole period; `format=pdf` downloads the whole statement "
+        "(`application/pdf`, with a file name) in the owner's language; 503 SERVICE_UNAVAILABLE when PDFs "
+        "cannot be produced.",
     ),
     # --- Retailers: back office ----------------------------------------------------------------
     ("GET", "/api/v1/retailers"): Operation(

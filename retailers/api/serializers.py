@@ -342,10 +342,13 @@ class StatementQuerySerializer(serializers.Serializer):
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
     format = serializers.ChoiceField(
-        choices=["json"],
+        choices=["json", "pdf"],
         required=False,
         default="json",
-        help_text=_("Only json for now: PDF statements come with billing (any other value → 400 VALIDATION_ERROR)"),
+        help_text=_(
+            "json (the default; its entries paged by limit/offset) or pdf (the whole period, in the owner's "
+            "language); any other value → 400 VALIDATION_ERROR"
+        ),
     )
 
     def validate(self, attrs):
@@ -378,11 +381,22 @@ class StatementOpenInvoiceSerializer(serializers.Serializer):
     days_past_due = serializers.IntegerField()
 
 
+class StatementPaginationSerializer(serializers.Serializer):
+    """The page of `entries` (the envelope's list pagination, inside the statement: the header
+    figures always cover the whole period)."""
+
+    total = serializers.IntegerField(help_text=_("Entries in the period"))
+    limit = serializers.IntegerField(min_value=1, max_value=100)
+    offset = serializers.IntegerField(min_value=0)
+    has_more = serializers.BooleanField()
+
+
 class StatementSerializer(serializers.Serializer):
     date_from = serializers.DateField(allow_null=True)
     date_to = serializers.DateField(allow_null=True)
     opening_balance = MoneyField()
-    entries = StatementEntrySerializer(many=True)
+    entries = StatementEntrySerializer(many=True, help_text=_("This page of the period's entries, in ledger order"))
+    entries_pagination = StatementPaginationSerializer()
     total_debit = DerivedMoneyField()
     total_credit = DerivedMoneyField()
     closing_balance = MoneyField()

@@ -1,10 +1,12 @@
+import io
 from types import SimpleNamespace
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny, BasePermission
@@ -12,8 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from livrili.accounts.api.serializers import MeSerializer
-from livrili.accounts.models import User
+from livrili.accounts.models import Language, User
 from livrili.accounts.throttles import SignupThrottle
+from livrili.api.pagination import LimitOffsetPagination
 from livrili.api.parsers import FormParser, MultiPartParser
 from livrili.api.permissions import IsRetailer, StaffModelPermissions, has_perms
 from livrili.api.requests import validated
@@ -213,21 +216,68 @@ class FormatIsAQueryParameter(DefaultContentNegotiation):
     settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
 
 
+class JsonOrFileSchema(EnvelopeAutoSchema):
+    """JSON answers are enveloped; a file answer (the PDF statement) is the file itself."""
+
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        if str(status_code).startswith("2"):
+            for media_type, media in response.get("content", {}).items():
+                if media_type != "application/json":
+                    media["schema"] = {"type": "string", "format": "binary"}
+        return response
+
+
 class StatementView(OwnRetailerMixin, APIView):
-    """The owner's account statement (members who are not the owner are refused)."""
+    """The owner's account statement (members who are not the owner are refused): JSON with its
+    entries paged, or the whole period as PDF through `selectors.STATEMENT_PDF` (billing)."""
 
     permission_classes = [IsRetailerOwner]
     content_negotiation_class = FormatIsAQueryParameter
+    schema = JsonOrFileSchema()
 
     @extend_schema(
-        parameters=[StatementQuerySerializer],
-        responses=StatementSerializer,
+        parameters=[
+            StatementQuerySerializer,
+            *(
+                OpenApiParameter(name, int, description=description)
+                for name, description in (
+                    ("limit", _("Entries per page of the JSON statement (1–100, default 20)")),
+                    ("offset", _("Entries to skip (default 0)")),
+                )
+            ),
+        ],
+        responses={
+            (200, "application/json"): StatementSerializer,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
     )
     def get(self, request):
         query = validated(StatementQuerySerializer, request.query_params)
-        query.pop("format")
-        statement = selectors.retailer_statement(retailer=self.own_retailer(), **query)
+        retailer = self.own_retailer()
+        if query.pop("format") == "pdf":
+            language = statement_language(retailer)
+            statement = selectors.retailer_statement(retailer=retailer, **query)
+            pdf = io.BytesIO(selectors.statement_pdf(statement, language))
+            name = f"statement-{query.get('date_from') or 'start'}-{query.get('date_to') or timezone.localdate()}.pdf"
+            return FileResponse(pdf, filename=name, content_type="application/pdf")
+        paginator = LimitOffsetPagination()
+        limit, offset = paginator.get_limit(request), paginator.get_offset(request)
+        statement = selectors.retailer_statement(retailer=retailer, limit=limit, offset=offset, **query)
+        statement["entries_pagination"] = {
+            "total": statement["entry_count"],
+            "limit": limit,
+            "offset": offset,
+            "has_more": offset + limit < statement["entry_count"],
+        }
         return Response(StatementSerializer(statement).data)
+
+
+def statement_language(retailer) -> str:
+    """The owner's preferred language (like its invoices), else Arabic."""
+    owner = retailer.owner
+    language = owner.preferred_language if owner is not None else ""
+    return language if language in Language.values else Language.AR
 
 
 # --- Back office -----------------------------------------------------------------------------

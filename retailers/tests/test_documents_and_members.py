@@ -146,17 +146,6 @@ def test_the_owner_cannot_deactivate_itself(client_for, owner):
     assert owner.is_active is True
 
 
-def test_statement_offers_only_json_and_refuses_pdf_as_a_validation_error(client_for, owner):
-    client = client_for(owner)
-
-    as_json = client.get("/api/v1/retailers/statement?format=json")
-    as_pdf = client.get("/api/v1/retailers/statement?format=pdf")
-
-    assert as_json.status_code == 200
-    body = assert_error(as_pdf, 400, "VALIDATION_ERROR")
-    assert list(body["details"]) == ["format"]
-
-
 @pytest.mark.parametrize(
     ("name", "build", "message"),
     [
