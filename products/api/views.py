@@ -97,8 +97,9 @@ class ProductListView(generics.ListAPIView):
         if is_catalog_staff(self.request.user):
             include_inactive = self.request.query_params.get("include_inactive") == "true"
             queryset = selectors.product_list(retail=False, include_inactive=include_inactive)
-        else:
-            queryset = selectors.product_rows(retail=True)  # the page's ids; representations are cached
+        else:  # the page's ids; representations are cached
+            structure_version = getattr(self.request, "catalog_structure_version", None)
+            queryset = selectors.product_rows(retail=True, structure_version=structure_version)
         if "popularity" in self.request.query_params.get("ordering", ""):
             queryset = selectors.with_popularity(queryset)
         return queryset
@@ -117,6 +118,7 @@ class ProductListView(generics.ListAPIView):
         catalog_version, structure_version, page = cached_retail_page(key)
         stock = None  # read live for a cached page
         if page is None:
+            request.catalog_structure_version = structure_version  # read by get_queryset and the filters
             queryset = self.filter_queryset(self.get_queryset())
             rows = self.paginator.paginate_values(queryset, request, "id", "updated_at", "stock_quantity")
             data = retail_products(request, [page_row(pk, updated) for pk, updated, _ in rows], structure_version)

@@ -17,6 +17,7 @@ from livrili.api.renderers import EnvelopeJSONRenderer
 from products.api.serializers import RetailProductSerializer
 from products.models import Product, ProductImage
 from products.services.cache import catalog_changed
+from products.services.categories import category_update
 from products.services.products import product_update
 from products.services.stock import stock_adjust
 
@@ -169,10 +170,29 @@ def test_the_uncached_page_is_one_statement_for_rows_total_and_stock(client_for,
 
     assert response.json()["pagination"]["total"] == 4
     statements = [q["sql"] for q in ctx.captured_queries]
-    # The user (authentication), the category's path (the filter), then the page: rows, the
-    # window total and the live stock in one statement; no COUNT query, no stock query.
-    assert len(statements) == 3, statements
-    assert "OVER ()" in statements[2] and '"products_product"."stock_quantity"' in statements[2]
+    # The user (authentication), then the page: rows, the window total and the live stock in one
+    # statement; the category's path comes from the process's copy of the tree; no COUNT query,
+    # no stock query.
+    assert len(statements) == 2, statements
+    assert "OVER ()" in statements[1] and '"products_product"."stock_quantity"' in statements[1]
+
+
+def test_the_category_filter_follows_moves_and_new_categories(client_for, retailer, shelf, make_category, make_product):
+    client = client_for(retailer)
+    child, root = shelf["child"], shelf["category"]
+    other = make_category(name_fr="Autre")
+    client.get(PRODUCTS, {"category": str(root.pk), "in_stock": "false"})  # the tree is now known
+
+    category_update(actor=None, category=child, parent=other)
+    under_other = client.get(PRODUCTS, {"category": str(other.pk), "in_stock": "true"}).json()["data"]
+    under_root = client.get(PRODUCTS, {"category": str(root.pk), "in_stock": "true"}).json()["data"]
+    newest = make_category(parent=other, name_fr="Nouvelle")
+    make_product(sku="NEW-1", category=newest, stock=5, min_order_quantity=1)
+    in_newest = client.get(PRODUCTS, {"category": str(newest.pk), "in_stock": "true"}).json()["data"]
+
+    assert [p["sku"] for p in under_other] == ["COF-3", "COF-5"]
+    assert [p["sku"] for p in under_root] == ["COF-2", "COF-4"]
+    assert [p["sku"] for p in in_newest] == ["NEW-1"]
 
 
 def test_a_client_asking_for_indented_json_gets_it(client_for, retailer, shelf):
