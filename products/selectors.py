@@ -118,7 +118,6 @@ def stock_levels(product_ids) -> dict:
         return dict(cursor.fetchall())
 
 
-
 def stock_ledger_mismatches() -> QuerySet:
     """Products whose stock differs from the sum of their movements (should always be empty)."""
     ledger = Coalesce(Sum("stock_movements__delta"), 0)
