@@ -39,6 +39,7 @@ _next_driver = itertools.count()
 # Request names: the scenario figures are read from these entries.
 CATALOG = "catalog ar category+search"
 CATALOG_UNCACHED = "catalog ar category+search+in_stock (uncached)"
+CATALOG_CEILING = "catalog ceiling (raw SQL, same page)"
 DETAIL = "product detail"
 CART_ADD = "cart add"
 CART_FILL = "cart add (order fill)"
@@ -143,6 +144,19 @@ class CatalogUncachedScenario(RetailerUser):
     @task
     def catalog(self):
         self.catalog_page(CATALOG_UNCACHED, "&in_stock=true")
+
+
+class CatalogCeilingScenario(BenchUser):
+    """The same pages as CatalogUncachedScenario from bench/ceiling.py (one SQL statement, no
+    Django), served by a second gunicorn at BENCH_CEILING_URL: the database's pace for that page."""
+
+    host = os.environ.get("BENCH_CEILING_URL") or PREPARED["base_url"]
+
+    @task
+    def catalog(self):
+        query = random.choice(QUERIES)
+        path = f"/catalog?lang=ar&category={query['category']}&search={query['search']}&in_stock=true"
+        self.get(path, CATALOG_CEILING)
 
 
 class ProductDetailScenario(RetailerUser):

@@ -20,6 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# The load generator: requirements-bench.txt's locust in the project's virtualenv, or another
+# installation (BENCH_LOCUST=/path/to/locust) so the bench can run without touching it.
+LOCUST = Path(os.environ.get("BENCH_LOCUST") or BIN / "locust")
 sys.path.insert(0, str(ROOT))
 
 from bench.serving import HOST, production_env, start_gunicorn, stop  # noqa: E402 (the root is on the path now)
@@ -38,6 +41,13 @@ SCENARIOS = [
         "catalog ar category+search+in_stock (uncached)",
         50,
         "same + in_stock=true (never served from the cache): the cache-miss path",
+    ),
+    (
+        "catalog_ceiling",
+        "CatalogCeilingScenario",
+        "catalog ceiling (raw SQL, same page)",
+        None,
+        "the uncached page as one SQL statement (json_agg), no Django: bench/ceiling.py on its own gunicorn",
     ),
     ("product_detail", "ProductDetailScenario", "product detail", 25, "GET products/{id}?lang=ar"),
     ("cart_add", "CartAddScenario", "cart add", 40, "POST retailers/cart/items (cart emptied every 20 adds)"),
@@ -69,6 +79,11 @@ SECOND_FIGURES = {
         )
     ]
 }
+# Ratios printed side by side (issue 19): (name, numerator scenario, denominator scenario, target).
+RATIOS = [
+    ("catalog_uncached / catalog_ceiling", "catalog_uncached", "catalog_ceiling", 0.9),
+    ("catalog / health", "catalog", "health", 0.4),
+]
 MIX_TARGET_P95 = 100
 # The paced run: the same clients, each slowed so that together they offer this share of the
 # capacity the saturated run measured. Its p95 is the figure held against the target.
@@ -106,8 +121,8 @@ def check_environment() -> None:
         redis.Redis.from_url(REDIS_URL, socket_timeout=5).ping()
     except redis.RedisError as exc:
         fail(f"Redis is not reachable on 127.0.0.1:6379 ({exc}).")
-    if not (BIN / "locust").exists():
-        fail("locust is missing: `make bench` installs requirements-bench.txt.")
+    if not LOCUST.exists():
+        fail(f"locust is missing ({LOCUST}): `make bench` installs requirements-bench.txt.")
     if not (BIN / "gunicorn").exists():
         fail("gunicorn is missing: run `make install`.")
 
@@ -188,12 +203,13 @@ def gunicorn_model(args) -> dict:
     return {key: getattr(args, key) or conf[key] for key in ("worker_class", "workers", "threads")}
 
 
-def start_server(env: dict, args) -> subprocess.Popen:
+def start_server(env: dict, args, app: str = "livrili.wsgi", port: int | None = None) -> subprocess.Popen:
+    port = port or args.port
     command = [
         str(BIN / "gunicorn"),
-        "livrili.wsgi",
+        app,
         "--bind",
-        f"{HOST}:{args.port}",
+        f"{HOST}:{port}",
         *server_overrides(args),
         "--backlog",
         "2048",
@@ -205,7 +221,7 @@ def start_server(env: dict, args) -> subprocess.Popen:
         "warning",
     ]
     try:
-        return start_gunicorn(command, cwd=ROOT, env=env, health_url=f"http://{HOST}:{args.port}/health")
+        return start_gunicorn(command, cwd=ROOT, env=env, health_url=f"http://{HOST}:{port}/health")
     except RuntimeError as exc:
         fail(f"{exc}; see bench-results/gunicorn.log")
 
@@ -217,7 +233,7 @@ def run_locust(user_class: str, *, users: int, spawn: float, duration: float, wa
     out = RESULTS / f"locust-{tag}.json"
     out.unlink(missing_ok=True)
     command = [
-        str(BIN / "locust"),
+        str(LOCUST),
         "-f",
         str(ROOT / "bench/locustfile.py"),
         "--headless",
@@ -340,6 +356,8 @@ def print_table(report: dict) -> None:
         " offering half that req/s; gap = half-load p95 − target (saturated p95 without a paced run);"
         " ×health = req/s ÷ /health req/s)"
     )
+    for label, ratio in report.get("ratios", {}).items():
+        print(f"ratio {label}: {ratio['ratio']} (target ≥ {ratio['target']}, same run)")
     print(f"\n{'in-process, one request':<26}{'status':>7}{'queries':>8}{'SQL ms':>8}{'CPU ms':>8}{'wall ms':>8}")
     for key, row in report.get("profile", {}).items():
         print(f"{key:<26}{row['status']:>7}{row['queries']:>8}{row['sql_ms']:>8}{row['cpu_ms']:>8}{row['wall_ms']:>8}")
@@ -443,6 +461,7 @@ def main() -> int:
         "BENCH_THINK_MIN": str(conf["think"][0]),
         "BENCH_THINK_MAX": str(conf["think"][1]),
         "BENCH_MIX_STAFF": str(conf["mix_staff"]),
+        "BENCH_CEILING_URL": f"http://{HOST}:{args.port + 1}",
     }
     profile = {"orders_placed": 0} if args.no_profile else run_profile(env, prepared, conf)
     model = gunicorn_model(args)
@@ -466,11 +485,15 @@ def main() -> int:
     orders_placed = profile.pop("orders_placed")
     orders_attempted = orders_placed
     report["profile"] = profile
+    ceiling = None  # the raw-SQL ceiling's server
     try:
         health_rps = None
         for key, user_class, name, target, note in scenarios:
             load_before = busy_check()
             log(f"scenario {key}: {conf['users']} clients, {conf['warmup']:.0f}+{conf['duration']:.0f} s")
+            # The ceiling has a server of its own (the app's worker model), up only while it runs.
+            if key == "catalog_ceiling":
+                ceiling = start_server(env, args, "bench.ceiling:application", args.port + 1)
             stats = run_locust(
                 user_class,
                 users=conf["users"],
@@ -531,6 +554,8 @@ def main() -> int:
             log(f"  {name}: p95 {row['p95_ms']} ms, {row['rps']} req/s, {row['errors']} errors")
             for error in stats["errors"][:3]:
                 log(f"  error: {error['name']}: {error['error'][:200]} ×{error['occurrences']}")
+            stop(ceiling)
+            ceiling = None
         if run_mix:
             load_before = busy_check()
             spawn_time = conf["mix_users"] / conf["mix_spawn"]
@@ -558,7 +583,16 @@ def main() -> int:
             for error in stats["errors"][:3]:
                 log(f"  error: {error['name']}: {error['error'][:200]} ×{error['occurrences']}")
     finally:
+        stop(ceiling)
         stop(server)
+    report["ratios"] = {
+        label: {
+            "ratio": round(report["scenarios"][num]["rps"] / report["scenarios"][den]["rps"], 3),
+            "target": minimum,
+        }
+        for label, num, den, minimum in RATIOS
+        if report["scenarios"].get(num, {}).get("rps") and report["scenarios"].get(den, {}).get("rps")
+    }
 
     log("checking ledgers (check_ledgers, bench_prepare --verify)")
     checks = {"orders_placed": orders_placed, "orders_attempted": orders_attempted}

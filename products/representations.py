@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 
 from . import selectors
 from .api.serializers import STOCK_FIELDS, RetailProductSerializer, StaffProductSerializer
-from .services.cache import catalog_structure_version
+from .services.cache import catalog_structure_version, catalog_versions
 
 RETAIL_CACHE_SECONDS = 600
 
@@ -21,14 +21,31 @@ RETAIL_CACHE_SECONDS = 600
 # --- Retail cache -------------------------------------------------------------------------------
 # Two layers, neither holding stock (read live, one query a page): each product's representation
 # per language, keyed by its `updated_at` (an edit retires only that product's entries), and each
-# list page, keyed by the catalog version (any change retires every page; a page is then rebuilt
-# from an ids query and the cached representations).
+# list page, stored with the catalog version it was built under (any change retires every page; a
+# page is then rebuilt from one statement and the cached representations). A page is kept
+# rendered (products/api/pages.py): its envelope and each product's JSON without the two stock
+# fields, so serving it is a join of bytes with the live stock (decisions.md, "Performance pass 2").
 
 
-def retail_page_key(request, catalog_version: str) -> str:
+def retail_page_key(request) -> str:
+    """The page's key: language and query (the catalog version is stored in the entry, so the
+    versions and the page are read in one cache round trip)."""
     params = sorted((k, v) for k, values in request.query_params.lists() for v in values if k != "lang")
     digest = hashlib.sha256(f"{get_language()}|{urlencode(params)}".encode()).hexdigest()
-    return f"products:retail-page:{catalog_version}:{digest}"
+    return f"products:retail-rendered-page:{digest}"
+
+
+def cached_retail_page(key: str | None) -> tuple[str, str, tuple | None]:
+    """(catalog version, structure version, the cached rendered page or None) in one round trip;
+    `key` None: the page is not cacheable (only the versions are read)."""
+    catalog_version, structure_version, found = catalog_versions(*([key] if key else []))
+    entry = found.get(key) if key else None
+    page = entry[1] if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == catalog_version else None
+    return catalog_version, structure_version, page
+
+
+def cache_retail_page(key: str, catalog_version: str, page: tuple) -> None:
+    cache.set(key, (catalog_version, page), RETAIL_CACHE_SECONDS)
 
 
 def strip_stock(items: list[dict]) -> list[dict]:

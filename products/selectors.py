@@ -1,8 +1,10 @@
 """Catalog reads, with their joins prepared (list endpoints keep a constant query count)."""
 
+import uuid
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -39,6 +41,26 @@ def hidden_category_ids(structure_version: str | None = None) -> frozenset:
     return _hidden_by_version[version]
 
 
+# {category id: path} per structure version, per process (moves, creations and deletions bump the
+# version): the category filter needs the path as a literal (PostgreSQL plans the subtree from it)
+# without a query per request.
+_paths_by_version: dict[str, dict] = {}
+
+
+def category_path(category_id, structure_version: str | None = None) -> str | None:
+    """The path of `category_id` (None: no such category); from the process's copy of the tree
+    when `structure_version` is given, else (or when the copy does not know it) from the database."""
+    paths = _paths_by_version.get(structure_version) if structure_version else None
+    if structure_version and paths is None:
+        paths = dict(Category.objects.values_list("id", "path"))
+        if len(_paths_by_version) >= 8:
+            _paths_by_version.clear()
+        _paths_by_version[structure_version] = paths
+    if paths and category_id in paths:
+        return paths[category_id]
+    return Category.objects.filter(pk=category_id).values_list("path", flat=True).first()
+
+
 def category_list(*, retail: bool) -> QuerySet:
     queryset = Category.objects.select_related("parent").order_by("depth", "sort_order", "name")
     if retail:
@@ -46,8 +68,10 @@ def category_list(*, retail: bool) -> QuerySet:
     return queryset
 
 
-def category_descendant_q(category: Category, prefix: str = "category__") -> Q:
-    return Q(**{f"{prefix}path": category.path}) | Q(**{f"{prefix}path__startswith": category.path + "/"})
+def category_descendant_q(category: Category | str, prefix: str = "category__") -> Q:
+    """The category (or the category whose path is given) and everything under it."""
+    path = category if isinstance(category, str) else category.path
+    return Q(**{f"{prefix}path": path}) | Q(**{f"{prefix}path__startswith": path + "/"})
 
 
 def visible_products(*, retail: bool, include_inactive: bool = False, structure_version: str | None = None) -> QuerySet:
@@ -59,10 +83,10 @@ def visible_products(*, retail: bool, include_inactive: bool = False, structure_
     return queryset if include_inactive else queryset.filter(is_active=True)
 
 
-def product_rows(*, retail: bool, include_inactive: bool = False) -> QuerySet:
+def product_rows(*, retail: bool, include_inactive: bool = False, structure_version: str | None = None) -> QuerySet:
     """What the product list filters, orders and pages: visible products, no joins."""
     return (
-        visible_products(retail=retail, include_inactive=include_inactive)
+        visible_products(retail=retail, include_inactive=include_inactive, structure_version=structure_version)
         .annotate(price=F("base_price"))
         .order_by("sku")
     )
@@ -79,9 +103,19 @@ def product_list(*, retail: bool, include_inactive: bool = False, search: str | 
     return filter_search(queryset, search) if search else queryset
 
 
+_STOCK_LEVELS_SQL = 'SELECT "id", "stock_quantity" FROM "products_product" WHERE "id" = ANY(%s)'
+
+
 def stock_levels(product_ids) -> dict:
-    """Live stock for products shown from the catalog cache (one query)."""
-    return dict(Product.objects.filter(pk__in=product_ids).values_list("id", "stock_quantity"))
+    """Live stock for products shown from the catalog cache (one query). On PostgreSQL a fixed
+    statement with an array parameter: it runs on every catalog page, cached or not, and the ORM's
+    query building cost twice the statement itself."""
+    if connection.vendor != "postgresql":
+        return dict(Product.objects.filter(pk__in=product_ids).values_list("id", "stock_quantity"))
+    ids = [value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)) for value in product_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(_STOCK_LEVELS_SQL, [ids])
+        return dict(cursor.fetchall())
 
 
 def stock_ledger_mismatches() -> QuerySet:

@@ -1,7 +1,23 @@
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
 from django.db.models import Q
 
 from .models import User
+
+
+def _user_by_id_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in User._meta.concrete_fields)
+    table, pk = quote(User._meta.db_table), quote(User._meta.pk.column)
+    return f"SELECT {columns} FROM {table} WHERE {pk} = %s"  # noqa: S608 (names from the model, quoted)
+
+
+def user_for_token(user_id) -> User | None:
+    """The user an access token names, read on every authenticated request: one statement written
+    once, without the ORM's query building (a third of `objects.get`'s cost); the row's values go
+    through the fields' converters as with any queryset."""
+    pk = User._meta.pk.get_db_prep_value(User._meta.pk.to_python(user_id), connection)
+    return next(iter(User.objects.raw(_user_by_id_sql(), [pk])), None)
 
 
 def user_list():

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Category, Product
 from ..search import filter_search
-from ..selectors import category_descendant_q
+from ..selectors import category_descendant_q, category_path
 
 PRICE_BOUNDS = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
@@ -31,10 +31,12 @@ class ProductFilter(django_filters.FilterSet):
         fields = []
 
     def filter_category(self, queryset, name, value):
-        category = Category.objects.filter(pk=value).only("path").first()
-        if category is None:
+        # The retail list passes the structure version it read: the path then comes from the
+        # process's copy of the tree, not from a query (selectors.category_path).
+        path = category_path(value, getattr(self.request, "catalog_structure_version", None))
+        if path is None:
             return queryset.none()
-        return queryset.filter(category_descendant_q(category))
+        return queryset.filter(category_descendant_q(path))
 
     def filter_in_stock(self, queryset, name, value):
         # In stock = at least the minimum order quantity can be sold.

@@ -2,7 +2,6 @@
 representation; every other authenticated user gets the retail one (active, visible products;
 `available_quantity` / `in_stock` instead of raw stock), cached per language without stock."""
 
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
@@ -19,16 +18,15 @@ from livrili.api.requests import validated
 from .. import selectors
 from ..models import Category, Product, ProductImage, Supplier, Tag
 from ..representations import (
-    RETAIL_CACHE_SECONDS,
+    cache_retail_page,
+    cached_retail_page,
     page_row,
     retail_page_key,
     retail_product,
     retail_products,
     retail_products_by_id,
     staff_product,
-    with_live_stock,
 )
-from ..services.cache import catalog_versions
 from ..services.categories import category_create, category_delete, category_update
 from ..services.images import product_image_add, product_image_delete
 from ..services.products import product_create, product_delete, product_tags_bulk, product_update, product_view_record
@@ -36,6 +34,7 @@ from ..services.stock import stock_adjust
 from ..services.suppliers import supplier_delete, supplier_save
 from ..services.tags import tag_delete, tag_merge, tag_save
 from .filters import CategoryFilter, ProductFilter
+from .pages import render_retail_page, with_rendered_stock
 from .serializers import (
     BulkTagsResultSerializer,
     BulkTagsSerializer,
@@ -98,8 +97,9 @@ class ProductListView(generics.ListAPIView):
         if is_catalog_staff(self.request.user):
             include_inactive = self.request.query_params.get("include_inactive") == "true"
             queryset = selectors.product_list(retail=False, include_inactive=include_inactive)
-        else:
-            queryset = selectors.product_rows(retail=True)  # the page's ids; representations are cached
+        else:  # the page's ids; representations are cached
+            structure_version = getattr(self.request, "catalog_structure_version", None)
+            queryset = selectors.product_rows(retail=True, structure_version=structure_version)
         if "popularity" in self.request.query_params.get("ordering", ""):
             queryset = selectors.with_popularity(queryset)
         return queryset
@@ -114,17 +114,19 @@ class ProductListView(generics.ListAPIView):
         if is_catalog_staff(request.user):
             return super().list(request)
         # Lists filtered or ordered by stock depend on it: their pages are never cached.
-        cacheable = "in_stock" not in request.query_params
-        catalog_version, structure_version = catalog_versions()
-        key = retail_page_key(request, catalog_version)
-        body = cache.get(key) if cacheable else None
-        if body is None:
-            rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("id", "updated_at"))
-            data = retail_products(request, [page_row(*row) for row in rows], structure_version)
-            body = self.get_paginated_response(data).data
-            if cacheable:
-                cache.set(key, body, RETAIL_CACHE_SECONDS)
-        response = Response({**body, "data": with_live_stock(body["data"])})
+        key = retail_page_key(request) if "in_stock" not in request.query_params else None
+        catalog_version, structure_version, page = cached_retail_page(key)
+        stock = None  # read live for a cached page
+        if page is None:
+            request.catalog_structure_version = structure_version  # read by get_queryset and the filters
+            queryset = self.filter_queryset(self.get_queryset())
+            rows = self.paginator.paginate_values(queryset, request, "id", "updated_at", "stock_quantity")
+            data = retail_products(request, [page_row(pk, updated) for pk, updated, _ in rows], structure_version)
+            page = render_retail_page(self.get_paginated_response(data).data)
+            if key:
+                cache_retail_page(key, catalog_version, page)
+            stock = {pk: quantity for pk, _, quantity in rows}  # read by the page's statement
+        response = Response(with_rendered_stock(page, stock))
         response.enveloped = True
         return response
 

@@ -33,12 +33,13 @@ def catalog_structure_version() -> str:
     return _version(CATALOG_STRUCTURE_KEY)
 
 
-def catalog_versions() -> tuple[str, str]:
-    """(catalog version, structure version) in one cache round trip."""
-    found = cache.get_many([CATALOG_VERSION_KEY, CATALOG_STRUCTURE_KEY])
-    if len(found) < 2:
-        return catalog_version(), catalog_structure_version()
-    return found[CATALOG_VERSION_KEY], found[CATALOG_STRUCTURE_KEY]
+def catalog_versions(*keys: str) -> tuple[str, str, dict]:
+    """(catalog version, structure version, {key: value} of the `keys` found) in one cache
+    round trip: a cached entry that records the version it was built under is read with them."""
+    found = cache.get_many([CATALOG_VERSION_KEY, CATALOG_STRUCTURE_KEY, *keys])
+    if CATALOG_VERSION_KEY not in found or CATALOG_STRUCTURE_KEY not in found:
+        return catalog_version(), catalog_structure_version(), {}
+    return found[CATALOG_VERSION_KEY], found[CATALOG_STRUCTURE_KEY], found
 
 
 def _bump(keys: list[str]) -> None:

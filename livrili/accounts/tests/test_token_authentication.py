@@ -1,0 +1,49 @@
+"""Access-token authentication reads the user row on every request through one prepared
+statement (performance pass 2): a deactivated or deleted account is refused at its next request,
+and the user it answers is the same as the ORM's."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from livrili.accounts.models import User
+from livrili.accounts.selectors import user_for_token
+from livrili.accounts.services import user_deactivate
+from livrili.core.testing.assertions import assert_error
+
+pytestmark = pytest.mark.django_db
+
+ME = "/api/v1/products"
+
+
+def test_a_deactivated_users_token_is_refused_at_its_next_request(client_for, make_user):
+    admin = make_user(role="admin", username="boss", groups=["Superadmin"])
+    shop = make_user(role="retailer", username="shop")
+    client = client_for(shop)
+    assert client.get(ME).status_code == 200
+
+    user_deactivate(actor=admin, user=shop)
+
+    assert_error(client.get(ME), 401, "UNAUTHORIZED")
+
+
+def test_a_token_of_a_deleted_or_never_active_user_is_refused(client_for, make_user):
+    gone, dormant = make_user(role="driver", username="gone"), make_user(username="dormant", is_active=False)
+    clients = [client_for(gone), client_for(dormant)]
+    User.objects.filter(pk=gone.pk).delete()
+
+    for client in clients:
+        assert_error(client.get(ME), 401, "UNAUTHORIZED")
+
+
+def test_the_user_read_for_a_token_is_the_orm_user_in_one_query(make_user):
+    shop = make_user(role="retailer", username="shop", full_name="Shop Owner", preferred_language="fr")
+
+    with CaptureQueriesContext(connection) as ctx:
+        user = user_for_token(str(shop.pk))
+
+    orm = User.objects.get(pk=shop.pk)
+    assert len(ctx.captured_queries) == 1
+    fields = [f.attname for f in User._meta.concrete_fields]
+    assert [getattr(user, f) for f in fields] == [getattr(orm, f) for f in fields]
+    assert user_for_token("00000000-0000-0000-0000-000000000000") is None
