@@ -1,6 +1,8 @@
 """Back office for retailers. Status, credit and ledger changes call the same services as the
 API (with a reason form), so the admin and the PWA cannot disagree."""
 
+import io
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -26,7 +28,7 @@ from livrili.core.admin import (
 from livrili.core.errors import DomainError
 from livrili.core.models import Wilaya
 
-from . import services
+from . import selectors, services
 from .models import (
     BusinessType,
     DeliveryAddress,
@@ -222,6 +224,7 @@ class RetailerAdmin(LatestRowsMixin, AuditedAdminMixin, admin.ModelAdmin):
         "credit_limit_with_link",
         "balance",
         "available_credit",
+        "statement_link",
         "created_at",
         "updated_at",
     )
@@ -233,7 +236,18 @@ class RetailerAdmin(LatestRowsMixin, AuditedAdminMixin, admin.ModelAdmin):
             {"fields": ("phone", "email", "address", "commune", "wilaya", "postal_code", ("latitude", "longitude"))},
         ),
         (_("Status"), {"fields": ("status", "status_reason", "approved_at", "approved_by")}),
-        (_("Credit"), {"fields": ("credit_limit_with_link", "balance", "available_credit", "payment_terms_days")}),
+        (
+            _("Credit"),
+            {
+                "fields": (
+                    "credit_limit_with_link",
+                    "balance",
+                    "available_credit",
+                    "payment_terms_days",
+                    "statement_link",
+                )
+            },
+        ),
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
 
@@ -292,8 +306,40 @@ class RetailerAdmin(LatestRowsMixin, AuditedAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.credit_limit_view),
                 name="retailers_retailer_credit_limit",
             ),
+            path(
+                "<uuid:pk>/statement/",
+                self.admin_site.admin_view(self.statement_view),
+                name="retailers_retailer_statement",
+            ),
             *super().get_urls(),
         ]
+
+    def statement_view(self, request, pk):
+        """The account statement as the retailer receives it (PDF, its owner's language), for
+        `?date_from=&date_to=` (ISO dates; the whole history without them)."""
+        if not request.user.has_perm("retailers.view_ledgerentry"):
+            raise PermissionDenied
+        retailer = get_object_or_404(Retailer, pk=pk)
+        back = HttpResponseRedirect(reverse("admin:retailers_retailer_change", args=[retailer.pk]))
+        try:
+            period = {
+                key: date.fromisoformat(request.GET[key]) for key in ("date_from", "date_to") if request.GET.get(key)
+            }
+        except ValueError:
+            self.message_user(request, _("Dates are written YYYY-MM-DD."), messages.ERROR)
+            return back
+        try:
+            statement = selectors.retailer_statement(retailer=retailer, **period)
+            pdf = selectors.statement_pdf(statement, selectors.statement_language(retailer))
+        except DomainError as exc:
+            self.message_user(request, domain_error_text(exc), messages.ERROR)
+            return back
+        return FileResponse(io.BytesIO(pdf), filename=f"statement-{retailer.pk}.pdf", content_type="application/pdf")
+
+    @admin.display(description=_("account statement"))
+    def statement_link(self, retailer):
+        url = reverse("admin:retailers_retailer_statement", args=[retailer.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download the statement (PDF)"))
 
     def credit_limit_view(self, request, pk):
         if not request.user.has_perm("retailers.change_credit_limit"):

@@ -6,7 +6,7 @@ from datetime import date
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from livrili.accounts.models import User
+from livrili.accounts.models import Language, User
 from livrili.core.errors import DomainError
 from livrili.core.money import ZERO, to_money
 
@@ -114,6 +114,13 @@ def retailer_statement(
         "credit_limit": retailer.credit_limit,
         "available_credit": retailer.available_credit,
     }
+
+
+def statement_language(retailer) -> str:
+    """The owner's preferred language (like its invoices), else Arabic."""
+    owner = retailer.owner
+    language = owner.preferred_language if owner is not None else ""
+    return language if language in Language.values else Language.AR
 
 
 def statement_pdf(statement: dict, language: str) -> bytes:

@@ -12,6 +12,7 @@ from billing.models import Invoice
 from billing.pdf import statement_html
 from billing.services.payments import payment_record
 from livrili.core.testing.assertions import assert_error
+from retailers import selectors as retailer_selectors
 from retailers.selectors import retailer_statement
 
 from .test_pdf import NBSP, _weasyprint_missing
@@ -97,3 +98,30 @@ def test_without_weasyprint_the_statement_pdf_is_a_503_and_the_json_still_reads(
     assert_error(client.get("/api/v1/retailers/statement?format=pdf"), 503, "SERVICE_UNAVAILABLE")
     data = client.get("/api/v1/retailers/statement").json()["data"]
     assert (data["closing_balance"], [i["number"] for i in data["open_invoices"]]) == ("2000.00", [owed.number])
+
+
+@pytest.mark.django_db
+def test_finance_downloads_a_retailers_statement_from_the_back_office(client, make_user, delivered, shop, monkeypatch):
+    # given a retailer with history, and a renderer standing in for WeasyPrint (its output is tested above)
+    delivered("credit")
+    monkeypatch.setattr(retailer_selectors, "STATEMENT_PDF", lambda statement, language: b"%PDF-" + language.encode())
+    finance = make_user(role="admin", groups=["Finance"], username="finance.agent")
+    client.force_login(finance)
+    retailer = shop.retailer
+    # when the statement link of the retailer's page is followed
+    page = client.get(f"/admin/retailers/retailer/{retailer.pk}/change/")
+    url = f"/admin/retailers/retailer/{retailer.pk}/statement/"
+    assert url in page.content.decode()
+    response = client.get(url + "?date_from=2020-01-01")
+    # then the PDF comes in the owner's language
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    assert b"".join(response.streaming_content) == b"%PDF-" + retailer.owner.preferred_language.encode()
+    # and a bad date is said, not a server error
+    bad = client.get(url + "?date_from=yesterday", HTTP_ACCEPT_LANGUAGE="en")
+    assert (bad.status_code, bad["Location"]) == (302, f"/admin/retailers/retailer/{retailer.pk}/change/")
+
+
+@pytest.mark.django_db
+def test_the_statement_download_needs_the_ledger_permission(client, make_user, shop):
+    client.force_login(make_user(role="admin", groups=["Dispatch"], username="dispatcher"))
+    assert client.get(f"/admin/retailers/retailer/{shop.retailer.pk}/statement/").status_code == 403

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from livrili.accounts.api.serializers import MeSerializer
-from livrili.accounts.models import Language, User
+from livrili.accounts.models import User
 from livrili.accounts.throttles import SignupThrottle
 from livrili.api.pagination import LimitOffsetPagination
 from livrili.api.parsers import FormParser, MultiPartParser
@@ -256,7 +256,7 @@ class StatementView(OwnRetailerMixin, APIView):
         query = validated(StatementQuerySerializer, request.query_params)
         retailer = self.own_retailer()
         if query.pop("format") == "pdf":
-            language = statement_language(retailer)
+            language = selectors.statement_language(retailer)
             statement = selectors.retailer_statement(retailer=retailer, **query)
             pdf = io.BytesIO(selectors.statement_pdf(statement, language))
             name = f"statement-{query.get('date_from') or 'start'}-{query.get('date_to') or timezone.localdate()}.pdf"
@@ -271,13 +271,6 @@ class StatementView(OwnRetailerMixin, APIView):
             "has_more": offset + limit < statement["entry_count"],
         }
         return Response(StatementSerializer(statement).data)
-
-
-def statement_language(retailer) -> str:
-    """The owner's preferred language (like its invoices), else Arabic."""
-    owner = retailer.owner
-    language = owner.preferred_language if owner is not None else ""
-    return language if language in Language.values else Language.AR
 
 
 # --- Back office -----------------------------------------------------------------------------
