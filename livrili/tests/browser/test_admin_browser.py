@@ -50,8 +50,8 @@ def _sentences(path: Path) -> set[str]:
 
 
 # Shown in English on purpose: the language switcher names each language in itself. And English
-# words that are French words too ("route": a road; "description").
-SAME_WORDS = {"ar": {"english"}, "fr": {"english", "route", "description"}}
+# words that are French words too ("route": a road; "description"; "balance" in "Balance âgée").
+SAME_WORDS = {"ar": {"english"}, "fr": {"english", "route", "description", "balance"}}
 
 
 def untranslated(text: str, english: set[str], language: str) -> list[str]:
