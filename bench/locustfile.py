@@ -49,6 +49,7 @@ PLACE = "order place (10 lines)"
 PLACE_MIX = "order place (mix)"
 HISTORY = "retailer order history"
 ADMIN_LIST = "admin order list"
+DASHBOARD = "dashboard (cached)"
 HEALTH = "health"
 DRIVER_ROUTE = "driver route"
 DRIVER_STATUS = "driver status update"
@@ -213,6 +214,18 @@ class AdminOrderListScenario(BenchUser):
     @task
     def order_list(self):
         self.get(random.choice(self.PATHS), ADMIN_LIST, headers=self.headers)
+
+
+class DashboardScenario(BenchUser):
+    """Operators opening the dashboard: the same 30-day figures, answered from the short-lived
+    analytics cache (the cold computation is timed apart, bench/run.py TIMED)."""
+
+    def on_start(self):
+        self.headers = {"Authorization": f"Bearer {PREPARED['staff_token']}"}
+
+    @task
+    def dashboard(self):
+        self.get("/api/v1/analytics/dashboard?period=30d", DASHBOARD, headers=self.headers)
 
 
 class DriverScenario(BenchUser):

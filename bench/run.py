@@ -9,13 +9,16 @@ ledgers, print the figures and save them as JSON. See docs/performance.md.
 import argparse
 import hashlib
 import json
+import math
 import os
 import platform
 import runpy
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+import urllib.error
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +63,7 @@ SCENARIOS = [
     ),
     ("order_history", "OrderHistoryScenario", "retailer order history", 80, "GET retailers/orders (list target)"),
     ("admin_order_list", "AdminOrderListScenario", "admin order list", 80, "GET orders (+status, offset, limit)"),
+    ("dashboard", "DashboardScenario", "dashboard (cached)", 50, "GET analytics/dashboard?period=30d, staff"),
     (
         "driver_route",
         "DriverScenario",
@@ -85,16 +89,35 @@ RATIOS = [
     ("catalog / health", "catalog", "health", 0.4),
 ]
 MIX_TARGET_P95 = 100
+
+
+def timed_measures(count: int) -> list[tuple[str, str, int, list[str]]]:
+    """The answers bounded by time rather than throughput (issue 16), each computed afresh: one
+    client, one request at a time. (key, note, target in ms, the paths requested in turn.)"""
+    today = date.today()
+    # Distinct 12-month ranges: each is a cache miss (the cache keys carry the range).
+    cold = [
+        f"/api/v1/analytics/dashboard?date_from={today - timedelta(days=364 + back)}"
+        f"&date_to={today - timedelta(days=back)}"
+        for back in range(count)
+    ]
+    sales = ["/api/v1/reports/sales?format=xlsx&period=12m&by=product&interval=month"] * count
+    return [
+        ("dashboard_cold", "GET analytics/dashboard, a 12-month range not asked before (cache miss)", 1000, cold),
+        ("sales_xlsx_12m", "GET reports/sales?format=xlsx, 12 months by product × month (recorded)", 10000, sales),
+    ]
+
+
 # The paced run: the same clients, each slowed so that together they offer this share of the
 # capacity the saturated run measured. Its p95 is the figure held against the target.
 PACED_SHARE = 0.5
 
 FULL = {"size": "standard", "users": 32, "duration": 60, "warmup": 10, "mix_users": 1000, "mix_spawn": 50,
         "mix_duration": 180, "think": (5.0, 15.0), "mix_staff": 20, "single": True, "paced": 30,
-        "profile_iterations": 30, "driver_deliveries": 60}  # fmt: skip
+        "profile_iterations": 30, "driver_deliveries": 60, "timed": 5}  # fmt: skip
 QUICK = {"size": "small", "users": 32, "duration": 8, "warmup": 3, "mix_users": 100, "mix_spawn": 50,
          "mix_duration": 15, "think": (1.0, 3.0), "mix_staff": 4, "single": False, "paced": 0,
-         "profile_iterations": 5, "driver_deliveries": 8}  # fmt: skip
+         "profile_iterations": 5, "driver_deliveries": 8, "timed": 2}  # fmt: skip
 
 
 def log(message: str) -> None:
@@ -373,7 +396,7 @@ def main() -> int:
     parser.add_argument("--mix-users", type=int)
     parser.add_argument("--mix-duration", type=float)
     parser.add_argument("--mix-staff", type=int, help="staff users among the mix users (20; 0 = retailers only)")
-    parser.add_argument("--only", help="comma-separated scenario keys (health always runs), or 'mix'")
+    parser.add_argument("--only", help="comma-separated scenario keys (health always runs), 'timed', 'mix'")
     parser.add_argument("--no-mix", action="store_true")
     parser.add_argument("--no-single", action="store_true", help="skip the 1-client latency runs")
     parser.add_argument("--paced", type=float, help="measured seconds of the half-capacity runs (30; 0 = none)")
@@ -556,6 +579,9 @@ def main() -> int:
                 log(f"  error: {error['name']}: {error['error'][:200]} ×{error['occurrences']}")
             stop(ceiling)
             ceiling = None
+        if only is None or "timed" in only:
+            token = json.loads(prepared.read_text("utf-8"))["staff_token"]
+            report["scenarios"].update(run_timed(f"http://{HOST}:{args.port}", token, conf["timed"]))
         if run_mix:
             load_before = busy_check()
             spawn_time = conf["mix_users"] / conf["mix_spawn"]
@@ -625,6 +651,47 @@ def main() -> int:
         log(f"FAILED: {errors} request errors, ledgers {'ok' if ledgers_ok else 'NOT exact'}")
         return 1
     return 0
+
+
+def nearest_rank(values: list[float], share: float) -> float:
+    """The nearest-rank percentile: with 5 samples, p95 is the slowest."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * share) - 1)]
+
+
+def run_timed(base_url: str, token: str, count: int) -> dict:
+    rows = {}
+    for key, note, target, paths in timed_measures(count):
+        log(f"timed {key}: {len(paths)} requests, one at a time")
+        times, errors = [], 0
+        for path in paths:
+            request = urllib.request.Request(base_url + path, headers={"Authorization": f"Bearer {token}"})  # noqa: S310 (our own server)
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310
+                    response.read()
+            except (urllib.error.URLError, TimeoutError) as exc:
+                errors += 1
+                log(f"  error: {path}: {exc}")
+                continue
+            times.append(round((time.perf_counter() - started) * 1000, 1))
+        p95 = nearest_rank(times, 0.95) if times else None
+        rows[key] = {
+            "requests": len(paths),
+            "failures": errors,
+            "rps": None,
+            "p50_ms": nearest_rank(times, 0.5) if times else None,
+            "p95_ms": p95,
+            "p99_ms": nearest_rank(times, 0.99) if times else None,
+            "max_ms": max(times) if times else None,
+            "times_ms": times,
+            "errors": errors,
+            "note": note,
+            "target_p95_ms": target,
+            "gap_ms": round(p95 - target, 1) if p95 is not None else None,
+        }
+        log(f"  {key}: {times} ms")
+    return rows
 
 
 def run_profile(env: dict, prepared: Path, conf: dict) -> dict:

@@ -236,6 +236,8 @@ def run_schemathesis(identity: str, token: str | None, known_ids: dict, port: in
         "false",
         "--no-color",
     ]
+    if args.path_regex:
+        command += ["--include-path-regex", args.path_regex]
     if token:
         command += ["--header", f"Authorization: Bearer {token}"]
     log(f"{identity}: st run (max {args.max_examples} examples per operation, {args.max_time} s)")
@@ -332,6 +334,7 @@ def main() -> int:
     # thread-safe), an error of the fuzzer that failed the run without any server fault.
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", "20261203")))
+    parser.add_argument("--path-regex", help="fuzz only the operations whose path matches (to reproduce a failure)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (SQLite file, media)")
     args = parser.parse_args()
     # Always in IDENTITIES order: the admin's cases change other identities (passwords, statuses).

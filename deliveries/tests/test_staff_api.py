@@ -1,5 +1,6 @@
 """The back office's deliveries and drivers API: dispatch, drivers, performance."""
 
+import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -137,6 +138,31 @@ def test_dispatch_edits_a_pending_delivery_and_it_is_audited(staff, pending, dis
         "window_end": [None, "11:30:00"],
         "instructions": ["", "Porte arrière"],
     }
+
+
+def test_the_window_is_documented_as_the_local_time_the_api_writes(staff, pending):
+    """A window is a wall-clock time in Algiers, written without an offset. OpenAPI's
+    `format: time` means RFC 3339 full-time, offset required (fuzz: PATCH deliveries/{id}
+    violated its own schema once a window was set)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    data = staff.patch(
+        f"{API}/deliveries/{pending.pk}", {"window_start": "09:00Z", "window_end": "11:30:15.5"}, format="json"
+    ).json()["data"]
+
+    for component, field in [
+        (c, f)
+        for c in ("Delivery", "DeliveryDetail", "DriverDelivery", "RouteStop")
+        for f in ("window_start", "window_end")
+    ]:
+        documented = schema[component]["properties"][field]
+        assert "format" not in documented, (component, field)
+        assert re.fullmatch(documented["pattern"], "09:00:00"), (component, field)
+    written = schema["DeliveryDetail"]["properties"]["window_start"]["pattern"]
+    assert (data["window_start"], data["window_end"]) == ("09:00:00", "11:30:15.500000")
+    assert re.fullmatch(written, data["window_start"]) and re.fullmatch(written, data["window_end"])
+    assert not re.fullmatch(written, "9h") and not re.fullmatch(written, "24:00:00")
 
 
 def test_a_window_that_ends_before_it_starts_is_refused(staff, pending):

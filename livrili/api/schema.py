@@ -1,6 +1,7 @@
 """OpenAPI as served: success payloads inside the envelope, error envelopes on every operation."""
 
 from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
 
 from livrili.core.errors import STATUS_BY_CODE
 
@@ -15,6 +16,9 @@ COMMON_ERRORS = {
     "429": "RATE_LIMITED",
     "503": "SERVICE_UNAVAILABLE",
 }
+# A time of day as DRF writes it (`09:00:00`, `09:00:00.500000`): local wall-clock time in
+# Algiers, without an offset. OpenAPI's `format: time` is RFC 3339 full-time, offset required.
+LOCAL_TIME = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$", "example": "09:30:00"}
 # Anonymous operations that still answer 401: wrong credentials, an invalid refresh token.
 CREDENTIAL_CHECKS = {"/api/v1/auth/login", "/api/v1/auth/refresh"}
 
@@ -50,6 +54,13 @@ class EnvelopeAutoSchema(AutoSchema):
         """By the view's app (or path prefix), so a new endpoint is grouped without a row."""
         tag = tag_for(self.path, type(self.view).__module__)
         return [tag] if tag else super().get_tags()
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.TimeField) and schema.get("format") == "time":
+            schema.pop("format")
+            schema = {**LOCAL_TIME, **schema}
+        return schema
 
     def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
         response = super()._get_response_for_code(serializer, status_code, media_types, direction)
