@@ -1,12 +1,10 @@
 """Back office: the admin home is the operator dashboard (`templates/admin/analytics/index.html`,
-figures from `templatetags/analytics_dashboard.py`); reports are run from the exports' list
-(the same `report_export` as the API, recorded with source "back office") and each recorded
-file can be downloaded again."""
-
-import io
+figures from `templatetags/analytics_dashboard.py`); reports are run from the exports' list in
+the background (`report_export_start`, recorded with source "back office"), the operator
+follows the run's progress on its page, and each recorded file can be downloaded again."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -15,15 +13,17 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from livrili.core.admin import ReadOnlyAdmin, domain_error_text
-from livrili.core.errors import DomainError
+from livrili.core.admin import ReadOnlyAdmin
 
 from .alerts import alert_message
-from .models import Alert, ExportFormat, ExportSource, ReportExport, ReportSchedule, ReportType
+from .models import Alert, ExportFormat, ExportStatus, ReportExport, ReportSchedule, ReportType
 from .periods import PERIOD_DAYS, period_from
 from .rendering import CONTENT_TYPES
-from .reports import REPORTS, report_build
-from .services import alert_read, alert_resolve, export_filename, report_export, report_schedule_delete
+from .reports import REPORTS
+from .services import alert_read, alert_resolve, report_export_start, report_schedule_delete
+
+# While a run is under way its page reloads itself every few seconds (no script needed).
+PROGRESS_REFRESH_SECONDS = 2
 
 admin.site.index_template = "admin/analytics/index.html"
 
@@ -51,23 +51,32 @@ class RunReportForm(forms.Form):
 
 @admin.register(ReportExport)
 class ReportExportAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "report_type", "format", "row_count", "size", "source", "created_by", "download")
-    list_filter = ("report_type", "format", "source")
+    list_display = (
+        "created_at", "report_type", "format", "status", "row_count", "size", "source", "created_by", "download"
+    )  # fmt: skip
+    list_filter = ("report_type", "format", "status", "source")
     list_select_related = ("created_by",)
     date_hierarchy = "created_at"
-    readonly_fields = ("report_type", "parameters", "format", "size", "row_count", "source", "created_by", "created_at")
+    readonly_fields = (
+        "report_type", "parameters", "format", "status", "progress", "error", "size", "row_count", "source",
+        "created_by", "created_at",
+    )  # fmt: skip
     exclude = ("file",)
 
     @admin.display(description=_("file"))
     def download(self, export):
-        url = reverse("admin:analytics_reportexport_download", args=[export.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Download"))
+        if export.status == ExportStatus.DONE:
+            url = reverse("admin:analytics_reportexport_download", args=[export.pk])
+            return format_html('<a href="{}">{}</a>', url, _("Download"))
+        url = reverse("admin:analytics_reportexport_progress", args=[export.pk])
+        return format_html('<a href="{}">{}</a>', url, export.get_status_display())
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
             path("run/", view(self.run_view), name="analytics_reportexport_run"),
             path("<uuid:pk>/download/", view(self.download_view), name="analytics_reportexport_download"),
+            path("<uuid:pk>/progress/", view(self.progress_view), name="analytics_reportexport_progress"),
             *super().get_urls(),
         ]
 
@@ -78,7 +87,7 @@ class ReportExportAdmin(ReadOnlyAdmin):
     def download_view(self, request, pk):
         if not request.user.has_perm("analytics.view_reportexport"):
             raise PermissionDenied
-        export = get_object_or_404(ReportExport, pk=pk)
+        export = get_object_or_404(ReportExport, pk=pk, status=ExportStatus.DONE)
         return FileResponse(
             export.file.open("rb"),
             as_attachment=True,
@@ -97,20 +106,10 @@ class ReportExportAdmin(ReadOnlyAdmin):
                 date_from=data.get("date_from"),
                 date_to=data.get("date_to"),
             )
-            report = report_build(data["report_type"], period=period)
-            try:
-                export, content = report_export(
-                    report=report, file_format=data["file_format"], actor=request.user, source=ExportSource.ADMIN
-                )
-            except DomainError as exc:
-                self.message_user(request, domain_error_text(exc), messages.ERROR)
-                return redirect("admin:analytics_reportexport_run")
-            return FileResponse(
-                io.BytesIO(content),
-                as_attachment=True,
-                filename=export_filename(report, export.format, export.created_at),
-                content_type=CONTENT_TYPES[export.format],
+            export = report_export_start(
+                report_type=data["report_type"], period=period, file_format=data["file_format"], actor=request.user
             )
+            return redirect("admin:analytics_reportexport_progress", export.pk)
         return TemplateResponse(
             request,
             "admin/analytics/reportexport/run.html",
@@ -118,6 +117,24 @@ class ReportExportAdmin(ReadOnlyAdmin):
                 **self.admin_site.each_context(request),
                 "title": _("Run a report"),
                 "form": form,
+                "opts": self.model._meta,
+            },
+        )
+
+    def progress_view(self, request, pk):
+        if not request.user.has_perm("analytics.view_reportexport"):
+            raise PermissionDenied
+        export = get_object_or_404(ReportExport, pk=pk)
+        running = export.status == ExportStatus.RUNNING
+        return TemplateResponse(
+            request,
+            "admin/analytics/reportexport/progress.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": export.get_report_type_display(),
+                "export": export,
+                "running": running,
+                "refresh_seconds": PROGRESS_REFRESH_SECONDS if running else None,
                 "opts": self.model._meta,
             },
         )

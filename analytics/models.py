@@ -36,19 +36,30 @@ class ExportSource(models.TextChoices):
     SCHEDULE = "schedule", _("Schedule")
 
 
+class ExportStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
 def _export_path(instance, filename: str) -> str:
     return f"report-exports/{instance.created_at:%Y/%m}/{filename}"
 
 
 class ReportExport(BaseModel):
-    """One report file produced (API or back office), kept with the parameters it was run with."""
+    """One report file produced (API or back office), kept with the parameters it was run with.
+    The back office runs reports in the background: its rows are `running` (with a progress)
+    until the file is stored, or `failed` with the reason."""
 
     report_type = models.CharField(_("report"), max_length=30, choices=ReportType.choices)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
-    file = models.FileField(_("file"), storage=private_storage, upload_to=_export_path, max_length=255)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    row_count = models.PositiveIntegerField(_("rows"))
+    file = models.FileField(_("file"), storage=private_storage, upload_to=_export_path, max_length=255, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    status = models.CharField(_("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.DONE)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=100)
+    error = models.CharField(_("error"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=8, choices=ExportSource.choices)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -71,6 +82,11 @@ class ReportExport(BaseModel):
             models.CheckConstraint(condition=Q(report_type__in=ReportType.values), name="report_export_type_valid"),
             models.CheckConstraint(condition=Q(format__in=ExportFormat.values), name="report_export_format_valid"),
             models.CheckConstraint(condition=Q(source__in=ExportSource.values), name="report_export_source_valid"),
+            models.CheckConstraint(condition=Q(status__in=ExportStatus.values), name="report_export_status_valid"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_export_progress_percent"),
+            models.CheckConstraint(  # a ready export always has its file
+                condition=~Q(status=ExportStatus.DONE) | ~Q(file=""), name="report_export_done_has_file"
+            ),
         ]
 
     def __str__(self):

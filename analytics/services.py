@@ -1,7 +1,8 @@
 """Analytics writes: the record of every report file produced, and the alerts."""
 
 import json
-from datetime import timedelta
+import logging
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -11,20 +12,45 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from livrili.accounts.models import User
+from livrili.core.errors import DomainError
 from notifications.services import notify
 
 from .alerts import AUDIENCE, CHECKS, alert_message
-from .models import Alert, AlertType, ExportSource, Frequency, ReportExport, ReportSchedule, RunStatus
+from .models import (
+    Alert,
+    AlertType,
+    ExportSource,
+    ExportStatus,
+    Frequency,
+    ReportExport,
+    ReportSchedule,
+    RunStatus,
+)
 from .periods import Period, today
 from .rendering import CONTENT_TYPES, render
 from .reports import report_build
 from .selectors.reports import Report
+
+logger = logging.getLogger("livrili.analytics")
+# A background export's progress (%) once its rows are read and once its file is written.
+PROGRESS_STARTED, PROGRESS_BUILT, PROGRESS_RENDERED = 5, 40, 90
 
 
 def _jsonable(value):
     if isinstance(value, bool | int | str) or value is None:
         return value
     return str(value)
+
+
+def _creator(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _store(export: ReportExport, report: Report, content: bytes) -> None:
+    export.size, export.row_count = len(content), len(report.rows)
+    export.status, export.progress, export.error = ExportStatus.DONE, 100, ""
+    export.file.save(export_filename(report, export.format, export.created_at), ContentFile(content), save=False)
+    export.save()
 
 
 @transaction.atomic
@@ -37,18 +63,67 @@ def report_export(*, report: Report, file_format: str, actor, source: str) -> tu
         parameters |= {"date_from": report.period.start.isoformat(), "date_to": report.period.end.isoformat()}
     parameters["language"] = translation.get_language() or ""
     export = ReportExport(
-        report_type=report.type,
-        parameters=parameters,
-        format=file_format,
-        size=len(content),
-        row_count=len(report.rows),
-        source=source,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
+        report_type=report.type, parameters=parameters, format=file_format, source=source, created_by=_creator(actor)
     )
     export.created_at = timezone.now()
-    export.file.save(export_filename(report, file_format, export.created_at), ContentFile(content), save=False)
-    export.save()
+    _store(export, report, content)
     return export, content
+
+
+@transaction.atomic
+def report_export_start(*, report_type: str, period: Period, file_format: str, actor) -> ReportExport:
+    """A back-office export, recorded as running and computed in the background (a Celery task;
+    at once where Celery runs eagerly): the operator follows its progress on its page."""
+    from .reports import REPORTS
+    from .tasks import run_report_export
+
+    parameters = {"language": translation.get_language() or ""}
+    if REPORTS[report_type][1]:  # the report reads a period
+        parameters |= {"date_from": period.start.isoformat(), "date_to": period.end.isoformat()}
+    export = ReportExport.objects.create(
+        report_type=report_type,
+        parameters=parameters,
+        format=file_format,
+        source=ExportSource.ADMIN,
+        created_by=_creator(actor),
+        status=ExportStatus.RUNNING,
+        progress=0,
+    )
+    transaction.on_commit(lambda: run_report_export.delay(str(export.pk)))
+    return export
+
+
+def report_export_run(*, export_id) -> str:
+    """The background half of `report_export_start`: read, render and store, the progress saved
+    after each step (each update commits on its own, so the export's page sees it at once)."""
+    export = ReportExport.objects.filter(pk=export_id, status=ExportStatus.RUNNING).first()
+    if export is None:  # finished already (a task delivered twice) or gone
+        return "skipped"
+    running = ReportExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING)
+    parameters = export.parameters
+    with translation.override(parameters.get("language") or settings.LANGUAGE_CODE):
+        try:
+            running.update(progress=PROGRESS_STARTED)
+            period = None
+            if "date_from" in parameters:
+                period = Period(date.fromisoformat(parameters["date_from"]), date.fromisoformat(parameters["date_to"]))
+            report = report_build(export.report_type, period=period)
+            running.update(progress=PROGRESS_BUILT)
+            content = render(report, export.format)
+            running.update(progress=PROGRESS_RENDERED)
+            with transaction.atomic():
+                export = ReportExport.objects.select_for_update().get(pk=export.pk)
+                if export.status != ExportStatus.RUNNING:  # re-checked under the lock
+                    return "skipped"
+                _store(export, report, content)
+            return "done"
+        except DomainError as exc:  # e.g. PDF unavailable on this server
+            error = str(exc.message)
+        except Exception:  # recorded for the operator; the trace goes to the log
+            logger.exception("report export %s failed", export.pk)
+            error = _("The report could not be computed. Try again or choose another format.")
+    running.update(status=ExportStatus.FAILED, error=error[:300])
+    return "failed"
 
 
 def export_filename(report: Report, file_format: str, moment) -> str:

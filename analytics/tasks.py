@@ -13,3 +13,9 @@ def raise_alerts() -> dict:
 def run_report_schedule(schedule_id: str) -> str:
     """A report schedule's beat task (crontab, see `services.report_schedule_create`)."""
     return services.report_schedule_run(schedule_id=schedule_id)
+
+
+@shared_task(ignore_result=True)
+def run_report_export(export_id: str) -> str:
+    """A report run from the back office (`services.report_export_start`)."""
+    return services.report_export_run(export_id=export_id)

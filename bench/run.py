@@ -356,7 +356,7 @@ def figure(stats: dict, name: str) -> dict:
 def fmt(value, width=7) -> str:
     if value is None:
         return "-".rjust(width)
-    return (f"{value:.0f}" if isinstance(value, float) and value >= 100 else str(value)).rjust(width)
+    return (f"{value:.0f}" if isinstance(value, float) and abs(value) >= 100 else str(value)).rjust(width)
 
 
 def print_table(report: dict) -> None:

@@ -240,6 +240,8 @@ class ReportExportSerializer(serializers.ModelSerializer):
             "report_type",
             "parameters",
             "format",
+            "status",
+            "progress",
             "size",
             "row_count",
             "source",

@@ -44,25 +44,111 @@ def test_chart_js_is_served_from_static_files_with_its_licence():
         assert "MIT" in licence.read()
 
 
-def test_admin_runs_a_report_records_it_and_serves_it_again(client, make_dataset, make_user):
-    from analytics.models import ReportExport
-
-    make_dataset(orders=15)
+@pytest.fixture
+def reporter(client, make_user):
     client.force_login(
         make_user(role="admin", perms=["analytics.run_report", "analytics.view_reportexport"], is_staff=True)
     )
-    assert "/admin/analytics/reportexport/run/" in client.get("/admin/analytics/reportexport/").content.decode()
+    return client
 
-    response = client.post(
-        "/admin/analytics/reportexport/run/", {"report_type": "tax", "period": "90d", "file_format": "csv"}
+
+def test_admin_runs_a_report_in_the_background_and_serves_the_file_from_its_page(
+    reporter, make_dataset, django_capture_on_commit_callbacks
+):
+    from analytics.models import ReportExport
+    from analytics.rendering import to_csv
+    from analytics.reports import report_build
+
+    make_dataset(orders=15)
+    assert "/admin/analytics/reportexport/run/" in reporter.get("/admin/analytics/reportexport/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = reporter.post(
+            "/admin/analytics/reportexport/run/", {"report_type": "tax", "period": "90d", "file_format": "csv"}
+        )
+
+    export = ReportExport.objects.get()
+    assert len(callbacks) == 1
+    assert response.status_code == 302 and response.url == f"/admin/analytics/reportexport/{export.pk}/progress/"
+    today = timezone.localdate()
+    expected = to_csv(report_build("tax", period=Period(today - timedelta(days=89), today)))
+    assert (export.report_type, export.format, export.source, export.status, export.progress) == (
+        "tax",
+        "csv",
+        "admin",
+        "done",
+        100,
+    )
+    assert (export.size, export.parameters["date_from"]) == (len(expected), (today - timedelta(days=89)).isoformat())
+    page = reporter.get(response.url).content.decode()
+    assert f"/admin/analytics/reportexport/{export.pk}/download/" in page and 'http-equiv="refresh"' not in page
+    served = reporter.get(f"/admin/analytics/reportexport/{export.pk}/download/")
+    assert b"".join(served.streaming_content) == expected
+
+
+def test_a_running_export_shows_its_progress_refreshes_and_cannot_be_downloaded(reporter, make_user):
+    from analytics.models import ReportExport
+
+    export = ReportExport.objects.create(
+        report_type="sales", format="xlsx", source="admin", status="running", progress=40
     )
 
-    assert response.status_code == 200
-    content = b"".join(response.streaming_content)
-    export = ReportExport.objects.get()
-    assert (export.report_type, export.format, export.source, export.size) == ("tax", "csv", "admin", len(content))
-    again = client.get(f"/admin/analytics/reportexport/{export.pk}/download/")
-    assert b"".join(again.streaming_content) == content
+    page = reporter.get(f"/admin/analytics/reportexport/{export.pk}/progress/", HTTP_ACCEPT_LANGUAGE="fr")
+
+    text = page.content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in text
+    assert '<progress max="100" value="40"' in text and "40 % —" in text
+    assert reporter.get(f"/admin/analytics/reportexport/{export.pk}/download/").status_code == 404
+
+
+def test_a_failed_run_records_why_and_keeps_no_file(monkeypatch, make_user):
+    from analytics import services
+    from analytics.models import ReportExport
+
+    export = ReportExport.objects.create(
+        report_type="tax",
+        format="pdf",
+        source="admin",
+        status="running",
+        progress=0,
+        parameters={"language": "fr", "date_from": "2026-01-01", "date_to": "2026-01-31"},
+    )
+
+    def broken(report, file_format):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "render", broken)
+
+    assert services.report_export_run(export_id=export.pk) == "failed"
+    export.refresh_from_db()
+    assert (export.status, export.progress, export.file.name, export.size) == ("failed", 40, "", 0)
+    assert export.error == "Le rapport n’a pas pu être calculé. Réessayez ou choisissez un autre format."
+
+
+def test_a_run_delivered_twice_stores_one_file(make_user):
+    from analytics import services
+    from analytics.models import ReportExport
+
+    export = ReportExport.objects.create(
+        report_type="credit-aging", format="csv", source="admin", status="running", progress=0, parameters={}
+    )
+
+    assert services.report_export_run(export_id=export.pk) == "done"
+    stored = ReportExport.objects.get(pk=export.pk)
+    assert services.report_export_run(export_id=export.pk) == "skipped"
+    assert ReportExport.objects.get(pk=export.pk).file.name == stored.file.name
+    assert (stored.status, stored.progress, stored.parameters) == ("done", 100, {})
+
+
+def test_a_ready_export_must_have_its_file():
+    from django.db import IntegrityError, transaction
+
+    from analytics.models import ReportExport
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportExport.objects.create(report_type="tax", format="csv", source="admin", status="done")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportExport.objects.create(report_type="tax", format="csv", source="admin", status="running", progress=101)
 
 
 def test_admin_report_form_refuses_half_a_range_and_writes_nothing(client, make_user):

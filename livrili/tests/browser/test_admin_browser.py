@@ -13,6 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from analytics.models import ReportExport
 from livrili.core.testing.passwords import DEFAULT_PASSWORD
 from orders.models import CartItem, Order
 from orders.services.lifecycle import order_confirm
@@ -130,6 +131,8 @@ def test_every_main_page_is_in_the_language_chosen_and_error_free(
         "cash-handovers": "/admin/billing/cashhandover/",
         "alerts": "/admin/analytics/alert/",
         "report-exports": "/admin/analytics/reportexport/",
+        "report-run": "/admin/analytics/reportexport/run/",
+        "report-progress": f"/admin/analytics/reportexport/{running_export().pk}/progress/",
         "ledger": "/admin/retailers/ledgerentry/",
         "business-settings": "/admin/core/businesssettings/",
         "users": "/admin/accounts/user/",
@@ -150,6 +153,37 @@ def test_every_main_page_is_in_the_language_chosen_and_error_free(
         if found != {"dir": direction, "errors": [], "english": [], "server error": False}:
             problems[name] = found
     assert problems == {}
+
+
+def running_export() -> ReportExport:
+    return ReportExport.objects.create(
+        report_type="sales",
+        format="xlsx",
+        source="admin",
+        status="running",
+        progress=40,
+        parameters={"language": "ar", "date_from": "2026-11-01", "date_to": "2026-11-30"},
+    )
+
+
+def test_a_report_is_run_in_the_background_and_downloaded_from_its_page(browser, live_server, world, screenshot):
+    log_in_arabic(browser, live_server)
+    browser.get(f"{live_server.url}/admin/analytics/reportexport/run/")
+    Select(browser.find_element(By.ID, "id_report_type")).select_by_value("tax")
+    Select(browser.find_element(By.ID, "id_file_format")).select_by_value("csv")
+    browser.find_element(By.CSS_SELECTOR, ".submit-row input[type=submit]").click()
+    WebDriverWait(browser, WAIT).until(EC.url_contains("/progress/"))
+    # Celery runs eagerly here: the export is stored by the time its page opens
+    link = WebDriverWait(browser, WAIT).until(
+        EC.presence_of_element_located((By.CSS_SELECTOR, "a[href$='/download/']"))
+    )
+    screenshot("ar-report-ready")
+
+    export = ReportExport.objects.get(report_type="tax")
+    assert (export.status, export.format, export.source) == ("done", "csv", "admin")
+    assert link.get_attribute("href").endswith(f"/admin/analytics/reportexport/{export.pk}/download/")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
+    assert script_errors(browser) == []
 
 
 def test_a_manual_order_is_placed_in_the_browser(browser, live_server, world, screenshot):
