@@ -12,7 +12,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from livrili.core.admin import money_display
-from livrili.core.errors import DomainError
+from livrili.core.errors import DomainError, validation_error
 
 from .selectors.reports import Report
 
@@ -41,6 +41,27 @@ def to_csv(report: Report) -> bytes:
     for row in report.rows:
         writer.writerow([_plain(row.get(column.key)) for column in report.columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# The most rows each answer holds (CSV: any number). Beyond them a file takes longer than a
+# request may (openpyxl writes ~8 000 rows/s, WeasyPrint ~90), and no one reads a 1 000-page
+# PDF: docs/performance.md, "Reports".
+ROW_LIMITS = {"json": 10_000, "xlsx": 100_000, "pdf": 1_000}
+
+
+def check_row_limit(report: Report, file_format: str) -> None:
+    """400 VALIDATION_ERROR on `format` when the report has more rows than the format holds."""
+    limit = ROW_LIMITS.get(file_format)
+    if limit is not None and len(report.rows) > limit:
+        message = _(
+            "This report has %(rows)s rows; a %(format)s answer holds at most %(limit)s. "
+            "Choose CSV, a shorter period or a coarser breakdown."
+        ) % {
+            "rows": formats.number_format(len(report.rows), force_grouping=True),
+            "format": file_format.upper(),
+            "limit": formats.number_format(limit, force_grouping=True),
+        }
+        raise validation_error("format", message)
 
 
 NUMBER_FORMATS = {"money": "#,##0.00", "decimal": "0.0##", "percent": "0.00", "int": "0", "date": "yyyy-mm-dd"}
@@ -136,4 +157,5 @@ RENDERERS = {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}
 
 
 def render(report: Report, file_format: str) -> bytes:
+    check_row_limit(report, file_format)
     return RENDERERS[file_format](report)

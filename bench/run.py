@@ -101,10 +101,21 @@ def timed_measures(count: int) -> list[tuple[str, str, int, list[str]]]:
         f"&date_to={today - timedelta(days=back)}"
         for back in range(count)
     ]
-    sales = ["/api/v1/reports/sales?format=xlsx&period=12m&by=product&interval=month"] * count
+    sales = "/api/v1/reports/sales?period=12m&interval=month"
     return [
         ("dashboard_cold", "GET analytics/dashboard, a 12-month range not asked before (cache miss)", 1000, cold),
-        ("sales_xlsx_12m", "GET reports/sales?format=xlsx, 12 months by product × month (recorded)", 10000, sales),
+        (
+            "sales_xlsx_12m",
+            "GET reports/sales?format=xlsx, 12 months by category × month (the default), recorded",
+            10000,
+            [f"{sales}&by=category&format=xlsx"] * count,
+        ),
+        (
+            "sales_csv_12m_products",
+            "the largest export: 12 months by product × month as CSV (too many rows for XLSX), recorded",
+            10000,
+            [f"{sales}&by=product&format=csv"] * count,
+        ),
     ]
 
 

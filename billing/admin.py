@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from deliveries.models import Driver
-from livrili.core.admin import ReadOnlyInline, domain_error_text, money_display, money_html
+from livrili.core.admin import ReadOnlyInline, domain_error_text, money_display
 from livrili.core.errors import DomainError
 from retailers.models import Retailer
 
@@ -163,12 +163,8 @@ def order_invoice_links(order) -> list[tuple[str, str]]:
 
 class AllocationInline(ReadOnlyInline):
     model = PaymentAllocation
-    fields = ("invoice", "amount_shown")
+    fields = ("invoice", "amount")
     readonly_fields = fields
-
-    @admin.display(description=_("Amount"))
-    def amount_shown(self, allocation):
-        return money_html(allocation.amount)
 
 
 class PaymentRecordForm(forms.Form):
@@ -188,21 +184,13 @@ class PaymentAdmin(admin.ModelAdmin):
     """Payments read-only; Finance records one through a form that previews its allocation, and
     bounces a cheque or cancels a payment with a reason (the API's services)."""
 
-    list_display = ("received_at", "retailer", "amount_shown", "method", "status", "allocated_shown", "collected_by")
+    list_display = ("received_at", "retailer", "amount", "method", "status", "allocated_amount", "collected_by")
     list_filter = ("status", "method", "received_at")
     search_fields = ("reference", "retailer__business_name", "delivery__number")
     list_select_related = ("retailer", "collected_by")
     date_hierarchy = "received_at"
     inlines = [AllocationInline]
     readonly_fields = [f.name for f in Payment._meta.fields if f.name != "id"]
-
-    @admin.display(description=_("Amount"), ordering="amount")
-    def amount_shown(self, payment):
-        return money_html(payment.amount)
-
-    @admin.display(description=_("Allocated"))
-    def allocated_shown(self, payment):
-        return money_html(payment.allocated_amount)
 
     def has_add_permission(self, request):
         return request.user.has_perm("billing.record_payment")
@@ -302,12 +290,8 @@ class PaymentAdmin(admin.ModelAdmin):
 
 class HandoverLineInline(ReadOnlyInline):
     model = CashHandoverPayment
-    fields = ("payment", "amount_shown")
+    fields = ("payment", "amount")
     readonly_fields = fields
-
-    @admin.display(description=_("Amount"))
-    def amount_shown(self, line):
-        return money_html(line.amount)
 
 
 class HandoverDayForm(forms.Form):
@@ -330,25 +314,13 @@ class CashHandoverAdmin(admin.ModelAdmin):
     """Handovers read-only; the cashier counts a driver's day through a form that lists the
     expected payments, and approves counted handovers (the API's services)."""
 
-    list_display = ("business_date", "driver", "expected_shown", "counted_shown", "discrepancy_shown", "status")
+    list_display = ("business_date", "driver", "expected_amount", "counted_amount", "discrepancy", "status")
     list_filter = ("status", "business_date")
     list_select_related = ("driver__user",)
     date_hierarchy = "business_date"
     inlines = [HandoverLineInline]
     readonly_fields = [f.name for f in CashHandover._meta.fields if f.name != "id"]
     actions = ["approve"]
-
-    @admin.display(description=_("Expected"))
-    def expected_shown(self, handover):
-        return money_html(handover.expected_amount)
-
-    @admin.display(description=_("Counted"))
-    def counted_shown(self, handover):
-        return money_html(handover.counted_amount)
-
-    @admin.display(description=_("Discrepancy"))
-    def discrepancy_shown(self, handover):
-        return money_display(handover.discrepancy)
 
     def has_add_permission(self, request):
         return request.user.has_perm("billing.count_cash")

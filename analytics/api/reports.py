@@ -13,14 +13,14 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from livrili.api.negotiation import FormatIsAQueryParameter
 from livrili.api.permissions import StaffModelPermissions, has_perms
 from livrili.api.requests import validated
-from livrili.api.schema import EnvelopeAutoSchema
-from retailers.api.views import FormatIsAQueryParameter
+from livrili.api.schema import JsonOrFileSchema
 
 from ..models import ExportSource, ReportExport, ReportSchedule
 from ..periods import period_from
-from ..rendering import CONTENT_TYPES
+from ..rendering import CONTENT_TYPES, check_row_limit
 from ..reports import REPORTS, report_build
 from ..services import export_filename, report_export, report_schedule_create, report_schedule_delete
 from .serializers import (
@@ -31,18 +31,6 @@ from .serializers import (
     ReportScheduleSerializer,
     ReportSerializer,
 )
-
-
-class ReportSchema(EnvelopeAutoSchema):
-    """JSON answers are enveloped; CSV, XLSX and PDF answers are the file itself."""
-
-    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
-        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
-        if str(status_code).startswith("2"):
-            for media_type, media in response.get("content", {}).items():
-                if media_type != "application/json":
-                    media["schema"] = {"type": "string", "format": "binary"}
-        return response
 
 
 def _cell(value):
@@ -73,7 +61,7 @@ class ReportView(APIView):
 
     permission_classes = [has_perms("analytics.run_report")]
     content_negotiation_class = FormatIsAQueryParameter
-    schema = ReportSchema()
+    schema = JsonOrFileSchema()
 
     @extend_schema(
         parameters=[
@@ -100,6 +88,7 @@ class ReportView(APIView):
         report = report_build(report_type, period=period, **parameters)
         file_format = query["format"]
         if file_format == "json":
+            check_row_limit(report, file_format)
             return Response(ReportSerializer(report_json(report)).data)
         export, content = report_export(
             report=report, file_format=file_format, actor=request.user, source=ExportSource.API

@@ -371,6 +371,34 @@ def test_refused_report_requests_write_nothing(finance, path, status, code):
     assert ReportExport.objects.count() == 0
 
 
+@pytest.mark.parametrize(("file_format", "limit"), [("json", 10_000), ("xlsx", 100_000), ("pdf", 1_000)])
+def test_a_report_too_long_for_its_format_is_refused_in_the_request_language_and_recorded_nowhere(
+    make_dataset, finance, monkeypatch, file_format, limit
+):
+    """183 000 rows of 12-month sales by product × month outlived the server's 30 s as XLSX
+    (a 500): each format answers a bounded number of rows, CSV any number."""
+    from analytics import rendering
+
+    make_dataset(orders=20)
+    rows = len(report_build("sales", period=last(30), by="product").rows)
+    monkeypatch.setitem(rendering.ROW_LIMITS, file_format, rows - 1)
+
+    response = finance.get(
+        f"/api/v1/reports/sales?period=30d&by=product&format={file_format}", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    expected = (
+        f"Ce rapport compte {rows} lignes ; une réponse {file_format.upper()} en contient au plus {rows - 1}. "
+        "Choisissez CSV, une période plus courte ou un regroupement moins détaillé."
+    )
+    assert body["details"] == {"format": [expected]}
+    assert ReportExport.objects.count() == 0
+    assert finance.get("/api/v1/reports/sales?period=30d&by=product&format=csv").status_code == 200
+    monkeypatch.undo()
+    assert rendering.ROW_LIMITS[file_format] == limit
+
+
 def test_reports_need_the_report_permission(make_user, client_for):
     client = client_for(make_user(role="admin", perms=["analytics.view_dashboard"]))
     assert_error(client.get("/api/v1/reports/sales?format=csv"), 403, "FORBIDDEN")

@@ -96,6 +96,19 @@ class EnvelopeAutoSchema(AutoSchema):
         return responses
 
 
+class JsonOrFileSchema(EnvelopeAutoSchema):
+    """For endpoints answering JSON or a file by `?format=` (statement PDF, reports): the JSON
+    answer is enveloped, a file answer is the file itself."""
+
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        if str(status_code).startswith("2"):
+            for media_type, media in response.get("content", {}).items():
+                if media_type != "application/json":
+                    media["schema"] = {"type": "string", "format": "binary"}
+        return response
+
+
 def add_error_envelope_component(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["ErrorEnvelope"] = {

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from livrili.core.errors import DomainError
@@ -44,17 +44,35 @@ def _json(body):
 
 
 def _claim(*, scope: str, owner: str, key: str, fingerprint: str) -> IdempotencyRecord:
-    lookup = {"scope": scope, "owner": owner, "key": key}
-    record = IdempotencyRecord.objects.filter(**lookup).first()
-    if record is None:
-        try:
-            with transaction.atomic():
-                return IdempotencyRecord.objects.create(**lookup, fingerprint=fingerprint)
-        except IntegrityError:  # a concurrent request with this key committed first
-            record = IdempotencyRecord.objects.get(**lookup)
+    """One statement for a new key: INSERT … ON CONFLICT DO NOTHING. On a key already claimed it
+    inserts nothing (after waiting for a concurrent claimer to commit or roll back) and the
+    stored record is read."""
+    record = IdempotencyRecord(scope=scope, owner=owner, key=key, fingerprint=fingerprint, created_at=timezone.now())
+    if _insert_unless_claimed(record):
+        return record
+    record = IdempotencyRecord.objects.get(scope=scope, owner=owner, key=key)
     if record.fingerprint != fingerprint:
         raise DomainError("IDEMPOTENCY_CONFLICT")
     return record
+
+
+# Claims a key unless it is claimed: the unique constraint's columns are the conflict target.
+CLAIM_SQL = (
+    'INSERT INTO core_idempotencyrecord (id, scope, owner, "key", fingerprint, created_at) '
+    'VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (scope, owner, "key") DO NOTHING RETURNING id'
+)
+CLAIM_FIELDS = ("id", "scope", "owner", "key", "fingerprint", "created_at")
+
+
+def _insert_unless_claimed(record: IdempotencyRecord) -> bool:
+    connection = transaction.get_connection()
+    fields = [IdempotencyRecord._meta.get_field(name) for name in CLAIM_FIELDS]
+    values = [field.get_db_prep_save(getattr(record, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(CLAIM_SQL, values)
+        inserted = cursor.fetchone() is not None
+    record._state.adding, record._state.db = False, connection.alias
+    return inserted
 
 
 def idempotent(*, scope: str, owner, key: str, fingerprint: str, work: Callable[[], Answer]) -> Answer:

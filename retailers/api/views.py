@@ -1,5 +1,4 @@
 import io
-from types import SimpleNamespace
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -8,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,11 +14,12 @@ from rest_framework.views import APIView
 from livrili.accounts.api.serializers import MeSerializer
 from livrili.accounts.models import User
 from livrili.accounts.throttles import SignupThrottle
+from livrili.api.negotiation import FormatIsAQueryParameter
 from livrili.api.pagination import LimitOffsetPagination
 from livrili.api.parsers import FormParser, MultiPartParser
 from livrili.api.permissions import IsRetailer, StaffModelPermissions, has_perms
 from livrili.api.requests import validated
-from livrili.api.schema import EnvelopeAutoSchema
+from livrili.api.schema import EnvelopeAutoSchema, JsonOrFileSchema
 
 from .. import selectors, services
 from ..models import DeliveryAddress, LedgerEntry, RetailerDocument, RetailerEvent
@@ -207,25 +206,6 @@ class MemberDetailView(OwnRetailerMixin, APIView):
         data = validated(MemberUpdateSerializer, request.data)
         member = services.member_update(retailer=retailer, actor=request.user, member=member, **data)
         return Response(MemberSerializer(member).data)
-
-
-class FormatIsAQueryParameter(DefaultContentNegotiation):
-    """`?format=` is the endpoint's own parameter, validated by its serializer (400 naming
-    `format`), not DRF's renderer override (which answered 404 for an unknown format)."""
-
-    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
-
-
-class JsonOrFileSchema(EnvelopeAutoSchema):
-    """JSON answers are enveloped; a file answer (the PDF statement) is the file itself."""
-
-    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
-        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
-        if str(status_code).startswith("2"):
-            for media_type, media in response.get("content", {}).items():
-                if media_type != "application/json":
-                    media["schema"] = {"type": "string", "format": "binary"}
-        return response
 
 
 class StatementView(OwnRetailerMixin, APIView):

@@ -110,3 +110,16 @@ def test_answers_past_the_retention_are_purged(settings):
     # and its key is new again: the work runs once more
     work, calls = counting_work([Answer(201, {"n": 9})])
     assert run(work, key="old") == Answer(201, {"n": 9}) and calls == [1]
+
+
+def test_a_new_key_is_claimed_and_answered_in_two_statements_and_a_replay_in_two(django_assert_num_queries):
+    """The claim is one INSERT … ON CONFLICT DO NOTHING (no look-up first, no savepoint): every
+    idempotent write (placement, payments, driver updates, proofs) pays it."""
+    work, calls = counting_work([Answer(201, {"n": 1})])
+
+    # + SAVEPOINT/RELEASE: in a test, the workflow's transaction is nested in the test's
+    with django_assert_num_queries(2 + 2):  # claim, store the answer
+        run(work)
+    with django_assert_num_queries(2 + 2):  # claim refused by the unique key, read the stored answer
+        assert run(work) == Answer(201, {"n": 1})
+    assert len(calls) == 1 and IdempotencyRecord.objects.count() == 1
