@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, IntegerField, Max, Q, Sum, Value
+from django.db.models import Count, DateField, IntegerField, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncTime, TruncWeek
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -66,7 +66,13 @@ def _local_date(value):
     return value
 
 
-BUCKETS = {"day": TruncDate, "week": TruncWeek, "month": TruncMonth}
+# Buckets as local dates computed by the database (no per-row time zone conversion in Python:
+# 183 000 rows of a 12-month sales report by product spent a second there).
+BUCKETS = {
+    "day": lambda field, tzinfo: TruncDate(field, tzinfo=tzinfo),
+    "week": lambda field, tzinfo: TruncWeek(field, tzinfo=tzinfo, output_field=DateField()),
+    "month": lambda field, tzinfo: TruncMonth(field, tzinfo=tzinfo, output_field=DateField()),
+}
 
 
 # --- Sales ------------------------------------------------------------------------------------
