@@ -34,6 +34,8 @@ from .selectors.reports import Report
 logger = logging.getLogger("livrili.analytics")
 # A background export's progress (%) once its rows are read and once its file is written.
 PROGRESS_STARTED, PROGRESS_BUILT, PROGRESS_RENDERED = 5, 40, 90
+# A background run older than this lost its worker (the largest report takes well under a minute).
+EXPORT_RUN_TIMEOUT = timedelta(hours=1)
 
 
 def _jsonable(value):
@@ -124,6 +126,21 @@ def report_export_run(*, export_id) -> str:
             error = _("The report could not be computed. Try again or choose another format.")
     running.update(status=ExportStatus.FAILED, error=error[:300])
     return "failed"
+
+
+def report_exports_sweep(*, now=None) -> int:
+    """Record as failed the background runs still `running` past EXPORT_RUN_TIMEOUT (their worker
+    died or their task was lost): their page stops waiting. Returns how many."""
+    cutoff = (now or timezone.now()) - EXPORT_RUN_TIMEOUT
+    swept = 0
+    for export in ReportExport.objects.filter(status=ExportStatus.RUNNING, created_at__lt=cutoff):
+        with translation.override(export.parameters.get("language") or settings.LANGUAGE_CODE):
+            error = str(_("The run was interrupted. Run the report again."))
+        # conditional: a run that ends meanwhile keeps its file
+        swept += ReportExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.FAILED, error=error
+        )
+    return swept
 
 
 def export_filename(report: Report, file_format: str, moment) -> str:

@@ -19,3 +19,9 @@ def run_report_schedule(schedule_id: str) -> str:
 def run_report_export(export_id: str) -> str:
     """A report run from the back office (`services.report_export_start`)."""
     return services.report_export_run(export_id=export_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_report_exports() -> int:
+    """Every 15 minutes: runs still going after an hour are recorded as interrupted."""
+    return services.report_exports_sweep()

@@ -175,6 +175,8 @@ CELERY_BEAT_SCHEDULE = {
     "notify-overdue-invoices": {"task": "billing.tasks.notify_overdue_invoices", "schedule": 86400.0},
     # Low stock, stock-out risk, credit over limit, failed deliveries, licences (analytics/alerts.py).
     "raise-alerts": {"task": "analytics.tasks.raise_alerts", "schedule": 900.0},
+    # Back-office report runs whose worker died (analytics.services.report_exports_sweep).
+    "sweep-report-exports": {"task": "analytics.tasks.sweep_report_exports", "schedule": 900.0},
 }
 # How long an idempotent write's first answer is kept for replays (livrili/core/idempotency.py).
 IDEMPOTENCY_RETENTION = timedelta(days=int(os.environ.get("IDEMPOTENCY_RETENTION_DAYS", "30")))

@@ -164,3 +164,27 @@ def test_admin_report_form_refuses_half_a_range_and_writes_nothing(client, make_
     assert ReportExport.objects.count() == 0
     client.force_login(make_user(role="admin", is_staff=True, username="nobody"))
     assert client.get("/admin/analytics/reportexport/run/").status_code == 403
+
+
+def test_runs_that_lost_their_worker_are_recorded_as_interrupted_after_an_hour():
+    from analytics import services
+    from analytics.models import ReportExport
+
+    now = timezone.now()
+    stale, fresh = (
+        ReportExport.objects.create(
+            report_type="tax", format="csv", source="admin", status="running", parameters={"language": "fr"}
+        )
+        for _ in range(2)
+    )
+    ReportExport.objects.filter(pk=stale.pk).update(created_at=now - timedelta(hours=1, seconds=1))
+
+    assert services.report_exports_sweep(now=now) == 1
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stale.status, stale.error, fresh.status) == (
+        "failed",
+        "L’exécution a été interrompue. Relancez le rapport.",
+        "running",
+    )
+    assert services.report_export_run(export_id=stale.pk) == "skipped"
