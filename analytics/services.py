@@ -119,8 +119,9 @@ def report_export_run(*, export_id) -> str:
                     return "skipped"
                 _store(export, report, content)
             return "done"
-        except DomainError as exc:  # e.g. PDF unavailable on this server
-            error = str(exc.message)
+        except DomainError as exc:  # too many rows for the format, PDF unavailable on this server
+            reasons = [str(message) for messages in exc.details.values() for message in messages]
+            error = " ".join(reasons) if exc.code == "VALIDATION_ERROR" and reasons else str(exc.message)
         except Exception:  # recorded for the operator; the trace goes to the log
             logger.exception("report export %s failed", export.pk)
             error = _("The report could not be computed. Try again or choose another format.")

@@ -188,3 +188,19 @@ def test_runs_that_lost_their_worker_are_recorded_as_interrupted_after_an_hour()
         "running",
     )
     assert services.report_export_run(export_id=stale.pk) == "skipped"
+
+
+def test_a_run_with_more_rows_than_its_format_holds_fails_with_the_reason(make_dataset, monkeypatch):
+    from analytics import rendering, services
+    from analytics.models import ReportExport
+
+    make_dataset(orders=10)
+    monkeypatch.setitem(rendering.ROW_LIMITS, "pdf", 0)
+    export = ReportExport.objects.create(
+        report_type="credit-aging", format="pdf", source="admin", status="running", parameters={"language": "fr"}
+    )
+
+    assert services.report_export_run(export_id=export.pk) == "failed"
+    export.refresh_from_db()
+    assert export.status == "failed" and export.file.name == ""
+    assert export.error.startswith("Ce rapport compte ") and export.error.endswith("moins détaillé.")
