@@ -123,3 +123,32 @@ def test_a_new_key_is_claimed_and_answered_in_two_statements_and_a_replay_in_two
     with django_assert_num_queries(2 + 2):  # claim refused by the unique key, read the stored answer
         assert run(work) == Answer(201, {"n": 1})
     assert len(calls) == 1 and IdempotencyRecord.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_requests_with_one_key_work_once_and_all_answer_the_first_answer():
+    import threading
+    import time
+
+    from livrili.core.testing.concurrency import run_together
+
+    calls, lock = [], threading.Lock()
+
+    def work():
+        with lock:
+            calls.append(1)
+            attempt = len(calls)
+        time.sleep(0.2)  # the others reach the claim while this one holds it
+        if attempt == 1:
+            raise DomainError("CONFLICT")  # the first claimer refuses: its claim rolls back
+        return Answer(201, {"attempt": attempt})
+
+    outcomes = run_together(8, lambda i: run(work), catch=(DomainError,))
+
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
+    assert [o.code for o in refused] == ["CONFLICT"]
+    assert [o for o in outcomes if not isinstance(o, DomainError)] == [Answer(201, {"attempt": 2})] * 7
+    assert len(calls) == 2
+    record = IdempotencyRecord.objects.get()
+    assert (record.status_code, record.body) == (201, {"attempt": 2})
