@@ -400,7 +400,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # WeasyPrint logs every layout step of every PDF at INFO, fontTools each font subset.
+    "loggers": {name: {"level": "WARNING"} for name in ("django.server", "weasyprint", "fontTools")},
 }
 
 if os.environ.get("SENTRY_DSN"):  # optional; installed only where configured
