@@ -84,10 +84,19 @@ class ReportExportAdmin(ReadOnlyAdmin):
         extra_context = {**(extra_context or {}), "can_run": request.user.has_perm("analytics.run_report")}
         return super().changelist_view(request, extra_context)
 
-    def download_view(self, request, pk):
-        if not request.user.has_perm("analytics.view_reportexport"):
+    @staticmethod
+    def readable_export(request, pk, **lookup) -> ReportExport:
+        """An export for who may read every export, or for its own runner (who may run reports
+        without reading the others')."""
+        export = get_object_or_404(ReportExport, pk=pk, **lookup)
+        user = request.user
+        own = export.created_by_id == user.pk and user.has_perm("analytics.run_report")
+        if not (own or user.has_perm("analytics.view_reportexport")):
             raise PermissionDenied
-        export = get_object_or_404(ReportExport, pk=pk, status=ExportStatus.DONE)
+        return export
+
+    def download_view(self, request, pk):
+        export = self.readable_export(request, pk, status=ExportStatus.DONE)
         return FileResponse(
             export.file.open("rb"),
             as_attachment=True,
@@ -122,9 +131,7 @@ class ReportExportAdmin(ReadOnlyAdmin):
         )
 
     def progress_view(self, request, pk):
-        if not request.user.has_perm("analytics.view_reportexport"):
-            raise PermissionDenied
-        export = get_object_or_404(ReportExport, pk=pk)
+        export = self.readable_export(request, pk)
         running = export.status == ExportStatus.RUNNING
         return TemplateResponse(
             request,

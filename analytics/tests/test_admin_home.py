@@ -99,6 +99,28 @@ def test_a_running_export_shows_its_progress_refreshes_and_cannot_be_downloaded(
     assert '<meta http-equiv="refresh" content="2">' in text
     assert '<progress max="100" value="40"' in text and "40 % —" in text
     assert reporter.get(f"/admin/analytics/reportexport/{export.pk}/download/").status_code == 404
+    reporter.force_login(make_user(role="admin", perms=["analytics.run_report"], is_staff=True, username="runner"))
+    assert reporter.get(f"/admin/analytics/reportexport/{export.pk}/progress/").status_code == 403
+
+
+def test_who_may_only_run_reports_follows_and_downloads_their_own_runs_only(
+    client, make_user, django_capture_on_commit_callbacks
+):
+    from analytics.models import ReportExport
+
+    runner = make_user(role="admin", perms=["analytics.run_report"], is_staff=True)
+    client.force_login(runner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/analytics/reportexport/run/", {"report_type": "credit-aging", "period": "30d", "file_format": "csv"}
+        )
+    export = ReportExport.objects.get()
+
+    assert export.created_by == runner and client.get(response.url).status_code == 200
+    assert client.get(f"/admin/analytics/reportexport/{export.pk}/download/").status_code == 200
+    client.force_login(make_user(role="admin", perms=["analytics.run_report"], is_staff=True, username="other"))
+    assert client.get(response.url).status_code == 403
+    assert client.get(f"/admin/analytics/reportexport/{export.pk}/download/").status_code == 403
 
 
 def test_a_failed_run_records_why_and_keeps_no_file(monkeypatch, make_user):
