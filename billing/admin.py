@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -168,7 +169,11 @@ class AllocationInline(ReadOnlyInline):
 
 
 class PaymentRecordForm(forms.Form):
-    retailer = forms.ModelChoiceField(label=_("Retailer"), queryset=Retailer.objects.order_by("business_name"))
+    retailer = forms.ModelChoiceField(
+        label=_("Retailer"),
+        queryset=Retailer.objects.all(),
+        widget=AutocompleteSelect(Payment._meta.get_field("retailer"), admin.site),  # thousands of retailers
+    )
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethodKind.choices)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)

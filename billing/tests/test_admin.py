@@ -125,3 +125,23 @@ def test_staff_without_the_permission_cannot_record_or_count(client, make_user):
     client.force_login(clerk)
     assert client.get(reverse("admin:billing_payment_add")).status_code == 403
     assert client.get(reverse("admin:billing_cashhandover_add")).status_code == 403
+
+
+def test_the_payment_forms_retailer_is_searched_not_listed(finance_client, shop):
+    """A plain select listed every retailer in one page; Finance now types a name."""
+    page = finance_client.get(reverse("admin:billing_payment_add"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert 'class="admin-autocomplete' in page.text and "admin/js/autocomplete.js" in page.text
+    assert f'<option value="{shop.retailer_id}"' not in page.text
+
+    found = finance_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "billing",
+            "model_name": "payment",
+            "field_name": "retailer",
+            "term": shop.retailer.business_name,
+        },
+    )
+
+    assert found.status_code == 200
+    assert [result["id"] for result in found.json()["results"]] == [str(shop.retailer_id)]
