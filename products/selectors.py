@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Category, PriceTier, Product, ProductImage, ProductView, StockMovement, Supplier, Tag, TagAlias
-from .search import filter_search, normalize
+from .search import filter_search, normalize, search_words
 from .services.cache import catalog_structure_version
 
 RECENTLY_VIEWED_LIMIT = 20
@@ -116,6 +116,65 @@ def stock_levels(product_ids) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(_STOCK_LEVELS_SQL, [ids])
         return dict(cursor.fetchall())
+
+
+# The retail list page on PostgreSQL: ONE statement, written out, for the parameters of
+# api.filters.RETAIL_STATEMENT_FILTERS. Building the same statement through the FilterSet and the
+# ORM cost ~5 ms of CPU per request, half the page (docs/performance.md, pass 2, step 4); every
+# condition below is the ORM's for the same filter (products/tests/test_catalog_statement.py
+# compares their pages).
+_RETAIL_PAGE_SQL = """
+SELECT p.id, p.updated_at, p.stock_quantity, count(*) OVER ()
+FROM products_product p{joins}
+WHERE p.is_active{conditions}
+ORDER BY p.sku
+LIMIT %s OFFSET %s
+"""
+
+
+def retail_page_rows(filters: dict, limit: int, offset: int, *, structure_version: str | None = None) -> list:
+    """[(id, updated_at, stock_quantity, total of the matches)] of the visible products that
+    `filters` (cleaned by api.filters.retail_statement_filters) select, ordered by SKU. PostgreSQL only."""
+    joins, conditions, params = [], [], []
+    hidden = hidden_category_ids(structure_version)
+    if hidden:
+        conditions.append("NOT (p.category_id = ANY(%s))")
+        params.append(list(hidden))
+    if "category" in filters:
+        path = category_path(filters["category"], structure_version)
+        if path is None:
+            return []
+        joins.append("JOIN products_category c ON c.id = p.category_id")
+        conditions.append("(c.path = %s OR c.path LIKE %s)")
+        params += [path, connection.ops.prep_for_like_query(path) + "/%"]
+    if "tag" in filters:
+        joins.append("JOIN products_product_tags pt ON pt.product_id = p.id")
+        conditions.append("pt.tag_id = %s")
+        params.append(filters["tag"])
+    simple = {
+        "brand": "UPPER(p.brand) = UPPER(%s)",
+        "supplier": "p.supplier_id = %s",
+        "min_price": "p.base_price >= %s",
+        "max_price": "p.base_price <= %s",
+    }
+    for name, condition in simple.items():
+        if name in filters:
+            conditions.append(condition)
+            params.append(filters[name])
+    if "in_stock" in filters:  # in stock = at least the minimum order quantity can be sold
+        conditions.append(f"p.stock_quantity {'>=' if filters['in_stock'] else '<'} p.min_order_quantity")
+    if "is_featured" in filters:
+        conditions.append(f"{'' if filters['is_featured'] else 'NOT '}p.is_featured")
+    for word in search_words(filters.get("search")):
+        conditions.append("p.search_text LIKE %s")  # the trigram index, as search.filter_search
+        params.append("%" + connection.ops.prep_for_like_query(word) + "%")
+    sql = _RETAIL_PAGE_SQL.format(
+        joins="".join(f"\n{join}" for join in joins),
+        conditions="".join(f"\n  AND {condition}" for condition in conditions),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        return cursor.fetchall()
 
 
 def stock_ledger_mismatches() -> QuerySet:

@@ -8,6 +8,12 @@ from livrili.core.errors import DomainError
 from .fields import INT_MAX
 
 
+def counted_values(queryset, *fields):
+    """fetch(limit, offset) for `paginate_counted`: the page's `fields` and the window count."""
+    page = queryset.annotate(page_total=Window(Count("pk"))).values_list(*fields, "page_total")
+    return lambda limit, offset: list(page[offset : offset + limit])
+
+
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
     """limit (default 20, max 100) / offset; a limit above 100 is refused, not clipped."""
 
@@ -43,18 +49,23 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
     def paginate_values(self, queryset, request, *fields) -> list[tuple]:
         """The page's `fields` and the total in ONE statement (a window count: the matches are
-        found once, where `paginate_queryset` runs a COUNT and then the page); the total is
-        counted apart only when the page is empty past the first one. Same limits, errors and
-        `get_paginated_response` as `paginate_queryset`."""
+        found once, where `paginate_queryset` runs a COUNT and then the page). Same limits, errors
+        and `get_paginated_response` as `paginate_queryset`."""
+        return self.paginate_counted(request, counted_values(queryset, *fields))
+
+    def paginate_counted(self, request, fetch) -> list[tuple]:
+        """The page from `fetch(limit, offset)`, whose rows end with the total of the matches (a
+        window count); a page past the end has no row to carry it, so the total is then read
+        from the first row alone."""
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
-        page = queryset.annotate(page_total=Window(Count("pk"))).values_list(*fields, "page_total")
-        rows = list(page[self.offset : self.offset + self.limit])
-        if rows:
-            self.count = rows[0][-1]
+        rows = fetch(self.limit, self.offset)
+        if not rows and self.offset:
+            first = fetch(1, 0)
+            self.count = first[0][-1] if first else 0
         else:
-            self.count = queryset.count() if self.offset else 0
+            self.count = rows[0][-1] if rows else 0
         return [row[:-1] for row in rows]
 
     def get_schema_operation_parameters(self, view):

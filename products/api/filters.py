@@ -1,6 +1,8 @@
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from ..models import Category, Product
 from ..search import filter_search
@@ -58,3 +60,40 @@ class CategoryFilter(django_filters.FilterSet):
     class Meta:
         model = Category
         fields = []
+
+
+# The retail list's own statement (selectors.retail_page_rows) covers these parameters; any other
+# (ordering, include_inactive, an unknown one) goes through the FilterSet and the ORM.
+RETAIL_STATEMENT_FILTERS = (
+    "category",
+    "tag",
+    "brand",
+    "supplier",
+    "in_stock",
+    "is_featured",
+    "min_price",
+    "max_price",
+    "search",
+)
+_PAGE_PARAMETERS = {"lang", "limit", "offset"}
+
+
+def retail_statement_filters(params) -> dict | None:
+    """`params` cleaned exactly as ProductFilter's form cleans them (each filter's own widget and
+    field), without building the FilterSet: {name: value} of the filters that apply, or None when
+    the query needs the FilterSet — a parameter the statement does not cover, or a value the
+    form refuses (the FilterSet then answers the localized error)."""
+    if not params.keys() <= _PAGE_PARAMETERS.union(RETAIL_STATEMENT_FILTERS):
+        return None
+    cleaned = {}
+    for name in RETAIL_STATEMENT_FILTERS:
+        if name not in params:
+            continue
+        field = ProductFilter.base_filters[name].field
+        try:
+            value = field.clean(field.widget.value_from_datadict(params, {}, name))
+        except ValidationError:
+            return None
+        if value not in EMPTY_VALUES:  # as Filter.filter: an empty value filters nothing
+            cleaned[name] = value
+    return cleaned

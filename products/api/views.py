@@ -2,6 +2,9 @@
 representation; every other authenticated user gets the retail one (active, visible products;
 `available_quantity` / `in_stock` instead of raw stock), cached per language without stock."""
 
+from functools import partial
+
+from django.db import connection
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
@@ -11,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from livrili.api.filters import StrictOrderingFilter
+from livrili.api.pagination import counted_values
 from livrili.api.parsers import FormParser, MultiPartParser
 from livrili.api.permissions import IsRetailer, StaffModelPermissions, has_perms
 from livrili.api.requests import validated
@@ -33,7 +37,7 @@ from ..services.products import product_create, product_delete, product_tags_bul
 from ..services.stock import stock_adjust
 from ..services.suppliers import supplier_delete, supplier_save
 from ..services.tags import tag_delete, tag_merge, tag_save
-from .filters import CategoryFilter, ProductFilter
+from .filters import CategoryFilter, ProductFilter, retail_statement_filters
 from .pages import render_retail_page, with_rendered_stock
 from .serializers import (
     BulkTagsResultSerializer,
@@ -119,8 +123,7 @@ class ProductListView(generics.ListAPIView):
         stock = None  # read live for a cached page
         if page is None:
             request.catalog_structure_version = structure_version  # read by get_queryset and the filters
-            queryset = self.filter_queryset(self.get_queryset())
-            rows = self.paginator.paginate_values(queryset, request, "id", "updated_at", "stock_quantity")
+            rows = self.paginator.paginate_counted(request, self._page_rows(request, structure_version))
             data = retail_products(request, [page_row(pk, updated) for pk, updated, _ in rows], structure_version)
             page = render_retail_page(self.get_paginated_response(data).data)
             if key:
@@ -129,6 +132,14 @@ class ProductListView(generics.ListAPIView):
         response = Response(with_rendered_stock(page, stock))
         response.enveloped = True
         return response
+
+    def _page_rows(self, request, structure_version):
+        """fetch(limit, offset) → the retail page's (id, updated_at, stock, total) rows: the
+        written-out statement when it covers the query (PostgreSQL), else the FilterSet's."""
+        filters = retail_statement_filters(request.query_params) if connection.vendor == "postgresql" else None
+        if filters is not None:
+            return partial(selectors.retail_page_rows, filters, structure_version=structure_version)
+        return counted_values(self.filter_queryset(self.get_queryset()), "id", "updated_at", "stock_quantity")
 
     @extend_schema(request=ProductWriteSerializer, responses={201: StaffProductSerializer})
     def post(self, request):
