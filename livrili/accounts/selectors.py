@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.models import Q
@@ -5,19 +7,43 @@ from django.db.models import Q
 from .models import User
 
 
-def _user_by_id_sql() -> str:
+@cache  # per backend: the statement and the converters never change in a process
+def _user_by_id_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in User._meta.concrete_fields)
     table, pk = quote(User._meta.db_table), quote(User._meta.pk.column)
     return f"SELECT {columns} FROM {table} WHERE {pk} = %s"  # noqa: S608 (names from the model, quoted)
 
 
+@cache
+def _user_converters(vendor: str) -> list:
+    """(position, column, converters) of each field the backend or the field converts, as a
+    queryset's compiler applies them to the row."""
+    converters = []
+    for position, field in enumerate(User._meta.concrete_fields):
+        column = field.get_col(User._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters.append((position, column, found))
+    return converters
+
+
 def user_for_token(user_id) -> User | None:
     """The user an access token names, read on every authenticated request: one statement written
-    once, without the ORM's query building (a third of `objects.get`'s cost); the row's values go
-    through the fields' converters as with any queryset."""
+    once and the model built from its row (`Model.from_db`, as a queryset does, through the same
+    converters), without the ORM's query building (a third of `objects.get`'s cost) nor a raw
+    queryset's column mapping (half of what was left)."""
     pk = User._meta.pk.get_db_prep_value(User._meta.pk.to_python(user_id), connection)
-    return next(iter(User.objects.raw(_user_by_id_sql(), [pk])), None)
+    with connection.cursor() as cursor:
+        cursor.execute(_user_by_id_sql(connection.vendor), [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for position, column, converters in _user_converters(connection.vendor):
+        for convert in converters:
+            values[position] = convert(values[position], column, connection)
+    return User.from_db(connection.alias, None, values)  # every concrete field, in order
 
 
 def user_list():

@@ -46,4 +46,5 @@ def test_the_user_read_for_a_token_is_the_orm_user_in_one_query(make_user):
     assert len(ctx.captured_queries) == 1
     fields = [f.attname for f in User._meta.concrete_fields]
     assert [getattr(user, f) for f in fields] == [getattr(orm, f) for f in fields]
+    assert (user._state.adding, user._state.db) == (False, "default")  # saved as an update, not an insert
     assert user_for_token("00000000-0000-0000-0000-000000000000") is None
