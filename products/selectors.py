@@ -130,6 +130,13 @@ WHERE p.is_active{conditions}
 ORDER BY p.sku
 LIMIT %s OFFSET %s
 """
+# Filters that are one condition on one parameter (brand: the ORM's `iexact`).
+_RETAIL_PAGE_CONDITIONS = {
+    "brand": "UPPER(p.brand) = UPPER(%s)",
+    "supplier": "p.supplier_id = %s",
+    "min_price": "p.base_price >= %s",
+    "max_price": "p.base_price <= %s",
+}
 
 
 def retail_page_rows(filters: dict, limit: int, offset: int, *, structure_version: str | None = None) -> list:
@@ -151,13 +158,7 @@ def retail_page_rows(filters: dict, limit: int, offset: int, *, structure_versio
         joins.append("JOIN products_product_tags pt ON pt.product_id = p.id")
         conditions.append("pt.tag_id = %s")
         params.append(filters["tag"])
-    simple = {
-        "brand": "UPPER(p.brand) = UPPER(%s)",
-        "supplier": "p.supplier_id = %s",
-        "min_price": "p.base_price >= %s",
-        "max_price": "p.base_price <= %s",
-    }
-    for name, condition in simple.items():
+    for name, condition in _RETAIL_PAGE_CONDITIONS.items():
         if name in filters:
             conditions.append(condition)
             params.append(filters[name])

@@ -47,16 +47,11 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
             )
         return value
 
-    def paginate_values(self, queryset, request, *fields) -> list[tuple]:
-        """The page's `fields` and the total in ONE statement (a window count: the matches are
-        found once, where `paginate_queryset` runs a COUNT and then the page). Same limits, errors
-        and `get_paginated_response` as `paginate_queryset`."""
-        return self.paginate_counted(request, counted_values(queryset, *fields))
-
     def paginate_counted(self, request, fetch) -> list[tuple]:
         """The page from `fetch(limit, offset)`, whose rows end with the total of the matches (a
-        window count); a page past the end has no row to carry it, so the total is then read
-        from the first row alone."""
+        window count: the matches are found once, where `paginate_queryset` runs a COUNT and then
+        the page); a page past the end has no row to carry it, so the total is then read from the
+        first row alone. Same limits, errors and `get_paginated_response` as `paginate_queryset`."""
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
