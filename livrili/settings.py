@@ -127,6 +127,13 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 DATABASE_ROUTERS = ["analytics.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if IS_POSTGRES:
+    # Parallel query off on the primary (docs/performance.md, pass 2): its CPU is shared by the
+    # web workers, so a gathered scan (the admin list's count of every order) costs three processes
+    # for one answer. The replica keeps PostgreSQL's default: reports run there on cores of their own.
+    _parallel = int(os.environ.get("DATABASE_PARALLEL_WORKERS_PER_GATHER", "0"))
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c max_parallel_workers_per_gather={_parallel}".strip()
 
 # --- Cache, Celery ------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
