@@ -125,7 +125,7 @@ PACED_SHARE = 0.5
 
 FULL = {"size": "standard", "users": 32, "duration": 60, "warmup": 10, "mix_users": 1000, "mix_spawn": 50,
         "mix_duration": 180, "think": (5.0, 15.0), "mix_staff": 20, "single": True, "paced": 30,
-        "profile_iterations": 30, "driver_deliveries": 60, "timed": 5}  # fmt: skip
+        "profile_iterations": 30, "driver_deliveries": 40, "timed": 5}  # fmt: skip
 QUICK = {"size": "small", "users": 32, "duration": 8, "warmup": 3, "mix_users": 100, "mix_spawn": 50,
          "mix_duration": 15, "think": (1.0, 3.0), "mix_staff": 4, "single": False, "paced": 0,
          "profile_iterations": 5, "driver_deliveries": 8, "timed": 2}  # fmt: skip

@@ -42,3 +42,33 @@ def test_each_bench_driver_gets_a_planned_route_of_assigned_deliveries(make_user
             )
             assert answer.status_code == 200, answer.json()
         assert Delivery.objects.get(pk=first).status == "failed"
+
+
+def test_a_second_prepare_plans_its_routes_on_a_day_the_first_run_left_alone(make_user, tmp_path, client_for):
+    # The bench database is reused: the first run started a route and left deliveries on its day.
+    Wilaya.objects.get_or_create(code="16", defaults={"name_ar": "الجزائر", "name_fr": "Alger", "name_en": "Algiers"})
+    make_user(is_superuser=True, username="root")
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    options = {"retailers": 1, "products": 12, "drivers": 1, "driver_deliveries": 3, "stdout": None}
+    call_command("bench_prepare", out=str(first), **options)
+    earlier = json.loads(first.read_text())["drivers"][0]
+    app = client_for(Route.objects.get(driver_id=earlier["driver_id"]).driver.user)
+    answer = app.post(
+        f"/api/v1/drivers/me/deliveries/{earlier['deliveries'][0]}/status",
+        {"status": "picked_up"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+    assert answer.status_code == 200, answer.json()
+
+    call_command("bench_prepare", out=str(second), **options)
+
+    prepared = json.loads(second.read_text())["drivers"][0]
+    assert prepared["driver_id"] == earlier["driver_id"] and prepared["route_date"] > earlier["route_date"]
+    route = Route.objects.get(driver_id=prepared["driver_id"], date=prepared["route_date"])
+    assert (route.status, sorted(str(s.delivery_id) for s in route.stops.all())) == (
+        "planned",
+        sorted(prepared["deliveries"]),
+    )
+    # the first run's route and deliveries are as that run left them
+    assert Route.objects.get(driver_id=earlier["driver_id"], date=earlier["route_date"]).stops.count() == 3

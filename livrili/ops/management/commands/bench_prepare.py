@@ -16,7 +16,7 @@ a planned route of `--driver-deliveries` deliveries of placed, confirmed and ass
 import json
 import math
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
-from deliveries.models import Driver
+from deliveries.models import Delivery, Driver, Route
 from deliveries.seed import WAREHOUSE
 from deliveries.services.drivers import driver_create
 from deliveries.services.lifecycle import delivery_assign
@@ -50,6 +50,7 @@ from retailers.models import LedgerEntry, LedgerEntryKind, Retailer, RetailerSta
 BENCH_NOTE = "bench"
 BENCH_CREDIT_LIMIT = Decimal("900000000.00")
 BENCH_STOCK = 5_000_000  # per pool product; a full run takes a few hundred thousand units at most
+BENCH_DRIVER = "bench.driver."  # the bench drivers' usernames: bench.driver.000, …
 DRIVER_COMMUNE = "Bench"  # the bench drivers' zone: seeded deliveries never land on their routes
 MIN_BENCH_PRODUCTS = 40  # below this many visible products (no catalog seed yet) the bench adds its own
 LINES_PER_ORDER = 10
@@ -259,7 +260,7 @@ class Command(BaseCommand):
 
     def drivers(self, count, per_driver, pool, admin, settings, lifetime) -> list[dict]:
         """`count` available bench drivers, each with a planned route of `per_driver` deliveries
-        for the earliest delivery date: cash orders of one bench shop, placed, confirmed and
+        for a day of its own (`route_day`): cash orders of one bench shop, placed, confirmed and
         assigned through the services, then ordered by the route planner."""
         if not count:
             return []
@@ -267,7 +268,7 @@ class Command(BaseCommand):
             settings.warehouse_latitude, settings.warehouse_longitude = WAREHOUSE
             settings.save(update_fields=["warehouse_latitude", "warehouse_longitude"])
         shop = self.driver_shop(admin)
-        day = earliest_delivery_date(settings)
+        day = self.route_day(settings)
         run = timezone.now().strftime("%Y%m%d%H%M%S")  # the bench database is reused: keys per run
         product = Product.objects.get(pk=pool[0]["id"])
         quantity = valid_quantity(product, settings.minimum_order_value + Decimal("1"))
@@ -303,6 +304,20 @@ class Command(BaseCommand):
             )
         return prepared
 
+    def route_day(self, settings) -> date:
+        """The first working day from the earliest delivery date that no earlier run gave the bench
+        drivers a route or a delivery: the database is reused, and a day already used would refuse
+        this run's routes (a route the scenario started) or overfill them (deliveries it left)."""
+        day = earliest_delivery_date(settings)
+        bench = {"driver__user__username__startswith": BENCH_DRIVER}
+        while (
+            day.isoweekday() not in settings.working_days
+            or Route.objects.filter(date=day, **bench).exists()
+            or Delivery.objects.filter(scheduled_date=day, **bench).exists()
+        ):
+            day += timedelta(days=1)
+        return day
+
     def driver_shop(self, admin: User) -> Retailer:
         shop = Retailer.objects.filter(notes=f"{BENCH_NOTE}-drivers").first()
         if shop is None:
@@ -325,7 +340,7 @@ class Command(BaseCommand):
         return shop
 
     def bench_driver(self, index: int, admin: User) -> Driver:
-        username = f"bench.driver.{index:03d}"
+        username = f"{BENCH_DRIVER}{index:03d}"
         driver = Driver.objects.select_related("user").filter(user__username=username).first()
         if driver is None:
             driver = driver_create(
