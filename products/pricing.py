@@ -54,8 +54,10 @@ def strategy(context: PricingContext) -> CatalogPrices:
 
 
 def tiers_of(product) -> list:
-    """The product's tiers by ascending min_quantity (uses a prefetch when there is one)."""
-    return sorted(product.price_tiers.all(), key=lambda tier: tier.min_quantity)
+    """The product's tiers by ascending min_quantity: its `tier_list` when a reader prefetched
+    them as a list (orders.selectors.cart_items), else the manager's (prefetched or queried)."""
+    tiers = getattr(product, "tier_list", None)
+    return sorted(product.price_tiers.all() if tiers is None else tiers, key=lambda tier: tier.min_quantity)
 
 
 def unit_price(product, quantity: int, *, context: PricingContext) -> Decimal:

@@ -26,7 +26,7 @@ class CartProductSerializer(serializers.Serializer):
     name_ar = serializers.CharField()
     name_fr = serializers.CharField()
     name_en = serializers.CharField()
-    images = ProductImageSerializer(many=True)
+    images = ProductImageSerializer(many=True, source="image_list")  # prefetched by selectors.cart_items
     unit = serializers.CharField()
     pack_size = serializers.IntegerField()
 

@@ -58,7 +58,8 @@ def line_requests(items) -> list[LineRequest]:
 
 def place(request, *, retailer, data: dict, channel: str, lines=None) -> Response:
     """Shared by the PWA and staff placement endpoints: a replay answers the stored first
-    answer (`livrili.core.idempotency`, keys per retailer); PRICE_CHANGED carries the cart."""
+    answer (`livrili.core.idempotency`, keys per retailer); PRICE_CHANGED carries the cart.
+    `retailer` may be a reference (`RetailerMixin.retailer_ref`): placement reads it locked."""
     key = idempotency_key(request)
     fingerprint = request_fingerprint(request.data)
     options = {k: v for k, v in data.items() if k not in ("items", "retailer_id")}
@@ -80,7 +81,7 @@ def place(request, *, retailer, data: dict, channel: str, lines=None) -> Respons
         answer = idempotent(scope="orders.place", owner=retailer.pk, key=key, fingerprint=fingerprint, work=work)
     except DomainError as exc:
         if exc.code == "PRICE_CHANGED" and lines is None:  # after the rollback: what the cart costs now
-            exc.details["cart"] = cart_data(retailer)
+            exc.details["cart"] = cart_data(Retailer.objects.get(pk=retailer.pk))  # `retailer` may be a reference
         raise
     return Response(answer.body, status=answer.status)
 
@@ -95,6 +96,11 @@ class RetailerMixin:
         if not hasattr(self, "_retailer"):  # the bare row: cart and orders need none of its relations
             self._retailer = Retailer.objects.get(pk=self.request.user.retailer_id)
         return self._retailer
+
+    def retailer_ref(self) -> Retailer:
+        """The retailer by key only, for a service that reads the row itself, under its lock (the
+        line it writes carries that row: the answer needs no second read)."""
+        return Retailer(pk=self.request.user.retailer_id)
 
 
 class CartView(RetailerMixin, APIView):
@@ -111,16 +117,17 @@ class CartView(RetailerMixin, APIView):
 class CartItemsView(RetailerMixin, APIView):
     @extend_schema(request=CartAddSerializer, responses=CartSerializer)
     def post(self, request):
-        cart_add(retailer=self.retailer(), actor=request.user, **validated(CartAddSerializer, request.data))
-        return Response(cart_data(self.retailer()))
+        data = validated(CartAddSerializer, request.data)
+        item = cart_add(retailer=self.retailer_ref(), actor=request.user, **data)
+        return Response(cart_data(item.retailer))
 
 
 class CartItemView(RetailerMixin, APIView):
     @extend_schema(request=CartSetSerializer, responses=CartSerializer)
     def patch(self, request, product_id):
         data = validated(CartSetSerializer, request.data)
-        cart_set(retailer=self.retailer(), actor=request.user, product_id=product_id, **data)
-        return Response(cart_data(self.retailer()))
+        item = cart_set(retailer=self.retailer_ref(), actor=request.user, product_id=product_id, **data)
+        return Response(cart_data(item.retailer))
 
     @extend_schema(responses={204: None})
     def delete(self, request, product_id):
@@ -155,7 +162,7 @@ class RetailerOrderListView(RetailerMixin, generics.ListAPIView):
     )
     def post(self, request):
         data = validated(PlaceOrderSerializer, request.data)
-        return place(request, retailer=self.retailer(), data=data, channel=Channel.PWA)
+        return place(request, retailer=self.retailer_ref(), data=data, channel=Channel.PWA)
 
 
 class RetailerOrderMixin(RetailerMixin):

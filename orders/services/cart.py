@@ -25,7 +25,9 @@ def _get_product(product_id) -> Product:
 
 @transaction.atomic
 def cart_add(*, retailer: Retailer, actor, product_id, quantity: int) -> CartItem:
-    """Adds `quantity` to the product's line (creating it); the resulting line must be valid."""
+    """Adds `quantity` to the product's line (creating it); the resulting line must be valid.
+    `retailer` may be a reference (its key): the row is read under the lock, and the returned
+    line's `retailer` is that row."""
     retailer = locks.lock_retailer(retailer.pk)
     retailer_require_active(retailer)
     product = _get_product(product_id)
@@ -37,7 +39,7 @@ def cart_add(*, retailer: Retailer, actor, product_id, quantity: int) -> CartIte
 
 @transaction.atomic
 def cart_set(*, retailer: Retailer, actor, product_id, quantity: int) -> CartItem:
-    """Replaces the line's quantity (creating the line when absent)."""
+    """Replaces the line's quantity (creating the line when absent); `retailer` as for cart_add."""
     retailer = locks.lock_retailer(retailer.pk)
     retailer_require_active(retailer)
     product = _get_product(product_id)
@@ -49,6 +51,7 @@ def cart_set(*, retailer: Retailer, actor, product_id, quantity: int) -> CartIte
 def _cart_write(retailer, actor, product, quantity, item):
     if item is None:
         return CartItem.objects.create(retailer=retailer, product=product, quantity=quantity, added_by=actor)
+    item.retailer = retailer  # the locked row, as on a created line
     item.quantity = quantity
     item.save(update_fields=["quantity", "updated_at"])
     return item

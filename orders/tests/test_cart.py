@@ -1,6 +1,8 @@
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from livrili.core.testing.assertions import assert_error
 from orders.models import CartAction, CartItem
@@ -213,3 +215,27 @@ def test_credit_figures_beyond_a_column_still_read(client_for, shop):
     cart = response.json()["data"]
     assert cart["available_credit"] == "1999999999999.98"
     assert cart["credit_after_order"] == "1999999999999.98"
+
+
+def test_a_cart_add_reads_its_retailer_once_and_its_statements_do_not_grow_with_the_cart(
+    client_for, shop, make_product
+):
+    """The answer's cart is read in three statements (lines with products, tiers, images) whatever
+    its size; the retailer is read once, under its lock (the bench's cart add, docs/performance.md)."""
+    client = client_for(shop)
+    products = [make_product(stock=100, min_order_quantity=1, order_multiple=1) for _ in range(6)]
+    add(client, products[0], 1)
+
+    def statements(product):
+        with CaptureQueriesContext(connection) as queries:
+            assert add(client, product, 1).status_code == 200
+        return [q["sql"] for q in queries.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))]
+
+    small = statements(products[1])
+    for product in products[2:5]:
+        add(client, product, 1)
+    large = statements(products[5])
+
+    assert len(small) == len(large)
+    assert sum('FROM "retailers_retailer"' in sql for sql in large) == 1
+    assert sum("FOR NO KEY UPDATE" in sql for sql in large) == (1 if connection.features.has_select_for_update else 0)

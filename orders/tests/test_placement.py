@@ -210,6 +210,20 @@ def test_products_are_locked_after_the_order_is_written(client_for, shop, two_pr
     assert len(order_writes) >= 5 and max(order_writes) < product_lock  # order, items, event, charge, cart
 
 
+@pytest.mark.postgres
+def test_a_placement_reads_its_retailer_under_the_lock_only(client_for, shop, two_products):
+    """No unlocked read of the retailer before the workflow locks it (the view hands the service
+    its key): one statement less per placement (docs/performance.md)."""
+    fill_cart(shop.retailer, (two_products[0], 10))
+    client = client_for(shop)
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert place(client).status_code == 201
+
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "retailers_retailer"' in q["sql"]]
+    assert reads and all("FOR NO KEY UPDATE" in sql for sql in reads)
+
+
 def test_over_the_limit_under_the_hold_policy_the_order_waits_without_a_charge(client_for, shop, two_products, debt):
     BusinessSettings.objects.update_or_create(id=1, defaults={"credit_policy": "hold"})
     BusinessSettings.load().save()
