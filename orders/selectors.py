@@ -146,18 +146,54 @@ def order_quote(*, retailer: Retailer, lines: list, payment_method: str) -> Quot
     return Quote(lines=quoted, totals=totals)
 
 
+# The columns of an order list's answer (orders.api.serializers.OrderSerializer): its rows are
+# built from these and the retailer's name, not from every column of both rows.
+ORDER_LIST_COLUMNS = (
+    "number",
+    "status",
+    "channel",
+    "payment_method",
+    "subtotal",
+    "tax_total",
+    "delivery_fee",
+    "discount_total",
+    "stamp_duty",
+    "total",
+    "delivery_address",
+    "delivery_commune",
+    "delivery_wilaya_code",
+    "delivery_latitude",
+    "delivery_longitude",
+    "delivery_contact_name",
+    "delivery_contact_phone",
+    "requested_delivery_date",
+    "time_slot",
+    "notes",
+    "cancel_reason",
+    "created_at",
+    "confirmed_at",
+    "shipped_at",
+    "delivered_at",
+    "cancelled_at",
+    "retailer__business_name",
+)
+
+
 def order_list() -> QuerySet:
-    """Orders with their line count. The count is a correlated subquery, not an aggregate: the
-    page evaluates it for its own rows only and the pagination COUNT(*) stays a plain count."""
+    """Orders with their line count, for the list answers. The count is a correlated subquery,
+    not an aggregate: the page evaluates it for its own rows only and the pagination COUNT(*)
+    stays a plain count."""
     lines = OrderItem.objects.filter(order=OuterRef("pk")).order_by().values("order").annotate(n=Count("pk"))
     return (
         Order.objects.select_related("retailer")
+        .only(*ORDER_LIST_COLUMNS)
         .annotate(item_count=Coalesce(Subquery(lines.values("n")), 0))
         .order_by("-created_at")
     )
 
 
 def retailer_orders(retailer: Retailer) -> QuerySet:
+    """`retailer` may be a reference (its key only)."""
     return order_list().filter(retailer=retailer)
 
 

@@ -98,8 +98,8 @@ class RetailerMixin:
         return self._retailer
 
     def retailer_ref(self) -> Retailer:
-        """The retailer by key only, for a service that reads the row itself, under its lock (the
-        line it writes carries that row: the answer needs no second read)."""
+        """The retailer by key only: for filters on it, and for a service that reads the row
+        itself, under its lock (a cart line it writes carries that row: no second read)."""
         return Retailer(pk=self.request.user.retailer_id)
 
 
@@ -155,7 +155,7 @@ class RetailerOrderListView(RetailerMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Order.objects.none()
-        return selectors.retailer_orders(self.retailer())
+        return selectors.retailer_orders(self.retailer_ref())
 
     @extend_schema(
         request=PlaceOrderSerializer, responses={201: OrderDetailSerializer}, parameters=[IDEMPOTENCY_PARAMETER]

@@ -79,3 +79,21 @@ def test_order_lists_keep_a_constant_query_count(client_for, shop, sales, make_p
     )
     assert count_queries(staff, "/api/v1/orders?limit=5") == count_queries(staff, "/api/v1/orders?limit=100")
     assert count_queries(staff, f"/api/v1/orders/{Order.objects.first().pk}") <= 8
+
+
+def test_order_lists_read_only_the_columns_they_answer(client_for, shop, sales, make_product):
+    """The lists read the order columns the answer has and the retailer's name (a join), not
+    every column of both rows; the history does not read the retailer row apart (its key is the
+    user's). A column the answer needs and the list left out would be one query per row:
+    test_order_lists_keep_a_constant_query_count."""
+    orders_for(shop, [make_product(stock=1000, base_price=D("600.00"))], 2)
+
+    for client, url in ((client_for(shop), "/api/v1/retailers/orders"), (client_for(sales), "/api/v1/orders")):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        statements = [q["sql"] for q in queries.captured_queries]
+        page = next(sql for sql in statements if sql.startswith('SELECT "orders_order"."id"') and "LIMIT" in sql)
+        assert '"retailers_retailer"."business_name"' in page
+        assert '"retailers_retailer"."credit_limit"' not in page
+        assert '"orders_order"."idempotency_key"' not in page
+        assert not any('FROM "retailers_retailer"' in sql for sql in statements)
