@@ -53,7 +53,7 @@ class CartSummary:
 
 def cart_items(retailer: Retailer) -> QuerySet:
     """The lines with their products, each product's tiers and images as lists (`to_attr`: a
-    manager prefetch would build a filtered queryset per product, most of a cart add's CPU)."""
+    manager prefetch builds a filtered queryset per product to hold them)."""
     return (
         CartItem.objects.filter(retailer=retailer)
         .select_related("product")
