@@ -20,7 +20,7 @@ pytest_plugins = [
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if not settings.IS_POSTGRES:
         skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)")
         for item in items:
             if "postgres" in item.keywords:

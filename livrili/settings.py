@@ -126,7 +126,11 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 # Reports read from the replica when there is one (analytics/routers.py).
 DATABASE_ROUTERS = ["analytics.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Django's PostgreSQL backend, with a health check of reused connections that needs no round trip
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["ENGINE"] = "livrili.core.postgresql"
+IS_POSTGRES = DATABASES["default"]["ENGINE"] == "livrili.core.postgresql"
 if IS_POSTGRES:
     # Parallel query off on the primary (docs/performance.md, pass 2): its CPU is shared by the
     # web workers, so a gathered scan (the admin list's count of every order) costs three processes

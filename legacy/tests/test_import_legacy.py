@@ -44,7 +44,7 @@ def _server_dsn(name: str) -> str:
 @pytest.fixture(scope="module")
 def v1_dsn():
     """A fresh v1 database with the fixture's schema and rows (SQL applied through psycopg)."""
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if not settings.IS_POSTGRES:
         pytest.skip("the v1 source is a PostgreSQL database")
     name = f"livrili_v1_legacy_test_{os.getpid()}"
     with psycopg.connect(_server_dsn("postgres"), autocommit=True) as admin:
