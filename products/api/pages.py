@@ -7,13 +7,17 @@ from livrili.api.renderers import RenderedJSON, render_json
 from .. import selectors
 
 
-def render_retail_page(body: dict) -> tuple[bytes, list[tuple[str, int, bytes]], bytes]:
-    """A paginated body (items without stock) as (head, [(id, min_order_quantity, item JSON
-    without its closing brace)], tail): `with_rendered_stock` joins them into the exact bytes the
-    renderer gives for the body with live stock."""
-    envelope = render_json({**body, "data": []})
-    head, tail = envelope.split(b'"data":[]', 1)
-    items = [(str(item["id"]), item["min_order_quantity"], render_json(item)[:-1]) for item in body["data"]]
+def render_item(item: dict) -> bytes:
+    """A retail representation (without stock) rendered without its closing brace, as cached."""
+    return render_json(item)[:-1]
+
+
+def render_retail_page(body: dict, items: list[tuple[str, int, bytes]]) -> tuple[bytes, list, bytes]:
+    """A paginated body (its `data` empty) and its rendered items ((id, min_order_quantity, item
+    JSON without its stock fields nor its closing brace), `retail_rendered`) as (head, items,
+    tail): `with_rendered_stock` joins them into the exact bytes the renderer gives for the body
+    with those items and their live stock."""
+    head, tail = render_json(body).split(b'"data":[]', 1)
     return head + b'"data":[', items, b"]" + tail
 
 

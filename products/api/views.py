@@ -27,8 +27,8 @@ from ..representations import (
     page_row,
     retail_page_key,
     retail_product,
-    retail_products,
     retail_products_by_id,
+    retail_rendered,
     staff_product,
 )
 from ..services.categories import category_create, category_delete, category_update
@@ -124,8 +124,8 @@ class ProductListView(generics.ListAPIView):
         if page is None:
             request.catalog_structure_version = structure_version  # read by get_queryset and the filters
             rows = self.paginator.paginate_counted(request, self._page_rows(request, structure_version))
-            data = retail_products(request, [page_row(pk, updated) for pk, updated, _ in rows], structure_version)
-            page = render_retail_page(self.get_paginated_response(data).data)
+            items = retail_rendered(request, [page_row(pk, updated) for pk, updated, _ in rows], structure_version)
+            page = render_retail_page(self.get_paginated_response([]).data, items)
             if key:
                 cache_retail_page(key, catalog_version, page)
             stock = {pk: quantity for pk, _, quantity in rows}  # read by the page's statement

@@ -4,6 +4,7 @@ cache round trip. Its answers must stay byte for byte what the serializer and th
 (the representation path before the pass)."""
 
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from rest_framework.renderers import JSONRenderer
 
 from livrili.api import media
 from livrili.api.renderers import EnvelopeJSONRenderer
@@ -175,6 +177,25 @@ def test_the_uncached_page_is_one_statement_for_rows_total_and_stock(client_for,
     # no stock query.
     assert len(statements) == 2, statements
     assert "OVER ()" in statements[1] and "stock_quantity" in statements[1]
+
+
+def test_an_uncached_page_renders_only_its_envelope_when_its_products_are_cached(client_for, retailer, shelf):
+    # Each product is cached rendered: serving the page joins its bytes, it encodes no product again.
+    client = client_for(retailer)
+    params = {"in_stock": "false", "category": str(shelf["category"].pk)}
+    client.get(PRODUCTS, params)  # representations cached
+    encoded = []
+    encode = JSONRenderer.render  # what every JSON body and fragment of the API goes through
+
+    def counting(self, data, *args, **kwargs):
+        encoded.append(data)
+        return encode(self, data, *args, **kwargs)
+
+    with mock.patch.object(JSONRenderer, "render", counting):
+        response = client.get(PRODUCTS, params)
+
+    assert [p["sku"] for p in response.json()["data"]] == ["COF-0", "COF-1"]
+    assert len(encoded) == 1 and encoded[0]["data"] == [], encoded  # the envelope alone
 
 
 def test_the_category_filter_follows_moves_and_new_categories(client_for, retailer, shelf, make_category, make_product):
