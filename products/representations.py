@@ -5,7 +5,6 @@ them from here rather than from products' views."""
 
 import hashlib
 import json
-import uuid
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -60,13 +59,9 @@ def with_live_stock(items: list[dict], stock: dict | None = None) -> list[dict]:
         stock = selectors.stock_levels([item["id"] for item in items])
     out = []
     for item in items:
-        available = stock.get(_uuid(item["id"]), 0)
+        available = stock.get(str(item["id"]), 0)
         out.append({**item, "available_quantity": available, "in_stock": available >= item["min_order_quantity"]})
     return out
-
-
-def _uuid(value):
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def page_row(product_id, updated_at) -> list[str]:
@@ -114,7 +109,7 @@ def retail_product(request, product_id) -> dict:
     items = retail_products(request, [page_row(row[0], row[1])], structure) if row else []
     if not items:
         raise Http404
-    return with_live_stock(items, {row[0]: row[2]})[0]
+    return with_live_stock(items, {str(row[0]): row[2]})[0]
 
 
 def staff_product(product_id) -> dict:

@@ -1,7 +1,7 @@
 from functools import cache
 
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q
 
 from .models import User
@@ -33,17 +33,18 @@ def user_for_token(user_id) -> User | None:
     once and the model built from its row (`Model.from_db`, as a queryset does, through the same
     converters), without the ORM's query building (a third of `objects.get`'s cost) nor a raw
     queryset's column mapping (half of what was left)."""
-    pk = User._meta.pk.get_db_prep_value(User._meta.pk.to_python(user_id), connection)
-    with connection.cursor() as cursor:
-        cursor.execute(_user_by_id_sql(connection.vendor), [pk])
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up again
+    pk = User._meta.pk.get_db_prep_value(User._meta.pk.to_python(user_id), db)
+    with db.cursor() as cursor:
+        cursor.execute(_user_by_id_sql(db.vendor), [pk])
         row = cursor.fetchone()
     if row is None:
         return None
     values = list(row)
-    for position, column, converters in _user_converters(connection.vendor):
+    for position, column, converters in _user_converters(db.vendor):
         for convert in converters:
-            values[position] = convert(values[position], column, connection)
-    return User.from_db(connection.alias, None, values)  # every concrete field, in order
+            values[position] = convert(values[position], column, db)
+    return User.from_db(db.alias, None, values)  # every concrete field, in order
 
 
 def user_list():

@@ -27,7 +27,6 @@ def with_rendered_stock(page: tuple, stock: dict | None = None) -> RenderedJSON:
     head, items, tail = page
     if stock is None:
         stock = selectors.stock_levels([pk for pk, _moq, _json in items])
-    stock = {str(pk): quantity for pk, quantity in stock.items()}
     parts = []
     for pk, min_order_quantity, rendered in items:
         available = stock.get(pk, 0)

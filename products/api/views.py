@@ -128,7 +128,7 @@ class ProductListView(generics.ListAPIView):
             page = render_retail_page(self.get_paginated_response([]).data, items)
             if key:
                 cache_retail_page(key, catalog_version, page)
-            stock = {pk: quantity for pk, _, quantity in rows}  # read by the page's statement
+            stock = {str(pk): quantity for pk, _, quantity in rows}  # read by the page's statement
         response = Response(with_rendered_stock(page, stock))
         response.enveloped = True
         return response
