@@ -15,6 +15,7 @@ import platform
 import runpy
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -28,7 +29,8 @@ BIN = Path(sys.executable).parent
 LOCUST = Path(os.environ.get("BENCH_LOCUST") or BIN / "locust")
 sys.path.insert(0, str(ROOT))
 
-from bench.serving import HOST, production_env, start_gunicorn, stop  # noqa: E402 (the root is on the path now)
+from bench.cpu import KINDS, CpuMeter  # noqa: E402 (the root is on the path now)
+from bench.serving import HOST, production_env, start_gunicorn, stop  # noqa: E402
 
 RESULTS = ROOT / "bench-results"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
@@ -263,7 +265,19 @@ def start_server(env: dict, args, app: str = "livrili.wsgi", port: int | None = 
 # --- Load -----------------------------------------------------------------------------------
 
 
-def run_locust(user_class: str, *, users: int, spawn: float, duration: float, warmup: float, env: dict, tag: str):
+def run_locust(
+    user_class: str,
+    *,
+    users: int,
+    spawn: float,
+    duration: float,
+    warmup: float,
+    env: dict,
+    tag: str,
+    web_groups: set[int] | None = None,
+):
+    """One locust run; with `web_groups` (the process groups of the servers under load), its
+    figures carry the CPU each request cost each process over the measured window (bench/cpu.py)."""
     out = RESULTS / f"locust-{tag}.json"
     out.unlink(missing_ok=True)
     command = [
@@ -285,14 +299,29 @@ def run_locust(user_class: str, *, users: int, spawn: float, duration: float, wa
         *user_class.split(),
     ]
     run_env = {**env, "BENCH_STATS_OUT": str(out), "BENCH_WARMUP": str(warmup)}
-    result = subprocess.run(  # noqa: S603
-        command, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=warmup + duration + 180
+    process = subprocess.Popen(  # noqa: S603
+        command, cwd=ROOT, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    (RESULTS / f"locust-{tag}.log").write_text(result.stdout[-20000:] + result.stderr[-20000:])
+    meter = CpuMeter(web_groups, process.pid) if web_groups else None
+    window = threading.Timer(warmup, meter.start) if meter else None  # locust resets its figures then
+    if window:
+        window.start()
+    try:
+        stdout, stderr = process.communicate(timeout=warmup + duration + 180)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+    finally:
+        if window:
+            window.cancel()
+    (RESULTS / f"locust-{tag}.log").write_text(stdout[-20000:] + stderr[-20000:])
     if not out.exists():
-        sys.stderr.write(result.stderr[-3000:])
-        raise RuntimeError(f"locust {user_class} wrote no figures (exit {result.returncode})")
-    return json.loads(out.read_text())
+        sys.stderr.write(stderr[-3000:])
+        raise RuntimeError(f"locust {user_class} wrote no figures (exit {process.returncode})")
+    stats = json.loads(out.read_text())
+    if meter:
+        stats["cpu_us_per_request"] = meter.stop(stats["total"]["requests"])
+    return stats
 
 
 def cpu_busy(seconds: float = 2.0) -> float:
@@ -392,6 +421,13 @@ def print_table(report: dict) -> None:
     )
     for label, ratio in report.get("ratios", {}).items():
         print(f"ratio {label}: {ratio['ratio']} (target ≥ {ratio['target']}, same run)")
+    rows = report["scenarios"].items()
+    metered = {key: row["cpu_us_per_request"] for key, row in rows if row.get("cpu_us_per_request")}
+    if metered:
+        print(f"\n{'CPU µs per request (32 clients)':<32}" + "".join(f"{kind:>9}" for kind in (*KINDS, "total")))
+        for key, cpu in metered.items():
+            print(f"{key:<32}" + "".join(f"{cpu[kind]:>9}" for kind in (*KINDS, "total")))
+        print("(web = the gunicorn under load, load = locust, other = the rest of the machine)")
     print(f"\n{'in-process, one request':<26}{'status':>7}{'queries':>8}{'SQL ms':>8}{'CPU ms':>8}{'wall ms':>8}")
     for key, row in report.get("profile", {}).items():
         print(f"{key:<26}{row['status']:>7}{row['queries']:>8}{row['sql_ms']:>8}{row['cpu_ms']:>8}{row['wall_ms']:>8}")
@@ -536,12 +572,14 @@ def main() -> int:
                 warmup=conf["warmup"],
                 env=locust_env,
                 tag=key,
+                web_groups={p.pid for p in (server, ceiling) if p is not None},
             )
             orders_placed += stats["orders_placed"]
             orders_attempted += stats["orders_attempted"]
             runs = {"saturated": stats}  # the runs of this scenario, for SECOND_FIGURES
             row = figure(stats, name)
             row["cpu_busy_before"] = load_before
+            row["cpu_us_per_request"] = stats.get("cpu_us_per_request")
             row["errors"] = stats["total"]["failures"]  # the scenario's auxiliary requests count too
             row["note"] = note
             row["target_p95_ms"] = target

@@ -1,0 +1,53 @@
+"""The bench's CPU meter (bench/cpu.py): each process's CPU over the window goes to its kind."""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.cpu import CpuMeter, processes
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+
+
+def burn(seconds: float, then_sleep: float = 0.0) -> list[str]:
+    """A Python process that spends `seconds` of CPU (by its own clock), then sleeps."""
+    code = (
+        "import time\n"
+        f"end = time.process_time() + {seconds}\n"
+        "while time.process_time() < end: pass\n"
+        f"time.sleep({then_sleep})\n"
+    )
+    return [sys.executable, "-c", code]
+
+
+def test_the_web_servers_cpu_and_the_load_generators_are_charged_to_them_per_request():
+    # As bench/run.py: the load generator started, then the meter, the window opened; the server is
+    # known by its process group (gunicorn runs in a session of its own).
+    load = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.1)\n" + burn(0.3)[2]])  # noqa: S603
+    web = subprocess.Popen(burn(0.2, then_sleep=5), start_new_session=True)  # noqa: S603
+    meter = CpuMeter({web.pid}, load.pid)
+    meter.start()
+    try:
+        load.wait()
+        deadline = time.monotonic() + 10
+        while processes().get(web.pid, ("", 0, 0.0))[2] < 0.2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        cost = meter.stop(requests=10)
+    finally:
+        web.kill()
+        web.wait()
+    # per request (10 of them): the server's 0.2 s (and whatever of its start fell in the window),
+    # the load generator's 0.3 s and its start
+    assert 15_000 <= cost["web"] <= 30_000, cost
+    assert 29_000 <= cost["load"] <= 45_000, cost
+    assert cost["total"] == sum(cost[kind] for kind in ("web", "postgres", "redis", "load", "other"))
+
+
+def test_without_a_window_or_requests_it_measures_nothing():
+    meter = CpuMeter({1}, 1)
+    assert meter.stop(requests=10) is None
+    meter.start()
+    assert meter.stop(requests=0) is None
