@@ -5,7 +5,8 @@ connection at the first query of each request with `SELECT 1`: a round trip, and
 server process, on every request (docs/performance.md, pass 2, seventh session). An idle connection
 has nothing to read, so a server that has closed it (a restart, a terminated backend, an idle
 timeout) leaves its socket readable: its last message, or the end of the stream. Checking that
-costs one `select` and catches what `SELECT 1` catches, as pgx's liveness check does.
+costs one `select` and catches what `SELECT 1` catches; pgx's `CheckConn` (Go) checks a connection
+the same way, without writing a byte.
 """
 
 import select
