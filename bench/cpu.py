@@ -23,7 +23,9 @@ def _tick() -> int:
 
 
 def processes() -> dict[int, tuple[str, int, float]]:
-    """{pid: (command name, process group, CPU seconds so far)} of every process we can read."""
+    """{pid: (command name, process group, CPU seconds so far)} of every process we can read, its
+    reaped children's included: a process that ends during a window (a PostgreSQL backend whose
+    connection reached CONN_MAX_AGE, a recycled worker) leaves its CPU to its parent, of its kind."""
     tick, found = _tick(), {}
     for entry in PROC.iterdir() if PROC.is_dir() else ():
         if not entry.name.isdigit():
@@ -33,8 +35,8 @@ def processes() -> dict[int, tuple[str, int, float]]:
         except OSError:  # ended meanwhile
             continue
         name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
-        # after the name: state, ppid, pgrp, …, utime (14th field of the line), stime (15th)
-        found[int(entry.name)] = (name, int(rest[2]), (int(rest[11]) + int(rest[12])) / tick)
+        # after the name: state, ppid, pgrp, …, utime, stime, cutime, cstime (fields 14–17 of the line)
+        found[int(entry.name)] = (name, int(rest[2]), sum(int(value) for value in rest[11:15]) / tick)
     return found
 
 
@@ -69,10 +71,12 @@ class CpuMeter:
         if not self.before or not requests:
             return None
         after, spent = processes(), dict.fromkeys(KINDS, 0.0)
-        for pid, (name, group, cpu) in after.items():
-            if pid == self.load_pid or pid == os.getpid():
-                continue
-            spent[_kind(name, group, self.web_groups)] += cpu - self.before.get(pid, (name, group, 0.0))[2]
+        # Per kind, what its processes hold now less what they held: a process that ended took its
+        # CPU to its parent's reaped-children account (same kind), so its count before is taken off.
+        for sign, snapshot in ((1, after), (-1, self.before)):
+            for pid, (name, group, cpu) in snapshot.items():
+                if pid not in (self.load_pid, os.getpid()):
+                    spent[_kind(name, group, self.web_groups)] += sign * cpu
         # The load generator has been reaped: its whole CPU is in our children's account.
         load_total = self._children_cpu() - self.children_before
         spent["load"] = max(load_total - self.before.get(self.load_pid, ("", 0, 0.0))[2], 0.0)

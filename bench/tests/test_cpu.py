@@ -51,3 +51,29 @@ def test_without_a_window_or_requests_it_measures_nothing():
     assert meter.stop(requests=10) is None
     meter.start()
     assert meter.stop(requests=0) is None
+
+
+def test_a_process_that_ends_in_the_window_leaves_its_cpu_to_its_kind():
+    # A PostgreSQL backend whose connection reached CONN_MAX_AGE ends mid-run: its CPU must still
+    # count (its parent reaps it), and what it had spent before the window must not.
+    child = burn(0.2)
+    parent_code = (
+        "import subprocess, sys, time\n"
+        "time.sleep(0.3)\n"  # the window opens first
+        f"subprocess.run({child!r})\n"
+        "time.sleep(5)\n"
+    )
+    load = subprocess.Popen([sys.executable, "-c", "pass"])
+    web = subprocess.Popen([sys.executable, "-c", parent_code], start_new_session=True)  # noqa: S603
+    meter = CpuMeter({web.pid}, load.pid)
+    meter.start()
+    try:
+        load.wait()
+        deadline = time.monotonic() + 10
+        while processes().get(web.pid, ("", 0, 0.0))[2] < 0.2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        cost = meter.stop(requests=10)
+    finally:
+        web.kill()
+        web.wait()
+    assert 20_000 <= cost["web"] <= 35_000, cost
