@@ -80,6 +80,7 @@ class CpuMeter:
         # The load generator has been reaped: its whole CPU is in our children's account.
         load_total = self._children_cpu() - self.children_before
         spent["load"] = max(load_total - self.before.get(self.load_pid, ("", 0, 0.0))[2], 0.0)
-        per_request = {kind: round(seconds / requests * 1e6) for kind, seconds in spent.items()}
+        # (a process and its parent both gone leave nothing to count: never below zero)
+        per_request = {kind: round(max(seconds, 0.0) / requests * 1e6) for kind, seconds in spent.items()}
         per_request["total"] = sum(per_request.values())
         return per_request
