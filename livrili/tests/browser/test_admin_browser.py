@@ -193,7 +193,9 @@ def test_a_manual_order_is_placed_in_the_browser(browser, live_server, world, sc
     wait = WebDriverWait(browser, WAIT)
 
     def pick(field_id: str, term: str):
-        browser.find_element(By.CSS_SELECTOR, f"#{field_id} + .select2 .select2-selection").click()
+        # select2 builds its box after the page has loaded (admin/js/autocomplete.js): wait for it
+        box = (By.CSS_SELECTOR, f"#{field_id} + .select2 .select2-selection")
+        wait.until(EC.element_to_be_clickable(box)).click()
         search = wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, ".select2-search__field")))
         search.send_keys(term)
         option = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".select2-results__option--highlighted")))
