@@ -91,7 +91,9 @@ def log_in_arabic(browser, live_server, language="ar"):
     browser.find_element(By.ID, "id_username").send_keys("boss")
     browser.find_element(By.ID, "id_password").send_keys(DEFAULT_PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    WebDriverWait(browser, WAIT).until(EC.presence_of_element_located((By.ID, "user-tools")))
+    # the login page has a #user-tools too (its language switcher): wait for the logout form, which
+    # only a signed-in page has, or the next get() races the login's redirect to /admin/
+    WebDriverWait(browser, WAIT).until(EC.presence_of_element_located((By.ID, "logout-form")))
 
 
 # The page's text without what operators typed into its fields (a time slot named "morning").
