@@ -41,24 +41,33 @@ def hidden_category_ids(structure_version: str | None = None) -> frozenset:
     return _hidden_by_version[version]
 
 
-# {category id: path} per structure version, per process (moves, creations and deletions bump the
-# version): the category filter needs the path as a literal (PostgreSQL plans the subtree from it)
-# without a query per request.
-_paths_by_version: dict[str, dict] = {}
+# The category tree per structure version, per process (moves, creations and deletions bump the
+# version): {category id: path} and the subtrees asked for. The category filter names a subtree by
+# its ids, without a query per request: PostgreSQL, given the tree to join by path instead, scanned
+# the search index once per sub-category (docs/performance.md, pass 2).
+_trees_by_version: dict[str, tuple[dict, dict]] = {}
 
 
-def category_path(category_id, structure_version: str | None = None) -> str | None:
-    """The path of `category_id` (None: no such category); from the process's copy of the tree
-    when `structure_version` is given, else (or when the copy does not know it) from the database."""
-    paths = _paths_by_version.get(structure_version) if structure_version else None
-    if structure_version and paths is None:
-        paths = dict(Category.objects.values_list("id", "path"))
-        if len(_paths_by_version) >= 8:
-            _paths_by_version.clear()
-        _paths_by_version[structure_version] = paths
-    if paths and category_id in paths:
-        return paths[category_id]
-    return Category.objects.filter(pk=category_id).values_list("path", flat=True).first()
+def category_subtree_ids(category_id, structure_version: str | None = None) -> tuple[str, ...] | None:
+    """The ids (text) of `category_id` and of every category under it, hidden ones included (None:
+    no such category); from the process's copy of the tree when `structure_version` is given, else
+    (or when the copy does not know it) from the database."""
+    tree = _trees_by_version.get(structure_version) if structure_version else None
+    if structure_version and tree is None:
+        if len(_trees_by_version) >= 8:
+            _trees_by_version.clear()
+        tree = _trees_by_version[structure_version] = (dict(Category.objects.values_list("id", "path")), {})
+    paths, subtrees = tree or ({}, {})
+    if category_id not in paths:  # not in the copy: the database's tree
+        path = Category.objects.filter(pk=category_id).values_list("path", flat=True).first()
+        ids = Category.objects.filter(category_descendant_q(path, "")).values_list("id", flat=True) if path else None
+        return None if path is None else tuple(str(pk) for pk in ids)
+    if category_id not in subtrees:
+        path = paths[category_id]
+        subtrees[category_id] = tuple(
+            str(pk) for pk, other in paths.items() if other == path or other.startswith(f"{path}/")
+        )
+    return subtrees[category_id]
 
 
 def category_list(*, retail: bool) -> QuerySet:
@@ -151,12 +160,11 @@ def retail_page_rows(filters: dict, limit: int, offset: int, *, structure_versio
         conditions.append("NOT (p.category_id = ANY(%s))")
         params.append(list(hidden))
     if "category" in filters:
-        path = category_path(filters["category"], structure_version)
-        if path is None:
+        subtree = category_subtree_ids(filters["category"], structure_version)
+        if subtree is None:
             return []
-        joins.append("JOIN products_category c ON c.id = p.category_id")
-        conditions.append("(c.path = %s OR c.path LIKE %s)")
-        params += [path, connection.ops.prep_for_like_query(path) + "/%"]
+        conditions.append("p.category_id = ANY(%s::uuid[])")
+        params.append("{" + ",".join(subtree) + "}")
     if "tag" in filters:
         joins.append("JOIN products_product_tags pt ON pt.product_id = p.id")
         conditions.append("pt.tag_id = %s")

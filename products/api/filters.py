@@ -6,7 +6,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from ..models import Category, Product
 from ..search import filter_search
-from ..selectors import category_descendant_q, category_path
+from ..selectors import category_subtree_ids
 
 PRICE_BOUNDS = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
@@ -33,12 +33,12 @@ class ProductFilter(django_filters.FilterSet):
         fields = []
 
     def filter_category(self, queryset, name, value):
-        # The retail list passes the structure version it read: the path then comes from the
-        # process's copy of the tree, not from a query (selectors.category_path).
-        path = category_path(value, getattr(self.request, "catalog_structure_version", None))
-        if path is None:
+        # The retail list passes the structure version it read: the subtree then comes from the
+        # process's copy of the tree, not from a query (selectors.category_subtree_ids).
+        subtree = category_subtree_ids(value, getattr(self.request, "catalog_structure_version", None))
+        if subtree is None:
             return queryset.none()
-        return queryset.filter(category_descendant_q(path))
+        return queryset.filter(category_id__in=subtree)
 
     def filter_in_stock(self, queryset, name, value):
         # In stock = at least the minimum order quantity can be sold.

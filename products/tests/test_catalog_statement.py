@@ -113,6 +113,25 @@ def test_every_query_the_statement_covers_answers_the_filtersets_bytes(client_fo
 
 
 @pytest.mark.postgres
+def test_a_category_is_filtered_by_its_subtrees_ids_without_joining_the_tree(client_for, retailer, counter):
+    """The page's statement names the category and its sub-categories by id, from the process's
+    copy of the tree: PostgreSQL joined the tree by path and scanned the search index once per
+    sub-category, 4× the statement's cost on the bench's catalog (docs/performance.md)."""
+    client = client_for(retailer)
+    client.get(PRODUCTS, {"category": str(counter["root"].pk)})  # the process learns the tree
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(PRODUCTS, {"category": str(counter["root"].pk), "search": "lait", "in_stock": "true"})
+
+    assert response.status_code == 200
+    [statement] = [q["sql"] for q in ctx.captured_queries if STATEMENT in q["sql"]]
+    assert "products_category" not in statement
+    subtree = {str(counter[name].pk) for name in ("root", "child", "hidden")}
+    assert all(pk in statement for pk in subtree)
+    assert str(counter["other"].pk) not in statement
+    assert not any("products_category" in q["sql"] for q in ctx.captured_queries)
+
+
+@pytest.mark.postgres
 def test_ordering_and_refused_values_go_through_the_filterset(client_for, retailer, counter):
     client = client_for(retailer)
     with CaptureQueriesContext(connection) as ctx:
