@@ -11,7 +11,15 @@ on this machine: the uncached catalog's throughput is reported as a ratio to it.
 
     gunicorn bench.ceiling:application   (DATABASE_URL as for the app)
     GET /health                            200, no database
-    GET /catalog?category=<uuid>&search=<words>&in_stock=true[&limit=&offset=]
+    GET /catalog?category=<uuid>&search=<words>&in_stock=true[&limit=&offset=][&subtree=ids]
+
+Two forms of the category filter. By default, the issue's comparator as it writes it: the tree
+joined and filtered by path, which PostgreSQL plans as one scan of the search index per
+sub-category. `subtree=ids`: the subtree's ids taken by a sub-select (still one statement, no
+cache), which PostgreSQL plans as the app's statement (selectors.retail_page_rows: the ids from
+its cached tree) — one scan of each index. Both are reported (`catalog_ceiling`,
+`catalog_ceiling_ids`): the first is the issue's ceiling, the second the database's pace for the
+page with the cheaper plan (docs/performance.md).
 """
 
 import os
@@ -24,6 +32,13 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from products.search import search_words  # pure Python: the query's normalisation
+
+SUBTREE_JOINED = """JOIN products_category c ON c.id = p.category_id
+    WHERE p.is_active
+      AND (c.path = %(path)s OR c.path LIKE %(path_prefix)s)"""
+SUBTREE_IDS = """WHERE p.is_active
+      AND p.category_id = ANY(ARRAY(
+          SELECT c.id FROM products_category c WHERE c.path = %(path)s OR c.path LIKE %(path_prefix)s))"""
 
 # One statement: the page (with its total from a window count, so the matches are read once), then
 # its relations for the 20 rows only. Texts in Arabic, as `lang=ar` answers (the `*_ar` columns).
@@ -38,9 +53,7 @@ page AS (
            p.min_order_quantity, p.base_price, p.tax_rate, p.weight_kg, p.dimensions, p.is_active, p.is_featured,
            p.stock_quantity, count(*) OVER () AS total
     FROM products_product p
-    JOIN products_category c ON c.id = p.category_id
-    WHERE p.is_active
-      AND (c.path = %(path)s OR c.path LIKE %(path_prefix)s)
+    {subtree}
       {hidden}
       AND p.stock_quantity >= p.min_order_quantity
       {search}
@@ -136,6 +149,7 @@ def application(environ, start_response):
         params[f"w{index}"] = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         search.append(f"AND p.search_text LIKE %(w{index})s")
     hidden = "AND NOT (p.category_id = ANY(%(hidden)s::uuid[]))" if tree["hidden"] else ""
-    sql = PAGE_SQL.replace("{search}", " ".join(search)).replace("{hidden}", hidden)
+    subtree = SUBTREE_IDS if query.get("subtree") == "ids" else SUBTREE_JOINED
+    sql = PAGE_SQL.replace("{subtree}", subtree).replace("{search}", " ".join(search)).replace("{hidden}", hidden)
     row = connection().execute(sql, params).fetchone()
     return respond(start_response, "200 OK", row[0].encode())

@@ -40,6 +40,7 @@ _next_driver = itertools.count()
 CATALOG = "catalog ar category+search"
 CATALOG_UNCACHED = "catalog ar category+search+in_stock (uncached)"
 CATALOG_CEILING = "catalog ceiling (raw SQL, same page)"
+CATALOG_CEILING_IDS = "catalog ceiling, subtree by ids (raw SQL, same page)"
 DETAIL = "product detail"
 CART_ADD = "cart add"
 CART_FILL = "cart add (order fill)"
@@ -153,11 +154,19 @@ class CatalogCeilingScenario(BenchUser):
 
     host = os.environ.get("BENCH_CEILING_URL") or PREPARED["base_url"]
 
+    name, form = CATALOG_CEILING, ""
+
     @task
     def catalog(self):
         query = random.choice(QUERIES)
-        path = f"/catalog?lang=ar&category={query['category']}&search={query['search']}&in_stock=true"
-        self.get(path, CATALOG_CEILING)
+        path = f"/catalog?lang=ar&category={query['category']}&search={query['search']}&in_stock=true{self.form}"
+        self.get(path, self.name)
+
+
+class CatalogCeilingIdsScenario(CatalogCeilingScenario):
+    """The same ceiling with the category's subtree taken by ids (the plan of the app's statement)."""
+
+    name, form = CATALOG_CEILING_IDS, "&subtree=ids"
 
 
 class ProductDetailScenario(RetailerUser):
