@@ -42,9 +42,9 @@ SUBTREE_IDS = """WHERE p.is_active
 
 # One statement: the page (with its total from a window count, so the matches are read once), then
 # its relations for the 20 rows only. Texts in Arabic, as `lang=ar` answers (the `*_ar` columns).
-# The category's path and the hidden categories are literals, as the app's statement has them (the
-# planner then picks the same plan): each worker reads the category tree once, at its first request
-# (the bench never edits categories).
+# The category's path and the hidden categories are literals (the subtree as SUBTREE_JOINED or
+# SUBTREE_IDS says): each worker reads the category tree once, at its first request (the bench never
+# edits categories).
 PAGE_SQL = """
 WITH
 page AS (

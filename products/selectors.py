@@ -60,8 +60,11 @@ def category_subtree_ids(category_id, structure_version: str | None = None) -> t
     paths, subtrees = tree or ({}, {})
     if category_id not in paths:  # not in the copy: the database's tree
         path = Category.objects.filter(pk=category_id).values_list("path", flat=True).first()
-        ids = Category.objects.filter(category_descendant_q(path, "")).values_list("id", flat=True) if path else None
-        return None if path is None else tuple(str(pk) for pk in ids)
+        if path is None:
+            return None
+        return tuple(
+            str(pk) for pk in Category.objects.filter(category_descendant_q(path, "")).values_list("pk", flat=True)
+        )
     if category_id not in subtrees:
         path = paths[category_id]
         subtrees[category_id] = tuple(
