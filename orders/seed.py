@@ -62,6 +62,9 @@ SIZES = {"small": 2_000, "standard": 200_000, "large": 400_000}
 SEED_KEY = "seed-"  # idempotency keys of seeded orders: "seed-000001", …
 SEED_REASON = "seed"  # reason of the settlement payments (quality.md: "referenced `seed`")
 DAYS = 365
+# A suspended retailer traded before it was suspended: if its drawn window gave it fewer orders,
+# it places the rest on the days after (never in the last two weeks).
+SUSPENDED_FIRST_ORDERS = 3
 ALGIERS = ZoneInfo("Africa/Algiers")
 
 # Ramadan (first day, last day) and the two Eids, as observed in Algeria (approximate).
@@ -448,7 +451,7 @@ class _Simulation:
             users[retailer_id].append(pk)
             languages.setdefault(retailer_id, language)
         addresses = _addresses([r.pk for r in self.retailers])
-        last_day = self.today - timedelta(days=14)
+        last_day = self.suspended_by = self.today - timedelta(days=14)
         self.customers = []
         for retailer in self.retailers:
             customer = _Customer()
@@ -462,8 +465,10 @@ class _Simulation:
             )
             customer.end = None
             if retailer.status == RetailerStatus.SUSPENDED:
-                span = max((last_day - customer.start).days, 1)
-                customer.end = customer.start + timedelta(days=rng.randint(min(30, span), span))
+                # suspended a month or more before the last two weeks: time to catch up its first orders
+                customer.start = min(customer.start, last_day - timedelta(days=60))
+                span = (last_day - timedelta(days=30) - customer.start).days
+                customer.end = customer.start + timedelta(days=rng.randint(30, span))
             customer.weight = rng.lognormvariate(0, 0.7)
             customer.credit_share = rng.uniform(0.45, 0.85) if customer.limit > 0 else 0.0
             # Order size: shops trusted with more credit buy more per order.
@@ -657,6 +662,14 @@ class _Simulation:
             self.eligible_day = day
             self.eligible = [c for c in self.customers if c.start <= day and (c.end is None or day < c.end)]
             self.eligible_cum = list(accumulate(c.weight for c in self.eligible))
+            self.owing = [
+                c
+                for c in self.customers
+                if c.end is not None and c.end <= day < self.suspended_by and c.orders < SUSPENDED_FIRST_ORDERS
+            ]
+        for customer in self.owing:  # its drawn window was too short for its first orders
+            if customer.orders < SUSPENDED_FIRST_ORDERS:
+                return customer
         cum = self.eligible_cum
         if not cum:
             return None
