@@ -1,14 +1,18 @@
 """Order-to-cash reads, joins prepared: constant query counts whatever the page or cart size."""
 
+import json
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from livrili.core import rows
 from livrili.core.errors import DomainError
 from livrili.core.models import BusinessSettings
 from livrili.core.money import ZERO, to_money
@@ -51,22 +55,82 @@ class CartSummary:
         return self.available_credit - self.totals.total
 
 
-def cart_items(retailer: Retailer) -> QuerySet:
-    """The lines with their products, each product's tiers and images as lists (`to_attr`: a
-    manager prefetch builds a filtered queryset per product to hold them)."""
-    return (
+def cart_items(retailer: Retailer) -> list[CartItem]:
+    """The lines, oldest first, each with its product, the product's tiers (`tier_list`) and
+    images (`image_list`) as lists: one statement on PostgreSQL, the ORM's query and prefetches
+    elsewhere (the same objects; orders/tests/test_cart_statement.py compares them)."""
+    if connection.vendor == "postgresql":
+        return _cart_items_statement(retailer.pk)
+    return _cart_items_orm(retailer)
+
+
+def _cart_items_orm(retailer: Retailer) -> list[CartItem]:
+    return list(
         CartItem.objects.filter(retailer=retailer)
         .select_related("product")
         .prefetch_related(
             Prefetch("product__price_tiers", queryset=PriceTier.objects.order_by("min_quantity"), to_attr="tier_list"),
-            Prefetch(
-                "product__images",
-                queryset=ProductImage.objects.order_by("-is_primary", "sort_order"),
-                to_attr="image_list",
-            ),
+            Prefetch("product__images", queryset=ProductImage.objects.order_by(*IMAGE_ORDER), to_attr="image_list"),
         )
         .order_by("added_at")
     )
+
+
+# The cart on PostgreSQL in ONE statement: every cart answer (add, set, view, sync, reorder)
+# reads it, and the ORM's three queries (lines with products, tiers, images) and its prefetching
+# cost ~2 ms of CPU, most of a cart add's own read (docs/performance.md, pass 2). Tiers and
+# images come as JSON (prices as text: exact decimals), in the ORM path's order.
+IMAGE_ORDER = ("-is_primary", "sort_order", "created_at")
+_CART_ITEMS_SQL = """
+SELECT {items}, {products},
+       (SELECT json_agg(json_build_object('id', t.id, 'min_quantity', t.min_quantity,
+                                          'unit_price', t.unit_price::text) ORDER BY t.min_quantity)::text
+          FROM products_pricetier t WHERE t.product_id = p.id),
+       (SELECT json_agg(json_build_object('id', i.id, 'image', i.image, 'alt_text', i.alt_text,
+                                          'is_primary', i.is_primary, 'sort_order', i.sort_order)
+                        ORDER BY i.is_primary DESC, i.sort_order, i.created_at)::text
+          FROM products_productimage i WHERE i.product_id = p.id)
+  FROM orders_cartitem c JOIN products_product p ON p.id = c.product_id
+ WHERE c.retailer_id = %s
+ ORDER BY c.added_at
+"""
+
+
+def _cart_items_statement(retailer_id) -> list[CartItem]:
+    db = connections[DEFAULT_DB_ALIAS]
+    sql = _CART_ITEMS_SQL.format(
+        items=rows.columns(CartItem, "c", db.vendor), products=rows.columns(Product, "p", db.vendor)
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [retailer_id])
+        found = cursor.fetchall()
+    split, items = len(CartItem._meta.concrete_fields), []
+    for row in found:
+        item = rows.from_row(CartItem, row[:split], db)
+        item.product = product = rows.from_row(Product, row[split:-2], db)
+        tiers, images = (json.loads(value) if value else [] for value in row[-2:])
+        product.tier_list = [
+            _partial(
+                PriceTier,
+                db,
+                id=uuid.UUID(t["id"]),
+                product_id=product.pk,
+                min_quantity=t["min_quantity"],
+                unit_price=Decimal(t["unit_price"]),
+            )
+            for t in tiers
+        ]
+        product.image_list = [
+            _partial(ProductImage, db, **{**i, "id": uuid.UUID(i["id"]), "product_id": product.pk}) for i in images
+        ]
+        items.append(item)
+    return items
+
+
+def _partial(model, db, **values):
+    """A `model` instance with only these fields loaded (the others deferred), as `.only()` gives."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(db.alias, names, [values[name] for name in names])
 
 
 def line_problems(item: CartItem, hidden: frozenset) -> list[str]:

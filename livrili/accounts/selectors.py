@@ -4,10 +4,12 @@ from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q
 
+from livrili.core.rows import from_row
+
 from .models import User
 
 
-@cache  # per backend: the statement and the converters never change in a process
+@cache  # per backend: the statement never changes in a process
 def _user_by_id_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in User._meta.concrete_fields)
@@ -15,24 +17,11 @@ def _user_by_id_sql(vendor: str) -> str:
     return f"SELECT {columns} FROM {table} WHERE {pk} = %s"  # noqa: S608 (names from the model, quoted)
 
 
-@cache
-def _user_converters(vendor: str) -> list:
-    """(position, column, converters) of each field the backend or the field converts, as a
-    queryset's compiler applies them to the row."""
-    converters = []
-    for position, field in enumerate(User._meta.concrete_fields):
-        column = field.get_col(User._meta.db_table)
-        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        if found:
-            converters.append((position, column, found))
-    return converters
-
-
 def user_for_token(user_id) -> User | None:
     """The user an access token names, read on every authenticated request: one statement written
-    once and the model built from its row (`Model.from_db`, as a queryset does, through the same
-    converters), without the ORM's query building (a third of `objects.get`'s cost) nor a raw
-    queryset's column mapping (half of what was left)."""
+    once and the model built from its row as a queryset builds it (`livrili.core.rows`), without
+    the ORM's query building (a third of `objects.get`'s cost) nor a raw queryset's column mapping
+    (half of what was left)."""
     db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up again
     pk = User._meta.pk.get_db_prep_value(User._meta.pk.to_python(user_id), db)
     with db.cursor() as cursor:
@@ -40,11 +29,7 @@ def user_for_token(user_id) -> User | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    values = list(row)
-    for position, column, converters in _user_converters(db.vendor):
-        for convert in converters:
-            values[position] = convert(values[position], column, db)
-    return User.from_db(db.alias, None, values)  # every concrete field, in order
+    return from_row(User, row, db)
 
 
 def user_list():

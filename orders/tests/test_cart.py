@@ -220,7 +220,7 @@ def test_credit_figures_beyond_a_column_still_read(client_for, shop):
 def test_a_cart_add_reads_its_retailer_once_and_its_statements_do_not_grow_with_the_cart(
     client_for, shop, make_product
 ):
-    """The answer's cart is read in three statements (lines with products, tiers, images) whatever
+    """The answer's cart is read in a fixed number of statements (one on PostgreSQL) whatever
     its size; the retailer is read once, under its lock (the bench's cart add, docs/performance.md)."""
     client = client_for(shop)
     products = [make_product(stock=100, min_order_quantity=1, order_multiple=1) for _ in range(6)]
