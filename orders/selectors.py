@@ -81,8 +81,7 @@ def _cart_items_orm(retailer: Retailer) -> list[CartItem]:
 # cost ~2 ms of CPU, most of a cart add's own read (docs/performance.md, pass 2). Tiers and
 # images come as JSON (prices as text: exact decimals), in the ORM path's order.
 IMAGE_ORDER = ("-is_primary", "sort_order", "created_at")
-_CART_ITEMS_SQL = """
-SELECT {items}, {products},
+_CART_ITEMS_SQL = """SELECT {items}, {products},
        (SELECT json_agg(json_build_object('id', t.id, 'min_quantity', t.min_quantity,
                                           'unit_price', t.unit_price::text) ORDER BY t.min_quantity)::text
           FROM products_pricetier t WHERE t.product_id = p.id),

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from livrili.api.exceptions import exception_handler
@@ -16,6 +17,7 @@ from products import selectors
 from products.models import Product, StockMovement
 from products.services.stock import (
     StockHistory,
+    _add_stock,
     insufficient_stock,
     stock_apply,
     stock_check,
@@ -266,3 +268,22 @@ def test_concurrent_takes_crossing_the_same_products_neither_deadlock_nor_overse
         taken = StockMovement.objects.filter(product=product, reason="order").order_by("created_at")
         assert [m.stock_after for m in taken] == [8, 6, 4, 2, 0]
     assert not selectors.stock_ledger_mismatches().exists()
+
+
+def test_the_stock_update_changes_only_rows_that_stay_non_negative_and_counts_them(oil_and_sugar, make_product):
+    # the last line of defence under the locks: a delta that would take a row below zero leaves it
+    oil, sugar = oil_and_sugar
+    flour = make_product(stock=7)
+    ids = sorted([oil.pk, sugar.pk, flour.pk])
+    deltas = {oil.pk: -50, sugar.pk: -21, flour.pk: 3}
+
+    with CaptureQueriesContext(connection) as queries:
+        changed = _add_stock(ids, [deltas[pk] for pk in ids])
+
+    assert changed == 2
+    assert stock_of(oil, sugar, flour) == [0, 20, 10]
+    # one statement whatever the number of products; on PostgreSQL the deltas are two arrays, not
+    # a CASE with a branch per product built twice by the ORM (2.5 ms of CPU for 10 lines)
+    assert len(queries.captured_queries) == 1
+    if connection.vendor == "postgresql":
+        assert "CASE" not in queries.captured_queries[0]["sql"]
