@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from livrili.api import fields as strict
 from livrili.api.fields import DerivedMoneyField, MoneyField
+from livrili.api.serializers import BuiltOnceModelSerializer
 from products.api.serializers import ProductImageSerializer
 
 from ..models import CartActionType, Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
@@ -206,7 +207,7 @@ class DeliveryAddressSnapshotSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(source="delivery_contact_phone")
 
 
-class OrderItemSerializer(serializers.ModelSerializer):
+class OrderItemSerializer(BuiltOnceModelSerializer):
     name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -230,7 +231,7 @@ class OrderItemSerializer(serializers.ModelSerializer):
         ]
 
 
-class OrderEventSerializer(serializers.ModelSerializer):
+class OrderEventSerializer(BuiltOnceModelSerializer):
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
 
     class Meta:
@@ -265,7 +266,7 @@ ORDER_FIELDS = [
 ]
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(BuiltOnceModelSerializer):
     retailer = RetailerRefSerializer()
     delivery_address = DeliveryAddressSnapshotSerializer(source="*")
     can_cancel = serializers.SerializerMethodField()
