@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q
 
-from livrili.core.rows import from_row
+from livrili.core.rows import columns, from_row
 
 from .models import User
 
@@ -12,9 +12,8 @@ from .models import User
 @cache  # per backend: the statement never changes in a process
 def _user_by_id_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in User._meta.concrete_fields)
     table, pk = quote(User._meta.db_table), quote(User._meta.pk.column)
-    return f"SELECT {columns} FROM {table} WHERE {pk} = %s"  # noqa: S608 (names from the model, quoted)
+    return f"SELECT {columns(User, table, vendor)} FROM {table} WHERE {pk} = %s"  # noqa: S608 (model names, quoted)
 
 
 def user_for_token(user_id) -> User | None:
