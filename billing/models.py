@@ -49,7 +49,11 @@ class Invoice(BaseModel):
         "orders.Order", on_delete=models.PROTECT, related_name="invoice", verbose_name=_("order")
     )
     retailer = models.ForeignKey(
-        "retailers.Retailer", on_delete=models.PROTECT, related_name="invoices", verbose_name=_("retailer")
+        "retailers.Retailer",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("retailer"),
+        db_index=False,
     )
     issued_at = models.DateTimeField(_("issued at"), db_index=True)
     due_date = models.DateField(_("due date"))
@@ -132,7 +136,9 @@ class InvoiceLine(models.Model):
     (taxed at its own rate) or the stamp duty of a cash settlement (not TVA)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice"))
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice"), db_index=False
+    )
     position = models.PositiveSmallIntegerField(_("position"))
     kind = models.CharField(_("kind"), max_length=12, choices=LineKind.choices)
     description = models.CharField(_("description"), max_length=200)
@@ -251,7 +257,11 @@ class Payment(BaseModel):
     bounced or cancelled payment has its `payment_reversal` entry and no allocation left."""
 
     retailer = models.ForeignKey(
-        "retailers.Retailer", on_delete=models.PROTECT, related_name="payments", verbose_name=_("retailer")
+        "retailers.Retailer",
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("retailer"),
+        db_index=False,
     )
     amount = money_field(_("amount"))
     method = models.CharField(_("method"), max_length=16, choices=PaymentMethodKind.choices)
@@ -265,6 +275,7 @@ class Payment(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("collected by"),
+        db_index=False,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -350,7 +361,11 @@ class PaymentAllocation(BaseModel):
     payment bounces or is cancelled, or when the invoice is cancelled."""
 
     payment = models.ForeignKey(
-        Payment, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("payment")
+        Payment,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("payment"),
+        db_index=False,
     )
     invoice = models.ForeignKey(
         Invoice, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("invoice")

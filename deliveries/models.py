@@ -94,7 +94,13 @@ class Delivery(BaseModel):
         _("status"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     driver = models.ForeignKey(
-        Driver, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("driver")
+        Driver,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=_("driver"),
+        db_index=False,
     )
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
     scheduled_date = models.DateField(_("scheduled date"))
@@ -268,7 +274,9 @@ class Route(BaseModel):
 
 class RouteStop(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="stops", verbose_name=_("route"))
+    route = models.ForeignKey(
+        Route, on_delete=models.CASCADE, related_name="stops", verbose_name=_("route"), db_index=False
+    )
     delivery = models.ForeignKey(
         Delivery, on_delete=models.PROTECT, related_name="route_stops", verbose_name=_("delivery")
     )

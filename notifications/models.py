@@ -41,7 +41,7 @@ class NotificationTemplate(models.Model):
     its declared variables. System templates are seeded and cannot be deleted."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    event = models.SlugField(_("event"), max_length=64)
+    event = models.SlugField(_("event"), max_length=64, db_index=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     category = models.CharField(_("category"), max_length=12, choices=Category.choices, default=Category.SYSTEM)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
@@ -106,6 +106,7 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("recipient"),
+        db_index=False,
     )
     event = models.SlugField(_("event"), max_length=64)
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
@@ -219,6 +220,7 @@ class NotificationPreference(models.Model):
         on_delete=models.CASCADE,
         related_name="notification_preferences",
         verbose_name=_("user"),
+        db_index=False,
     )
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -246,6 +248,7 @@ class PushSubscription(models.Model):
         on_delete=models.CASCADE,
         related_name="push_subscriptions",
         verbose_name=_("user"),
+        db_index=False,
     )
     endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
     p256dh = models.CharField(_("public key"), max_length=200)

@@ -16,7 +16,11 @@ class CartItem(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     retailer = models.ForeignKey(
-        "retailers.Retailer", on_delete=models.CASCADE, related_name="cart_items", verbose_name=_("retailer")
+        "retailers.Retailer",
+        on_delete=models.CASCADE,
+        related_name="cart_items",
+        verbose_name=_("retailer"),
+        db_index=False,
     )
     product = models.ForeignKey(
         "products.Product", on_delete=models.CASCADE, related_name="cart_items", verbose_name=_("product")
@@ -53,7 +57,11 @@ class CartAction(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     retailer = models.ForeignKey(
-        "retailers.Retailer", on_delete=models.CASCADE, related_name="cart_actions", verbose_name=_("retailer")
+        "retailers.Retailer",
+        on_delete=models.CASCADE,
+        related_name="cart_actions",
+        verbose_name=_("retailer"),
+        db_index=False,
     )
     client_action_id = models.CharField(_("client action id"), max_length=100)
     action = models.CharField(_("action"), max_length=10, choices=CartActionType.choices)
@@ -99,7 +107,11 @@ class Channel(models.TextChoices):
 class Order(BaseModel):
     number = models.CharField(_("number"), max_length=20, unique=True)
     retailer = models.ForeignKey(
-        "retailers.Retailer", on_delete=models.PROTECT, related_name="orders", verbose_name=_("retailer")
+        "retailers.Retailer",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("retailer"),
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
@@ -183,7 +195,11 @@ class OrderItem(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items", verbose_name=_("order"))
     product = models.ForeignKey(
-        "products.Product", on_delete=models.PROTECT, related_name="order_items", verbose_name=_("product")
+        "products.Product",
+        on_delete=models.PROTECT,
+        related_name="order_items",
+        verbose_name=_("product"),
+        db_index=False,
     )
     sku = models.CharField(_("SKU"), max_length=64)
     name_ar = models.CharField(_("name (Arabic)"), max_length=200)

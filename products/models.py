@@ -222,7 +222,11 @@ class PriceTier(BaseModel):
     """Volume price: from `min_quantity` units on, each unit costs `unit_price`."""
 
     product = models.ForeignKey(
-        Product, on_delete=models.CASCADE, related_name="price_tiers", verbose_name=_("product")
+        Product,
+        on_delete=models.CASCADE,
+        related_name="price_tiers",
+        verbose_name=_("product"),
+        db_index=False,
     )
     min_quantity = models.PositiveIntegerField(_("minimum quantity"))
     unit_price = money_field(_("unit price"), validators=[MinValueValidator(Decimal("0.01"))])
@@ -262,7 +266,11 @@ class StockMovement(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     product = models.ForeignKey(
-        Product, on_delete=models.CASCADE, related_name="stock_movements", verbose_name=_("product")
+        Product,
+        on_delete=models.CASCADE,
+        related_name="stock_movements",
+        verbose_name=_("product"),
+        db_index=False,
     )
     delta = models.IntegerField(_("change"))
     reason = models.CharField(_("reason"), max_length=20, choices=StockReason.choices)
@@ -306,7 +314,11 @@ class ProductView(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="product_views", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="product_views",
+        verbose_name=_("user"),
+        db_index=False,
     )
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="views", verbose_name=_("product"))
     viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True)

@@ -259,7 +259,11 @@ class LedgerEntry(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     retailer = models.ForeignKey(
-        Retailer, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("retailer")
+        Retailer,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("retailer"),
+        db_index=False,
     )
     position = models.PositiveIntegerField(_("position"), editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=LedgerEntryKind.choices)

@@ -122,7 +122,7 @@ class PasswordResetCode(models.Model):
     """A single-use 6-digit code; stored as an HMAC, valid 15 minutes, void after 5 wrong tries."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_reset_codes")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_reset_codes", db_index=False)
     code_hash = models.CharField(max_length=128)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -229,7 +229,7 @@ def order_place(
                 expected_total=expected_total,
             )
     except IntegrityError:  # a concurrent request with the same key won the race
-        existing = Order.objects.filter(retailer=retailer, idempotency_key=idempotency_key).first()
+        existing = _placed_with(retailer, idempotency_key)
         if existing is None:
             raise
         return _replay(existing, fingerprint), True
@@ -244,6 +244,12 @@ def _order_language(retailer: Retailer, actor) -> str:
     return owner.preferred_language if owner else translation.get_language() or "ar"
 
 
+def _placed_with(retailer: Retailer, idempotency_key: str) -> Order | None:
+    """The order this key placed, if any: a replay needs its key and fingerprint only."""
+    orders = Order.objects.filter(retailer=retailer, idempotency_key=idempotency_key)
+    return orders.only("pk", "request_fingerprint").first()
+
+
 def _replay(order: Order, fingerprint: str) -> Order:
     if order.request_fingerprint != fingerprint:
         raise DomainError("IDEMPOTENCY_CONFLICT")
@@ -252,7 +258,7 @@ def _replay(order: Order, fingerprint: str) -> Order:
 
 def _place(*, retailer, actor, payment_method, idempotency_key, fingerprint, channel, lines, **options):
     retailer = locks.lock_retailer(retailer.pk)
-    existing = Order.objects.filter(retailer=retailer, idempotency_key=idempotency_key).first()
+    existing = _placed_with(retailer, idempotency_key)
     if existing is not None:
         return _replay(existing, fingerprint), True
     retailer_require_active(retailer)
