@@ -28,7 +28,7 @@ def _leading_fields(model) -> set[str]:
         if isinstance(constraint, UniqueConstraint) and constraint.condition is None and len(constraint.fields) > 1
     ]
     keys += [fields for fields in meta.unique_together if len(fields) > 1]
-    return {fields[0].lstrip("-") for fields in keys}
+    return {meta.get_field(fields[0].lstrip("-")).name for fields in keys}  # a key may name `retailer_id`
 
 
 def test_no_single_column_index_repeats_the_leading_column_of_a_composite_one():
