@@ -647,7 +647,7 @@ def main() -> int:
                 f"scenario mix: {conf['mix_users']} users, think {conf['think'][0]:.0f}–{conf['think'][1]:.0f} s, "
                 f"ramp {spawn_time:.0f} s + {conf['mix_duration']:.0f} s measured"
             )
-            stats = run_locust_mix(conf, locust_env, spawn_time)
+            stats = run_locust_mix(conf, locust_env, spawn_time, web_groups={server.pid})
             orders_placed += stats["orders_placed"]
             orders_attempted += stats["orders_attempted"]
             total = stats["total"]
@@ -660,6 +660,7 @@ def main() -> int:
                 ratio_to_health=round(total["rps"] / health_rps, 3) if health_rps else None,
                 cpu_busy_before=load_before,
                 per_request={name: figure(stats, name) for name in stats["entries"]},
+                cpu_us_per_request=stats.get("cpu_us_per_request"),
             )
             report["scenarios"][f"mix_{conf['mix_users']}" + ("" if conf["mix_staff"] else "_no_staff")] = row
             report["raw"]["mix"] = stats
@@ -768,8 +769,9 @@ def run_profile(env: dict, prepared: Path, conf: dict) -> dict:
     return json.loads(result.stdout)
 
 
-def run_locust_mix(conf: dict, env: dict, spawn_time: float) -> dict:
-    """Both mix classes in one locust run: staff users are a fixed count, the rest retailers."""
+def run_locust_mix(conf: dict, env: dict, spawn_time: float, web_groups: set[int]) -> dict:
+    """Both mix classes in one locust run: staff users are a fixed count, the rest retailers; the
+    CPU each mix request cost each process (bench/cpu.py) is measured after the ramp."""
     return run_locust(
         "MixRetailerUser MixStaffUser" if conf["mix_staff"] else "MixRetailerUser",
         users=conf["mix_users"],
@@ -778,6 +780,7 @@ def run_locust_mix(conf: dict, env: dict, spawn_time: float) -> dict:
         warmup=spawn_time + 5,
         env=env,
         tag="mix",
+        web_groups=web_groups,
     )
 
 

@@ -216,6 +216,10 @@ PASSWORD_RESET_MAX_ATTEMPTS = 5
 # Codes sent to one account per window (beyond: silently none); counted in the database.
 PASSWORD_RESET_CODES_PER_WINDOW = int(os.environ.get("PASSWORD_RESET_CODES_PER_WINDOW", "3"))
 PASSWORD_RESET_CODES_WINDOW = timedelta(minutes=int(os.environ.get("PASSWORD_RESET_CODES_WINDOW_MINUTES", "15")))
+# Each process keeps the rows of the users whose tokens it saw, used while their revision in Redis
+# is unchanged (every user write changes it) and at most this many seconds (accounts/copies.py).
+# Off (0) without Redis: the revision must be shared by every process.
+AUTH_USER_COPY_MAX_AGE = int(os.environ.get("AUTH_USER_COPY_SECONDS", "300" if REDIS_URL else "0"))
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),

@@ -13,10 +13,10 @@ class LanguageJWTAuthentication(JWTAuthentication):
     come in the user's preferred_language (language precedence: docs/api.md)."""
 
     def get_user(self, validated_token):
-        """The user row is read on every request (a deactivated account is refused at once), by
-        one prepared statement instead of the ORM's `objects.get`; anything unusual (no such
-        user, inactive, an unreadable id, a revocation check) takes simplejwt's own path and its
-        exact errors."""
+        """The user row as of the user's last write (`user_for_token`: this process's copy while the
+        user's revision is unchanged, else one prepared statement), so a deactivated account is
+        refused at its next request; anything unusual (no such user, inactive, an unreadable id, a
+        revocation check) takes simplejwt's own path and its exact errors."""
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         user = None
         if user_id is not None and not api_settings.CHECK_REVOKE_TOKEN:
