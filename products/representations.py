@@ -5,6 +5,7 @@ them from here rather than from products' views."""
 
 import hashlib
 import json
+import time
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from .api.serializers import STOCK_FIELDS, RetailProductSerializer, StaffProduct
 from .services.cache import catalog_structure_version, catalog_versions
 
 RETAIL_CACHE_SECONDS = 600
+RENDERED_COPIES = 4_000  # per process (~2 KB each); past it the copies start again from none
 
 
 # --- Retail cache -------------------------------------------------------------------------------
@@ -76,15 +78,49 @@ def retail_rendered(request, rows: list[list[str]], structure_version: str) -> l
     since the rows were read is left out."""
     prefix = f"products:retail-product-json:{structure_version}:{get_language()}"
     keys = {product_id: f"{prefix}:{product_id}:{stamp}" for product_id, stamp in rows}
-    found = cache.get_many(list(keys.values()))
+    found = _rendered_copies(keys.values())
+    shared = [key for key in keys.values() if key not in found]
+    if shared:
+        from_cache = cache.get_many(shared)
+        _keep_rendered(from_cache)
+        found.update(from_cache)
     missing = [product_id for product_id, key in keys.items() if key not in found]
     if missing:
         products = selectors.product_list(retail=True).filter(pk__in=missing)
         data = strip_stock(RetailProductSerializer(products, many=True, context={"request": request}).data)
         fresh = {keys[item["id"]]: (item["min_order_quantity"], render_item(item)) for item in data}
         cache.set_many(fresh, RETAIL_CACHE_SECONDS)
+        _keep_rendered(fresh)
         found.update(fresh)
     return [(product_id, *found[key]) for product_id, key in keys.items() if key in found]
+
+
+# This process's copies of rendered representations: a key names the structure version, the
+# language and the product's `updated_at`, so what it names never changes; kept at most as long as
+# the shared cache keeps an entry. Saves a page the round trip and unpickling of its products.
+_rendered: dict[str, tuple[float, tuple[int, bytes]]] = {}
+
+
+def _rendered_copies(keys) -> dict:
+    oldest = time.monotonic() - RETAIL_CACHE_SECONDS
+    found = {}
+    for key in keys:
+        entry = _rendered.get(key)
+        if entry is not None and entry[0] > oldest:
+            found[key] = entry[1]
+    return found
+
+
+def _keep_rendered(entries: dict) -> None:
+    if len(_rendered) + len(entries) > RENDERED_COPIES:
+        _rendered.clear()
+    now = time.monotonic()
+    _rendered.update((key, (now, value)) for key, value in entries.items())
+
+
+def forget_rendered() -> None:
+    """Drops this process's copies (tests)."""
+    _rendered.clear()
 
 
 def retail_products(request, rows: list[list[str]], structure_version: str) -> list[dict]:

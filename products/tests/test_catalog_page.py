@@ -199,6 +199,28 @@ def test_an_uncached_page_renders_only_its_envelope_when_its_products_are_cached
     assert len(encoded) == 1 and encoded[0]["data"] == [], encoded  # the envelope alone
 
 
+def test_products_this_process_rendered_are_not_read_from_the_shared_cache_again(
+    client_for, retailer, shelf, monkeypatch
+):
+    """Each process keeps the representations it rendered or read (their keys name immutable
+    versions): an uncached page of products it served reads only the catalog versions from the
+    cache; an edited product is read under its new key and served as edited."""
+    client = client_for(retailer)
+    params = {"in_stock": "false", "category": str(shelf["category"].pk), "lang": "fr"}
+    first = client.get(PRODUCTS, params).content
+    read = []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, *a, **kw: read.append(list(keys)) or get_many(keys, *a, **kw))
+
+    again = client.get(PRODUCTS, params).content
+    product_update(actor=None, product=shelf["products"][0], name_fr="Café renommé")
+    edited = client.get(PRODUCTS, params).json()["data"]
+
+    assert again == first
+    assert [len([k for k in keys if "retail-product-json" in k]) for keys in read] == [0, 0, 1]
+    assert edited[0]["name"] == "Café renommé"
+
+
 def test_the_category_filter_follows_moves_and_new_categories(client_for, retailer, shelf, make_category, make_product):
     client = client_for(retailer)
     child, root = shelf["child"], shelf["category"]
