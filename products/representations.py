@@ -5,12 +5,13 @@ them from here rather than from products' views."""
 
 import hashlib
 import json
-import time
 from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.http import Http404
 from django.utils.translation import get_language
+
+from livrili.core.process_copies import ProcessCopies
 
 from . import selectors
 from .api.pages import render_item
@@ -98,29 +99,21 @@ def retail_rendered(request, rows: list[list[str]], structure_version: str) -> l
 # This process's copies of rendered representations: a key names the structure version, the
 # language and the product's `updated_at`, so what it names never changes; kept at most as long as
 # the shared cache keeps an entry. Saves a page the round trip and unpickling of its products.
-_rendered: dict[str, tuple[float, tuple[int, bytes]]] = {}
+_rendered = ProcessCopies(size=RENDERED_COPIES, max_age=lambda: RETAIL_CACHE_SECONDS)
 
 
 def _rendered_copies(keys) -> dict:
-    oldest = time.monotonic() - RETAIL_CACHE_SECONDS
     found = {}
     for key in keys:
-        entry = _rendered.get(key)
-        if entry is not None and entry[0] > oldest:
-            found[key] = entry[1]
+        value = _rendered.get(key)
+        if value is not None:
+            found[key] = value
     return found
 
 
 def _keep_rendered(entries: dict) -> None:
-    if len(_rendered) + len(entries) > RENDERED_COPIES:
-        _rendered.clear()
-    now = time.monotonic()
-    _rendered.update((key, (now, value)) for key, value in entries.items())
-
-
-def forget_rendered() -> None:
-    """Drops this process's copies (tests)."""
-    _rendered.clear()
+    for key, value in entries.items():
+        _rendered.keep(key, value)
 
 
 def retail_products(request, rows: list[list[str]], structure_version: str) -> list[dict]:

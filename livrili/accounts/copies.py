@@ -15,18 +15,19 @@ a queryset `update()` of users must call `user_changed` for each row it writes.
 """
 
 import random
-import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+from livrili.core.process_copies import ProcessCopies
 
 HOLD = 0  # a write is in flight: read the database, keep no copy
 HOLD_SECONDS = 60  # longer than any transaction that writes a user; the commit replaces it anyway
 REVISION_SECONDS = 7 * 24 * 3600  # idle users' revisions expire; a missing one is created again
 MAX_COPIES = 20_000  # per process; past it the copies start again from none
 
-_copies: dict[str, tuple[int, tuple, float]] = {}  # user id → (revision, row, read at)
+_rows = ProcessCopies(size=MAX_COPIES, max_age=lambda: settings.AUTH_USER_COPY_MAX_AGE)  # user id → row
 
 
 def _key(user_id: str) -> str:
@@ -56,21 +57,11 @@ def revision(user_id: str) -> int | None:
 
 def copy(user_id: str, current: int) -> tuple | None:
     """The row kept for `user_id` under revision `current`, if it is not too old."""
-    found = _copies.get(user_id)
-    if found is None or found[0] != current or time.monotonic() - found[2] > settings.AUTH_USER_COPY_MAX_AGE:
-        return None
-    return found[1]
+    return _rows.get(user_id, current)
 
 
 def keep(user_id: str, current: int, row: tuple) -> None:
-    if len(_copies) >= MAX_COPIES:
-        _copies.clear()
-    _copies[user_id] = (current, tuple(row), time.monotonic())
-
-
-def forget_all() -> None:
-    """Drops this process's copies (tests)."""
-    _copies.clear()
+    _rows.keep(user_id, tuple(row), current)
 
 
 def user_changed(user_id) -> None:

@@ -7,7 +7,6 @@ import pytest
 
 from livrili.core.testing.recipes import recipe_values
 from products.models import Category, Product, Tag
-from products.representations import forget_rendered
 from products.services.categories import category_create
 from products.services.products import product_create
 from products.services.stock import stock_adjust
@@ -49,12 +48,3 @@ def make_tag(db):
         return tag_save(actor=None, **recipe_values("products.tag", fields, *NAMES))
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _forget_rendered_copies():
-    """Each process's copies of rendered representations must not outlive the test whose rows
-    they rendered."""
-    forget_rendered()
-    yield
-    forget_rendered()

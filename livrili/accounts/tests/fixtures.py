@@ -3,7 +3,6 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from livrili.accounts import copies
 from livrili.accounts.models import User
 from livrili.core.testing.passwords import DEFAULT_PASSWORD
 from livrili.core.testing.recipes import recipe_values
@@ -30,12 +29,3 @@ def make_user(db, make_retailer):
         return user
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _forget_user_copies():
-    """Each process's copies of user rows (accounts/copies.py) must not outlive the test whose
-    rows they copied."""
-    copies.forget_all()
-    yield
-    copies.forget_all()

@@ -6,6 +6,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from livrili.core.process_copies import forget_all
+
 
 def _clear_cache():
     if hasattr(cache, "delete_pattern"):
@@ -16,12 +18,14 @@ def _clear_cache():
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Throttle counters and cached settings must not leak between tests: cleared before each
-    test and after it (a module-scoped fixture set up before the next test's own clearing must
-    not read settings cached from a row that test rolled back)."""
+    """Throttle counters, cached settings and the process's copies of rows must not leak between
+    tests: cleared before each test and after it (a module-scoped fixture set up before the next
+    test's own clearing must not read settings cached from a row that test rolled back)."""
     _clear_cache()
+    forget_all()
     yield
     _clear_cache()
+    forget_all()
 
 
 @pytest.fixture
