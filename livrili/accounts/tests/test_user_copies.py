@@ -2,10 +2,8 @@
 revision is unchanged, so a write of the user — a deactivation above all — is seen at the next
 request; without the revision (the cache down, a write in flight) the row is read every time."""
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_redis.cache import RedisCache
 
@@ -15,6 +13,7 @@ from livrili.accounts.selectors import user_for_token
 from livrili.accounts.services import user_deactivate, user_update
 from livrili.core import process_copies
 from livrili.core.testing.assertions import assert_error
+from livrili.core.testing.concurrency import held_open
 
 PAGE = "/api/v1/products"
 
@@ -190,25 +189,8 @@ def test_a_deactivation_committing_while_requests_run(make_user, client_for):
     client = client_for(shop)
     assert get_counting_user_reads(client) == (200, 1)
     assert get_counting_user_reads(client) == (200, 0)
-    written, release = threading.Event(), threading.Event()
-
-    def writer():
-        try:
-            with transaction.atomic():
-                user_deactivate(actor=admin, user=shop)
-                written.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        assert written.wait(10)
+    with held_open(lambda: user_deactivate(actor=admin, user=shop)):
         assert copies.revision(str(shop.pk)) is None  # held: no copy may be used or kept
         assert [get_counting_user_reads(client) for _ in range(2)] == [(200, 1), (200, 1)]  # the old row
-    finally:
-        release.set()
-        thread.join()
 
     assert_error(client.get(PAGE), 401, "UNAUTHORIZED")
