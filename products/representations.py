@@ -79,11 +79,11 @@ def retail_rendered(request, rows: list[list[str]], structure_version: str) -> l
     since the rows were read is left out."""
     prefix = f"products:retail-product-json:{structure_version}:{get_language()}"
     keys = {product_id: f"{prefix}:{product_id}:{stamp}" for product_id, stamp in rows}
-    found = _rendered_copies(keys.values())
+    found = _rendered.get_many(keys.values())
     shared = [key for key in keys.values() if key not in found]
     if shared:
         from_cache = cache.get_many(shared)
-        _keep_rendered(from_cache)
+        _rendered.keep_many(from_cache)
         found.update(from_cache)
     missing = [product_id for product_id, key in keys.items() if key not in found]
     if missing:
@@ -91,7 +91,7 @@ def retail_rendered(request, rows: list[list[str]], structure_version: str) -> l
         data = strip_stock(RetailProductSerializer(products, many=True, context={"request": request}).data)
         fresh = {keys[item["id"]]: (item["min_order_quantity"], render_item(item)) for item in data}
         cache.set_many(fresh, RETAIL_CACHE_SECONDS)
-        _keep_rendered(fresh)
+        _rendered.keep_many(fresh)
         found.update(fresh)
     return [(product_id, *found[key]) for product_id, key in keys.items() if key in found]
 
@@ -100,20 +100,6 @@ def retail_rendered(request, rows: list[list[str]], structure_version: str) -> l
 # language and the product's `updated_at`, so what it names never changes; kept at most as long as
 # the shared cache keeps an entry. Saves a page the round trip and unpickling of its products.
 _rendered = ProcessCopies(size=RENDERED_COPIES, max_age=lambda: RETAIL_CACHE_SECONDS)
-
-
-def _rendered_copies(keys) -> dict:
-    found = {}
-    for key in keys:
-        value = _rendered.get(key)
-        if value is not None:
-            found[key] = value
-    return found
-
-
-def _keep_rendered(entries: dict) -> None:
-    for key, value in entries.items():
-        _rendered.keep(key, value)
 
 
 def retail_products(request, rows: list[list[str]], structure_version: str) -> list[dict]:

@@ -72,7 +72,7 @@ def user_changed(user_id) -> None:
     transaction.on_commit(lambda: cache.set(key, _fresh(), REVISION_SECONDS))
 
 
-def user_saved(sender, instance, raw=False, **kwargs) -> None:
+def user_saved(sender, instance, **kwargs) -> None:
     user_changed(instance.pk)
 
 

@@ -24,10 +24,23 @@ class ProcessCopies:
             return None
         return entry[2]
 
+    def get_many(self, keys) -> dict:
+        """{key: value} of the untagged `keys` kept and not too old."""
+        found = {}
+        for key in keys:
+            value = self.get(key)
+            if value is not None:
+                found[key] = value
+        return found
+
     def keep(self, key: Hashable, value, tag: Hashable = None) -> None:
         if len(self._entries) >= self.size:
             self._entries.clear()
         self._entries[key] = (tag, time.monotonic(), value)
+
+    def keep_many(self, values: dict) -> None:
+        for key, value in values.items():
+            self.keep(key, value)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -35,3 +35,11 @@ def test_forget_all_clears_every_instance():
     process_copies.forget_all()
 
     assert (len(first), len(second)) == (0, 0)
+
+
+def test_many_at_once_untagged():
+    copies = ProcessCopies(size=5, max_age=lambda: 60)
+    copies.keep_many({"a": 1, "b": 2})
+    copies.keep("c", 3, tag=1)
+
+    assert copies.get_many(["a", "b", "c", "d"]) == {"a": 1, "b": 2}
