@@ -20,7 +20,6 @@ from .services.cache import catalog_structure_version, catalog_versions
 
 RETAIL_CACHE_SECONDS = 600
 RENDERED_COPIES = 4_000  # per process (~2 KB each); past it the copies start again from none
-RENDERED_PAGE_COPIES = 500  # per process (~40 KB each)
 
 
 # --- Retail cache -------------------------------------------------------------------------------
@@ -42,29 +41,15 @@ def retail_page_key(request) -> str:
 
 def cached_retail_page(key: str | None) -> tuple[str, str, tuple | None]:
     """(catalog version, structure version, the cached rendered page or None) in one round trip;
-    `key` None: the page is not cacheable (only the versions are read). A page this process
-    already holds is not read again while its catalog version is current."""
-    kept = _pages.get(key) if key else None
-    catalog_version, structure_version, found = catalog_versions(*([key] if key and kept is None else []))
-    if kept is not None and kept[0] != catalog_version:  # another process may have rebuilt it
-        kept, found = None, {key: cache.get(key)}
-    entry = kept or (found.get(key) if key else None)
-    if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == catalog_version):
-        return catalog_version, structure_version, None
-    if kept is None:
-        _pages.keep(key, entry)
-    return catalog_version, structure_version, entry[1]
+    `key` None: the page is not cacheable (only the versions are read)."""
+    catalog_version, structure_version, found = catalog_versions(*([key] if key else []))
+    entry = found.get(key) if key else None
+    page = entry[1] if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == catalog_version else None
+    return catalog_version, structure_version, page
 
 
 def cache_retail_page(key: str, catalog_version: str, page: tuple) -> None:
     cache.set(key, (catalog_version, page), RETAIL_CACHE_SECONDS)
-    _pages.keep(key, (catalog_version, page))
-
-
-# This process's copies of rendered pages (~40 KB each), each with the catalog version it was
-# built under and used only while that version is the current one: a hit then reads the versions
-# from the cache, not the page and its unpickling.
-_pages = ProcessCopies(size=RENDERED_PAGE_COPIES, max_age=lambda: RETAIL_CACHE_SECONDS)
 
 
 def strip_stock(items: list[dict]) -> list[dict]:

@@ -16,8 +16,6 @@ from rest_framework.renderers import JSONRenderer
 
 from livrili.api import media
 from livrili.api.renderers import EnvelopeJSONRenderer
-from livrili.core.process_copies import ProcessCopies
-from products import representations
 from products.api.serializers import RetailProductSerializer
 from products.models import Product, ProductImage
 from products.services.cache import catalog_changed
@@ -163,42 +161,6 @@ def test_a_cached_page_is_one_cache_round_trip_and_a_newer_catalog_version_rebui
     assert not any("OVER ()" in q["sql"] for q in hit.captured_queries)
     assert len([q for q in miss.captured_queries if "OVER ()" in q["sql"]]) == 1
     assert response.content == expected_bytes(shelf["products"], lang="fr", total=6)
-
-
-def test_a_page_this_process_served_is_not_read_from_the_shared_cache_again(client_for, retailer, shelf, monkeypatch):
-    """Each process keeps the pages it served under their catalog version: a hit reads only the
-    versions from the cache (not the page), and a newer catalog version still rebuilds the page."""
-    client = client_for(retailer)
-    first = client.get(PRODUCTS, {"lang": "fr"}).content
-    read = []
-    get_many = cache.get_many
-    monkeypatch.setattr(cache, "get_many", lambda keys, *a, **kw: read.append(list(keys)) or get_many(keys, *a, **kw))
-
-    again = client.get(PRODUCTS, {"lang": "fr"}).content
-    product_update(actor=None, product=shelf["products"][1], name_fr="Café renommé")
-    renamed = client.get(PRODUCTS, {"lang": "fr"}).json()["data"][1]
-
-    assert again == first
-    assert [key for key in read[0] if "retail-rendered-page" in key] == []
-    assert renamed["name"] == "Café renommé"
-
-
-def test_a_process_whose_page_is_outdated_reads_the_page_another_process_rebuilt(client_for, retailer, shelf):
-    client = client_for(retailer)
-    client.get(PRODUCTS, {"lang": "fr"})  # this process keeps the page under the first version
-    this_process = representations._pages
-    representations._pages = ProcessCopies(size=10, max_age=lambda: 600)  # another process
-    try:
-        product_update(actor=None, product=shelf["products"][1], name_fr="Café renommé")
-        rebuilt = client.get(PRODUCTS, {"lang": "fr"}).content  # ...rebuilds it under the new one
-    finally:
-        representations._pages = this_process
-
-    with CaptureQueriesContext(connection) as ctx:
-        served = client.get(PRODUCTS, {"lang": "fr"}).content
-
-    assert served == rebuilt and "Café renommé" in served.decode()
-    assert not any("OVER ()" in q["sql"] for q in ctx.captured_queries)  # not rebuilt here
 
 
 def test_the_uncached_page_is_one_statement_for_rows_total_and_stock(client_for, retailer, shelf):
