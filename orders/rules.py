@@ -57,6 +57,10 @@ def check_totals_fit(total: Decimal) -> None:
         )
 
 
+# What `check_line` reads of a product: a cart change loads only these.
+LINE_RULE_FIELDS = ("id", "is_active", "category_id", "min_order_quantity", "order_multiple", "stock_quantity")
+
+
 def check_line(product: Product, quantity: int, hidden_categories: frozenset | None = None) -> None:
     """Every rule of a cart line: available, minimum, multiple, stock."""
     if not product_available(product, hidden_categories):

@@ -239,3 +239,18 @@ def test_a_cart_add_reads_its_retailer_once_and_its_statements_do_not_grow_with_
     assert len(small) == len(large)
     assert sum('FROM "retailers_retailer"' in sql for sql in large) == 1
     assert sum("FOR NO KEY UPDATE" in sql for sql in large) == (1 if connection.features.has_select_for_update else 0)
+
+
+def test_a_cart_change_reads_only_the_product_columns_its_rules_use(client_for, shop, make_product):
+    """The product is read for its rules alone (availability, minimum, multiple, stock): building
+    the statement of every product column cost a cart add more CPU than all its SQL
+    (docs/performance.md, pass 2)."""
+    product = make_product(stock=100, min_order_quantity=1, order_multiple=1)
+    client = client_for(shop)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert add(client, product, 1).status_code == 200
+        assert client.patch(f"{CART}/items/{product.pk}", {"quantity": 2}, format="json").status_code == 200
+
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "products_product"."id"')]
+    assert len(reads) == 2 and not any('"name_ar"' in sql or "ORDER BY" in sql for sql in reads), reads
