@@ -1,16 +1,37 @@
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import aware_utcnow
 
 from livrili.core.middleware import header_language, query_language
+from livrili.core.process_copies import ProcessCopies
 
 from .selectors import user_for_token
+
+# Access tokens this process validated (raw token → validated token): a token's signature and
+# claims never change, so only its expiry is checked again; access tokens are not revoked (the
+# user's row is, and is read at every request). Saves each authenticated request its decoding
+# and signature check (docs/performance.md, pass 2, twelfth session).
+_validated = ProcessCopies(size=20_000, max_age=lambda: api_settings.ACCESS_TOKEN_LIFETIME.total_seconds())
 
 
 class LanguageJWTAuthentication(JWTAuthentication):
     """Bearer JWT; when the request names none of our languages (?lang, Accept-Language), texts
     come in the user's preferred_language (language precedence: docs/api.md)."""
+
+    def get_validated_token(self, raw_token):
+        token = _validated.get(raw_token)
+        if token is not None:
+            try:
+                token.check_exp(current_time=aware_utcnow())
+                return token
+            except TokenError:
+                pass  # expired: simplejwt's own path answers its exact refusal
+        token = super().get_validated_token(raw_token)
+        _validated.keep(raw_token, token)
+        return token
 
     def get_user(self, validated_token):
         """The user row as of the user's last write (`user_for_token`: this process's copy while the
