@@ -72,12 +72,12 @@ def test_a_token_this_process_validated_is_not_decoded_again(client_for, make_us
 
 def test_a_validated_token_is_refused_once_it_expires(make_user, monkeypatch):
     token = AccessToken.for_user(make_user(role="retailer", username="shop"))
-    token.set_exp(lifetime=timedelta(seconds=1))
+    token.set_exp(lifetime=timedelta(seconds=2))  # `exp` is whole seconds: valid for 1 to 2 s
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert client.get(ME).status_code == 200
 
-    time.sleep(1.1)
+    time.sleep(max(token["exp"] - time.time(), 0) + 0.05)
 
     assert_error(client.get(ME), 401, "UNAUTHORIZED")
 
