@@ -14,7 +14,8 @@ from .selectors import user_for_token
 # claims never change, so only its expiry is checked again; access tokens are not revoked (the
 # user's row is, and is read at every request). Saves each authenticated request its decoding
 # and signature check (docs/performance.md, pass 2, twelfth session).
-_validated = ProcessCopies(size=20_000, max_age=lambda: api_settings.ACCESS_TOKEN_LIFETIME.total_seconds())
+MAX_TOKENS = 20_000  # per process; past it the copies start again from none
+_validated = ProcessCopies(size=MAX_TOKENS, max_age=lambda: api_settings.ACCESS_TOKEN_LIFETIME.total_seconds())
 
 
 class LanguageJWTAuthentication(JWTAuthentication):

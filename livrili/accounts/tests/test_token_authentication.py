@@ -1,6 +1,7 @@
-"""Access-token authentication reads the user row on every request through one prepared
-statement (performance pass 2): a deactivated or deleted account is refused at its next request,
-and the user it answers is the same as the ORM's."""
+"""Access-token authentication (performance pass 2): the user is read through one prepared
+statement or this process's copy of its row, so a deactivated or deleted account is refused at its
+next request and the user it answers is the same as the ORM's; a token is validated once per
+process and its expiry checked at every use."""
 
 import time
 from datetime import timedelta
